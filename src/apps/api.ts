@@ -1,0 +1,14 @@
+import { canary, defineApp } from '../matrix/index.ts';
+
+/** The API: released by canary, reads its database credentials from Vault. */
+export const api = defineApp({
+  name: 'api',
+  image: 'ghcr.io/acme/api',
+  ports: { http: 8080, metrics: 9090 },
+  resources: { cpu: '200m', memory: '256Mi' },
+  probes: { readiness: '/ready', liveness: '/healthz', port: 'http' },
+  scaling: { min: 2, max: 10, cpuPercent: 70 },
+  strategy: canary({ steps: [5, 20, 50, 100], pause: '5m' }),
+  config: { LOG_LEVEL: 'info', DB_POOL_SIZE: '10' },
+  secrets: [{ name: 'api-db', store: 'vault', key: 'api/db', property: 'password' }],
+});

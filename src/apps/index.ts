@@ -1,0 +1,6 @@
+import { api } from './api.ts';
+import { web } from './web.ts';
+import { worker } from './worker.ts';
+
+/** Every app in the matrix. Add an app: a file beside this one, then list it here. */
+export const apps = [api, web, worker];

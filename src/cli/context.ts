@@ -1,0 +1,20 @@
+/** What every command shares: where the project is, and loading its matrix. */
+import { resolve } from 'node:path';
+import { loadMatrix, type LoadedMatrix } from '../matrix/load.ts';
+import { defaultOutDir } from '../output/synth.ts';
+
+export interface GlobalOptions {
+  readonly root: string;
+  readonly matrix: string;
+}
+
+export function outDirOf(options: GlobalOptions): string {
+  return defaultOutDir(resolve(options.root));
+}
+
+export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
+  const root = resolve(options.root);
+  // Source locations in messages are relative to the working directory; make that the project root.
+  if (process.cwd() !== root) process.chdir(root);
+  return loadMatrix({ root, matrixFile: options.matrix });
+}

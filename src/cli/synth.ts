@@ -1,0 +1,37 @@
+import { checkGenerated, synth } from '../output/synth.ts';
+import { formatCheck } from './format.ts';
+import { load, outDirOf, type GlobalOptions } from './context.ts';
+
+export interface SynthFlags extends GlobalOptions {
+  readonly check?: boolean;
+  readonly only?: string;
+  readonly allowRemovals?: boolean;
+}
+
+export async function synthCommand(options: SynthFlags): Promise<number> {
+  const { resolved } = await load(options);
+  const outDir = outDirOf(options);
+  if (options.check) {
+    const result = await checkGenerated(resolved, { outDir });
+    (result.ok ? console.log : console.error)(formatCheck(result));
+    return result.ok ? 0 : 1;
+  }
+  const result = await synth(resolved, {
+    outDir,
+    ...(options.only !== undefined && { only: options.only }),
+    allowRemovals: options.allowRemovals ?? false,
+  });
+  const scope = options.only ? ` (${options.only})` : '';
+  if (!result.written) {
+    console.log(`generated/ is up to date${scope}: ${result.fileCount} files, nothing to write.`);
+  } else {
+    console.log(
+      `synth${scope}: ${result.added.length} added, ${result.changed.length} changed, ${result.removed.length} removed; ${result.fileCount} files in generated/.`,
+    );
+  }
+  for (const path of result.unmanaged)
+    console.warn(
+      `warning: generated/${path} was not written by envmatrix; left in place (synth --check reports it as extra).`,
+    );
+  return 0;
+}

@@ -1,0 +1,55 @@
+import { apps } from '../apps/index.ts';
+import { aws, azure, blueGreen, defineMatrix, gcp, onprem } from '../matrix/index.ts';
+
+export default defineMatrix({
+  repo: { url: 'https://github.com/acme/platform.git', branch: 'main' },
+  environments: {
+    dev: { promotesTo: 'staging', healthChecks: ['argocd/dev'] },
+    staging: {
+      promotesTo: 'prod',
+      policy: { minReplicas: 2, minZones: 2, soak: '2h' },
+      healthChecks: ['argocd/staging'],
+    },
+    prod: {
+      policy: {
+        minReplicas: 3,
+        minZones: 3,
+        requireDigest: true,
+        soak: '24h',
+        freeze: [
+          { cron: '0 16 * * FRI', duration: '64h', timeZone: 'Europe/Berlin', reason: 'weekend freeze' },
+        ],
+        applicationsSync: 'create-update',
+        onDemandPercent: 30,
+        natPerZone: true,
+      },
+      reviewers: { teams: ['sre'] },
+      riskReviewers: { teams: ['security'] },
+    },
+  },
+  clusters: [
+    aws('dev', 'us-east-1'),
+    aws('staging', 'us-east-1'),
+    gcp('staging', 'europe-west1'),
+    // Wave 0 is the canary region: it gets each release a soak ahead of the rest of prod.
+    aws('prod', 'us-east-1', { wave: 0 }),
+    aws('prod', 'eu-west-1', { wave: 1 }),
+    azure('prod', 'westeurope', { wave: 1 }),
+    onprem('prod', 'dc1', {
+      engine: 'flux',
+      wave: 2,
+      zones: ['room-a', 'room-b', 'room-c'],
+      jurisdiction: 'eu',
+    }),
+  ],
+  apps,
+  overrides: [
+    { env: 'prod', set: { scaling: { min: 3 } } },
+    { env: 'prod', app: 'api', set: { scaling: { min: 6, max: 30 } } },
+    { env: 'prod', app: 'web', set: { strategy: blueGreen({ autoPromote: false }) } },
+    { env: 'prod', app: 'worker', set: { replicas: 3 } },
+    { env: 'dev', set: { scaling: { min: 1 }, config: { LOG_LEVEL: 'debug' } } },
+    { env: 'dev', app: 'worker', set: { replicas: 1 } },
+    { cloud: 'onprem', set: { resources: { cpu: '250m' } } },
+  ],
+});

@@ -1,0 +1,91 @@
+/**
+ * Loading: import the user's matrix module, read every pins file, resolve, validate — and throw one
+ * MatrixError listing every problem.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MatrixError, type MatrixIssue } from './errors.ts';
+import { parsePins } from './pins.ts';
+import { resolveMatrix } from './resolve.ts';
+import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
+import { validateMatrix } from './validate.ts';
+
+export const DEFAULT_MATRIX_FILE = 'src/environments/index.ts';
+export const RELEASES_DIR = 'src/environments/releases';
+
+export interface LoadOptions {
+  /** Project root; paths in messages are relative to it. */
+  readonly root: string;
+  /** @default 'src/environments/index.ts' */
+  readonly matrixFile?: string;
+}
+
+export interface LoadedMatrix {
+  readonly definition: MatrixDefinition;
+  readonly pins: PinsByEnvironment;
+  readonly resolved: ResolvedMatrix;
+}
+
+function isMatrixDefinition(value: unknown): value is MatrixDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'environments' in value &&
+    'clusters' in value &&
+    'apps' in value &&
+    'source' in value
+  );
+}
+
+export async function importMatrix(
+  root: string,
+  matrixFile = DEFAULT_MATRIX_FILE,
+): Promise<MatrixDefinition> {
+  const file = resolvePath(root, matrixFile);
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  if (!isMatrixDefinition(module.default)) {
+    throw new MatrixError([
+      {
+        path: matrixFile,
+        message: 'does not export a matrix as its default export',
+        fix: 'end the file with `export default defineMatrix({ … })`',
+      },
+    ]);
+  }
+  return module.default;
+}
+
+/** Every `<env>.json` in the releases folder, parsed; problems are returned, not thrown. */
+export async function readPins(root: string): Promise<{ pins: PinsByEnvironment; issues: MatrixIssue[] }> {
+  const dir = join(root, RELEASES_DIR);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const pins: Record<string, PinsByEnvironment[string]> = {};
+  const issues: MatrixIssue[] = [];
+  for (const name of files) {
+    const file = relative(root, join(dir, name)).split('\\').join('/');
+    const parsed = parsePins(file, await readFile(join(dir, name), 'utf8'));
+    pins[basename(name, '.json')] = { file, apps: parsed.apps };
+    issues.push(...parsed.issues);
+  }
+  return { pins, issues };
+}
+
+/** Load, resolve and validate; throws MatrixError with every problem found. */
+export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
+  const definition = await importMatrix(options.root, options.matrixFile);
+  const { pins, issues: pinIssues } = await readPins(options.root);
+  return checkedMatrix(definition, pins, pinIssues);
+}
+
+/** Resolve and validate an in-memory matrix (tests, benchmarks, promotion planning with new pins). */
+export function checkedMatrix(
+  definition: MatrixDefinition,
+  pins: PinsByEnvironment,
+  earlierIssues: readonly MatrixIssue[] = [],
+): LoadedMatrix {
+  const resolved = resolveMatrix(definition, pins);
+  const issues = [...earlierIssues, ...validateMatrix(definition, pins, resolved)];
+  if (issues.length > 0) throw new MatrixError(issues);
+  return { definition, pins, resolved };
+}

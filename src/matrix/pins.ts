@@ -1,0 +1,110 @@
+/**
+ * Release pins: `src/environments/releases/<env>.json`, one file per environment, mapping each app to
+ * the image tag (and digest) that environment runs. Read with a schema, so a typo is an error with its
+ * path rather than a silently ignored field.
+ */
+import { z } from 'zod';
+import type { MatrixIssue } from './errors.ts';
+import type { Pin } from './types.ts';
+
+export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
+/** OCI tag grammar. */
+export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export const pinSchema = z.strictObject({
+  tag: z
+    .string()
+    .regex(
+      TAG_PATTERN,
+      'is not an image tag (letters, digits, _ . -; at most 128; not starting with . or -)',
+    ),
+  digest: z
+    .string()
+    .regex(DIGEST_PATTERN, 'is not a digest (sha256: followed by 64 lowercase hex digits)')
+    .optional(),
+});
+
+export const pinsFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    apps: z.record(z.string(), pinSchema),
+  })
+  .meta({
+    title: 'envmatrix release pins',
+    description: 'The image each app runs in one environment. Edited by `envmatrix pin` and promotion PRs.',
+  });
+
+export type PinsFile = z.infer<typeof pinsFileSchema>;
+
+/** JSON Schema for editors; pins files point at it with `$schema`. */
+export function pinsJsonSchema(): unknown {
+  return z.toJSONSchema(pinsFileSchema, { target: 'draft-2020-12' });
+}
+
+/** Parse one pins file's text; problems come back as issues naming the file and JSON path. */
+export function parsePins(file: string, text: string): { apps: Record<string, Pin>; issues: MatrixIssue[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return {
+      apps: {},
+      issues: [
+        {
+          path: file,
+          message: `is not valid JSON: ${describeJsonError(text, error)}`,
+          fix: 'fix the JSON syntax (a trailing comma or a missing quote is the usual cause)',
+        },
+      ],
+    };
+  }
+  const parsed = pinsFileSchema.safeParse(json);
+  if (parsed.success) return { apps: parsed.data.apps, issues: [] };
+  return {
+    apps: {},
+    issues: parsed.error.issues.map((issue) => ({
+      path: `${file} ${issue.path.map(String).join('.') || '(root)'}`,
+      message:
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s) ${issue.keys.join(', ')}`
+          : issue.code === 'invalid_format'
+            ? `${JSON.stringify(valueAt(json, issue.path))} ${issue.message}`
+            : issue.message,
+      fix:
+        issue.code === 'unrecognized_keys'
+          ? 'remove the field; a pin has only "tag" and "digest"'
+          : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
+    })),
+  };
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (node, key) =>
+      node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    json,
+  );
+}
+
+function describeJsonError(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return message;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+}
+
+/** Pins file content, as written by envmatrix: sorted apps, stable key order, trailing newline. */
+export function serializePins(apps: Readonly<Record<string, Pin>>, schemaRef: string): string {
+  const sorted = Object.fromEntries(
+    Object.keys(apps)
+      .sort()
+      .map((name) => {
+        const pin = apps[name]!;
+        return [name, pin.digest ? { tag: pin.tag, digest: pin.digest } : { tag: pin.tag }];
+      }),
+  );
+  return `${JSON.stringify({ $schema: schemaRef, apps: sorted }, null, 2)}\n`;
+}

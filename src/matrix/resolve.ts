@@ -1,0 +1,262 @@
+/**
+ * Resolution: one target per cluster, with the apps placed there and every effective value, layered
+ * default → app → app overrides → environment → cloud → region → cluster → pin. Lenient on purpose:
+ * broken references are skipped here and reported by validation, so all problems surface together.
+ */
+import { compareStrings } from './compare.ts';
+import { mergeLayer, type ProvenanceLog } from './merge.ts';
+import { durationSeconds } from './duration.ts';
+import { regionInfo } from './regions.ts';
+import type {
+  AppDefinition,
+  AppValues,
+  ClusterSpec,
+  EnvironmentSpec,
+  Layer,
+  MatrixDefinition,
+  Override,
+  PinsByEnvironment,
+  ProvenanceStep,
+  ResolvedApp,
+  ResolvedEnvironment,
+  ResolvedMatrix,
+  ResolvedPolicy,
+  ResolvedTarget,
+  TargetSelector,
+} from './types.ts';
+
+export const DEFAULT_CLUSTER_NAME = 'main';
+export const DEFAULT_KUBERNETES_VERSION = '1.30';
+const DEFAULT_ZONE_COUNT = 3;
+
+/** Values every app starts from before its own definition. */
+export const DEFAULT_APP_VALUES: Omit<AppValues, 'image'> = {
+  replicas: 1,
+  resources: { cpu: '100m', memory: '128Mi' },
+  probes: {},
+  strategy: { kind: 'rolling', maxSurge: '25%', maxUnavailable: 0 },
+  config: {},
+  expose: false,
+};
+
+const VALUE_KEYS = ['replicas', 'resources', 'probes', 'scaling', 'strategy', 'config', 'expose'] as const;
+
+export const LAYER_ORDER: readonly Layer[] = [
+  'default',
+  'app',
+  'app override',
+  'environment',
+  'cloud',
+  'region',
+  'cluster',
+  'pin',
+];
+
+export function targetId(env: string, cloud: string, region: string, cluster: string): string {
+  return `${env}/${cloud}/${region}/${cluster}`;
+}
+
+export function clusterName(spec: ClusterSpec): string {
+  return spec.name ?? DEFAULT_CLUSTER_NAME;
+}
+
+export function clusterZones(spec: ClusterSpec): readonly string[] {
+  if (spec.zones) return spec.zones;
+  const info = regionInfo(spec.cloud, spec.region);
+  return info ? info.zones.slice(0, DEFAULT_ZONE_COUNT) : [spec.region];
+}
+
+/** The layer an override sits at: its most specific coordinate. */
+export function overrideLayer(override: Override): Layer {
+  if (override.cluster !== undefined) return 'cluster';
+  if (override.region !== undefined) return 'region';
+  if (override.cloud !== undefined) return 'cloud';
+  if (override.env !== undefined) return 'environment';
+  return 'app override';
+}
+
+export function selectorMatches(
+  selector: TargetSelector,
+  target: { env: string; cloud: string; region: string; cluster: string },
+): boolean {
+  return (
+    (selector.env === undefined || selector.env === target.env) &&
+    (selector.cloud === undefined || selector.cloud === target.cloud) &&
+    (selector.region === undefined || selector.region === target.region) &&
+    (selector.cluster === undefined || selector.cluster === target.cluster)
+  );
+}
+
+export function isPlaced(
+  app: AppDefinition,
+  target: { env: string; cloud: string; region: string; cluster: string },
+): boolean {
+  const include = app.placement?.include;
+  const included = !include || include.length === 0 || include.some((s) => selectorMatches(s, target));
+  return included && !(app.placement?.exclude ?? []).some((s) => selectorMatches(s, target));
+}
+
+/**
+ * Environments in promotion order: from the first environment nobody promotes into, along
+ * `promotesTo`. Environments off that chain (validation reports them) follow in definition order.
+ */
+export function promotionOrder(environments: Readonly<Record<string, EnvironmentSpec>>): string[] {
+  const names = Object.keys(environments);
+  const targets = new Set(names.map((name) => environments[name]?.promotesTo).filter(Boolean));
+  const root = names.find((name) => !targets.has(name));
+  const order: string[] = [];
+  for (let name = root; name && !order.includes(name) && names.includes(name);) {
+    order.push(name);
+    name = environments[name]?.promotesTo;
+  }
+  return [...order, ...names.filter((name) => !order.includes(name))];
+}
+
+function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
+  const policy = spec.policy ?? {};
+  const minReplicas = policy.minReplicas ?? 1;
+  return {
+    minReplicas,
+    minZones: policy.minZones ?? 1,
+    requireDigest: policy.requireDigest ?? false,
+    soakSeconds: durationSeconds(policy.soak ?? '0s') ?? 0,
+    freeze: policy.freeze ?? [],
+    sync: policy.sync ?? 'automated',
+    podDisruptionBudget: policy.podDisruptionBudget ?? minReplicas > 1,
+    applicationsSync: policy.applicationsSync ?? 'sync',
+    onDemandPercent: policy.onDemandPercent ?? 0,
+    natPerZone: policy.natPerZone ?? false,
+  };
+}
+
+export function pinsFilePath(env: string): string {
+  return `src/environments/releases/${env}.json`;
+}
+
+function resolveEnvironments(matrix: MatrixDefinition): ResolvedEnvironment[] {
+  const order = promotionOrder(matrix.environments);
+  const from = new Map(order.map((name) => [matrix.environments[name]?.promotesTo, name]));
+  return order.map((name, index) => {
+    const spec = matrix.environments[name] ?? {};
+    const promotesFrom = from.get(name);
+    return {
+      name,
+      order: index,
+      ...(spec.promotesTo !== undefined && { promotesTo: spec.promotesTo }),
+      ...(promotesFrom !== undefined && { promotesFrom }),
+      policy: resolvePolicy(spec),
+      reviewers: { users: spec.reviewers?.users ?? [], teams: spec.reviewers?.teams ?? [] },
+      riskReviewers: { users: spec.riskReviewers?.users ?? [], teams: spec.riskReviewers?.teams ?? [] },
+      branch: spec.branch ?? matrix.repo.branch ?? 'main',
+      healthChecks: spec.healthChecks ?? [],
+      pinsFile: pinsFilePath(name),
+    };
+  });
+}
+
+function appPatch(app: AppDefinition): Record<string, unknown> {
+  return Object.fromEntries(VALUE_KEYS.filter((key) => app[key] !== undefined).map((key) => [key, app[key]]));
+}
+
+function resolveApp(
+  matrix: MatrixDefinition,
+  app: AppDefinition,
+  coords: { env: string; cloud: string; region: string; cluster: string },
+  pins: PinsByEnvironment,
+  log: ProvenanceLog,
+): ResolvedApp {
+  let values = mergeLayer(
+    {},
+    DEFAULT_APP_VALUES as unknown as Record<string, unknown>,
+    'default',
+    'envmatrix default',
+    log,
+  );
+  values = mergeLayer(values, { ...appPatch(app), image: { repository: app.image } }, 'app', app.source, log);
+  const overrides = (matrix.overrides ?? [])
+    .map((override, index) => ({ override, index, layer: overrideLayer(override) }))
+    .filter(
+      ({ override }) =>
+        (override.app === undefined || override.app === app.name) && selectorMatches(override, coords),
+    )
+    .sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.index - b.index);
+  for (const { override, index, layer } of overrides) {
+    const source = `${matrix.source} (overrides[${index}])`;
+    values = mergeLayer(values, override.set as Record<string, unknown>, layer, source, log);
+  }
+  const envPins = pins[coords.env];
+  const pin = envPins?.apps[app.name];
+  if (pin && envPins) {
+    values = mergeLayer(
+      values,
+      { image: { tag: pin.tag, ...(pin.digest && { digest: pin.digest }) } },
+      'pin',
+      envPins.file,
+      log,
+    );
+  }
+  const resolved = values as unknown as AppValues;
+  const image = resolved.image;
+  return {
+    name: app.name,
+    namespace: app.namespace ?? app.name,
+    ports: app.ports ?? {},
+    dependsOn: [...(app.dependsOn ?? [])].sort(),
+    secrets: app.secrets ?? [],
+    values: { ...resolved, image: { ...image, tag: image.tag ?? 'unpinned' } },
+    imageRef: `${image.repository}:${image.tag ?? 'unpinned'}${image.digest ? `@${image.digest}` : ''}`,
+  };
+}
+
+/** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
+export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment): ResolvedMatrix {
+  const environments = resolveEnvironments(matrix);
+  const envOrder = new Map(environments.map((env) => [env.name, env.order]));
+  const provenance = new Map<string, Map<string, Map<string, readonly ProvenanceStep[]>>>();
+  const seen = new Set<string>();
+  const targets: ResolvedTarget[] = [];
+  for (const spec of matrix.clusters) {
+    if (!envOrder.has(spec.env)) continue;
+    const coords = { env: spec.env, cloud: spec.cloud, region: spec.region, cluster: clusterName(spec) };
+    const id = targetId(coords.env, coords.cloud, coords.region, coords.cluster);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const perApp = new Map<string, Map<string, readonly ProvenanceStep[]>>();
+    const appNames = new Set<string>();
+    const apps = matrix.apps
+      .filter((app) => isPlaced(app, coords) && !appNames.has(app.name) && appNames.add(app.name))
+      .map((app) => {
+        const log: ProvenanceLog = new Map();
+        const resolved = resolveApp(matrix, app, coords, pins, log);
+        perApp.set(app.name, log);
+        return resolved;
+      })
+      .sort((a, b) => compareStrings(a.name, b.name));
+    provenance.set(id, perApp);
+    targets.push({
+      id,
+      ...coords,
+      zones: clusterZones(spec),
+      kubernetesVersion: spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+      engine: spec.engine ?? 'argocd',
+      wave: spec.wave ?? 0,
+      labels: spec.labels ?? {},
+      jurisdiction: regionInfo(spec.cloud, spec.region)?.jurisdiction ?? spec.jurisdiction ?? 'other',
+      apps,
+    });
+  }
+  targets.sort(
+    (a, b) =>
+      (envOrder.get(a.env) ?? 0) - (envOrder.get(b.env) ?? 0) ||
+      a.wave - b.wave ||
+      compareStrings(a.cloud, b.cloud) ||
+      compareStrings(a.region, b.region) ||
+      compareStrings(a.cluster, b.cluster),
+  );
+  return {
+    repo: { url: matrix.repo.url, branch: matrix.repo.branch ?? 'main' },
+    environments,
+    targets,
+    provenance,
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * The matrix model: what users write (specs) and what the resolver hands the generators (resolved).
+ * Specs are partial and layered; resolved values are complete and remember which layer set them.
+ */
+import type { Cloud, Jurisdiction } from './regions.ts';
+
+/** A duration such as `90s`, `5m`, `24h`, `7d`. */
+export type Duration = `${number}${'s' | 'm' | 'h' | 'd'}`;
+
+/** The delivery engine that pulls a cluster's manifests from git. */
+export type Engine = 'argocd' | 'flux';
+
+/** Where a definition was written: `src/apps/api.ts:5`, or a file for JSON sources. */
+export type SourceRef = string;
+
+// ---------------------------------------------------------------------------------------------------
+// Environments
+
+/** A recurring window in which nothing is promoted into the environment. */
+export interface FreezeWindow {
+  /** Cron expression for the start of each window, e.g. `0 16 * * FRI`. */
+  readonly cron: string;
+  /** How long each window lasts from its start. */
+  readonly duration: Duration;
+  /** IANA time zone the cron is read in. @default 'UTC' */
+  readonly timeZone?: string;
+  /** Shown to reviewers when the window blocks a promotion. */
+  readonly reason?: string;
+}
+
+export interface EnvironmentPolicy {
+  /** Every app runs at least this many replicas (`scaling.min`, or `replicas` when not scaling). @default 1 */
+  readonly minReplicas?: number;
+  /** Every cluster spans at least this many zones, and pods spread across them. @default 1 */
+  readonly minZones?: number;
+  /** Pins must carry an image digest, and manifests reference it. @default false */
+  readonly requireDigest?: boolean;
+  /** How long a release stays in the previous environment before it may enter this one. @default '0s' */
+  readonly soak?: Duration;
+  /** Windows in which promotions into this environment are blocked. @default [] */
+  readonly freeze?: readonly FreezeWindow[];
+  /** Whether the delivery engine syncs on its own (`automated`, with prune and self-heal) or waits. @default 'automated' */
+  readonly sync?: 'automated' | 'manual';
+  /** Add a PodDisruptionBudget to every app. @default true when minReplicas > 1 */
+  readonly podDisruptionBudget?: boolean;
+  /** What the ApplicationSet controller may do to Applications. @default 'sync' */
+  readonly applicationsSync?: 'create-only' | 'create-update' | 'create-delete' | 'sync';
+  /** Share of node capacity kept on on-demand instances (the rest is spot). @default 0 */
+  readonly onDemandPercent?: number;
+  /** One NAT gateway per zone (resilient) instead of one per region (cheaper). @default false */
+  readonly natPerZone?: boolean;
+}
+
+export interface Reviewers {
+  readonly users?: readonly string[];
+  readonly teams?: readonly string[];
+}
+
+export interface EnvironmentSpec {
+  /** The next environment in the promotion order. */
+  readonly promotesTo?: string;
+  readonly policy?: EnvironmentPolicy;
+  /** Who reviews promotion PRs into this environment. */
+  readonly reviewers?: Reviewers;
+  /** Extra reviewers requested when a promotion touches something risky (RBAC, CRDs, deletions…). */
+  readonly riskReviewers?: Reviewers;
+  /** Git branch the delivery engines track for this environment. @default the matrix repo branch */
+  readonly branch?: string;
+  /** Commit status / check-run contexts that must be green before promoting out of this environment. */
+  readonly healthChecks?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Clusters
+
+export interface ClusterOptions {
+  /** DNS-1123 label, unique within env/cloud/region. @default 'main' */
+  readonly name?: string;
+  /** Zones the cluster spans. @default the region's first three zones (on-prem: the region itself) */
+  readonly zones?: readonly string[];
+  /** @default '1.30' */
+  readonly kubernetesVersion?: string;
+  /** @default 'argocd' */
+  readonly engine?: Engine;
+  /** Rollout wave within the environment; wave 0 gets a release first. @default 0 */
+  readonly wave?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Where an on-prem site is, for residency. Public-cloud regions know their own. @default 'other' */
+  readonly jurisdiction?: Jurisdiction;
+}
+
+export interface ClusterSpec extends ClusterOptions {
+  readonly env: string;
+  readonly cloud: Cloud;
+  readonly region: string;
+  readonly source: SourceRef;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Apps
+
+export interface RollingStrategy {
+  readonly kind: 'rolling';
+  /** @default '25%' */
+  readonly maxSurge?: string | number;
+  /** @default 0 */
+  readonly maxUnavailable?: string | number;
+}
+export interface CanaryStrategy {
+  readonly kind: 'canary';
+  /** Traffic weights in percent, strictly increasing, ending at 100. */
+  readonly steps: readonly number[];
+  /** Pause after each step short of 100%. */
+  readonly pause: Duration;
+}
+export interface BlueGreenStrategy {
+  readonly kind: 'blueGreen';
+  /** Switch traffic without a human once the preview is healthy. @default false */
+  readonly autoPromote?: boolean;
+  /** @default 1 */
+  readonly previewReplicas?: number;
+}
+export type Strategy = RollingStrategy | CanaryStrategy | BlueGreenStrategy;
+
+export interface Resources {
+  readonly cpu: string;
+  readonly memory: string;
+  /** @default no CPU limit (throttling hurts latency more than it protects neighbours) */
+  readonly cpuLimit?: string;
+  /** @default equal to `memory` */
+  readonly memoryLimit?: string;
+}
+
+export interface Probes {
+  /** HTTP path of the readiness probe. */
+  readonly readiness?: string;
+  /** HTTP path of the liveness probe. */
+  readonly liveness?: string;
+  /** Named port the probes hit. @default the app's first port */
+  readonly port?: string;
+}
+
+export interface Scaling {
+  readonly min: number;
+  readonly max: number;
+  /** @default 70 */
+  readonly cpuPercent?: number;
+}
+
+export interface ImageValues {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest?: string;
+}
+
+/** The values of an app that layers (environment, cloud, region, cluster, pins) may change. */
+export interface AppValues {
+  readonly image: ImageValues;
+  /** Fixed replica count, used when the app does not scale. */
+  readonly replicas: number;
+  readonly resources: Resources;
+  readonly probes: Probes;
+  /** Horizontal autoscaling; absent means fixed `replicas`. */
+  readonly scaling?: Scaling;
+  readonly strategy: Strategy;
+  /** Non-secret configuration, mounted from a ConfigMap as environment variables. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Reachable from the ingress namespace. */
+  readonly expose: boolean;
+}
+
+type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** A partial change to app values; objects merge by key, lists and strategies replace whole. */
+export type ValuesPatch = DeepPartial<Omit<AppValues, 'image'>>;
+
+/** Selects targets by any of their coordinates; an empty selector selects everything. */
+export interface TargetSelector {
+  readonly env?: string;
+  readonly cloud?: Cloud;
+  readonly region?: string;
+  readonly cluster?: string;
+}
+
+export interface Placement {
+  /** Place the app only on targets matching one of these. @default every target */
+  readonly include?: readonly TargetSelector[];
+  /** Never place it on targets matching one of these. */
+  readonly exclude?: readonly TargetSelector[];
+  /** Data residency: the app may only run in these jurisdictions. */
+  readonly residency?: Jurisdiction | readonly Jurisdiction[];
+}
+
+/** A reference to a secret in an external store; values never enter the matrix. */
+export interface SecretRef {
+  /** Name of the Kubernetes Secret the ExternalSecret creates. */
+  readonly name: string;
+  /** The (Cluster)SecretStore to read from. */
+  readonly store: string;
+  /** The key in the external store. */
+  readonly key: string;
+  /** A property inside that key's value, when the store holds JSON. */
+  readonly property?: string;
+}
+
+export interface AppSpec extends ValuesPatch {
+  /** DNS-1123 label, unique across the matrix. */
+  readonly name: string;
+  /** Image repository without tag; the tag and digest come from the environment's pins. */
+  readonly image: string;
+  /** Named container ports. */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** Namespace the app runs in. @default the app name */
+  readonly namespace?: string;
+  readonly placement?: Placement;
+  /** Apps that must be running before this one (network access, sync order). */
+  readonly dependsOn?: readonly string[];
+  readonly secrets?: readonly SecretRef[];
+}
+
+export interface AppDefinition extends AppSpec {
+  readonly source: SourceRef;
+}
+
+export interface Override extends TargetSelector {
+  /** Limit the override to one app. @default every app */
+  readonly app?: string;
+  readonly set: ValuesPatch;
+}
+
+export interface RepoSpec {
+  /** The git repository Argo CD and Flux pull `generated/` from. */
+  readonly url: string;
+  /** @default 'main' */
+  readonly branch?: string;
+}
+
+export interface MatrixSpec {
+  readonly repo: RepoSpec;
+  readonly environments: Readonly<Record<string, EnvironmentSpec>>;
+  readonly clusters: readonly ClusterSpec[];
+  readonly apps: readonly AppDefinition[];
+  readonly overrides?: readonly Override[];
+}
+
+export interface MatrixDefinition extends MatrixSpec {
+  readonly source: SourceRef;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Release pins
+
+export interface Pin {
+  readonly tag: string;
+  readonly digest?: string;
+}
+
+/** Pins per environment, as read from `src/environments/releases/<env>.json`. */
+export interface PinsByEnvironment {
+  readonly [env: string]: { readonly file: string; readonly apps: Readonly<Record<string, Pin>> };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resolved
+
+export type Layer =
+  'default' | 'app' | 'app override' | 'environment' | 'cloud' | 'region' | 'cluster' | 'pin';
+
+/** One layer's say on one value. */
+export interface ProvenanceStep {
+  readonly layer: Layer;
+  readonly value: unknown;
+  /** Where: `src/apps/api.ts:9`, `src/environments/index.ts:22 (overrides[0])`. */
+  readonly source: string;
+}
+
+export interface ResolvedPolicy {
+  readonly minReplicas: number;
+  readonly minZones: number;
+  readonly requireDigest: boolean;
+  readonly soakSeconds: number;
+  readonly freeze: readonly FreezeWindow[];
+  readonly sync: 'automated' | 'manual';
+  readonly podDisruptionBudget: boolean;
+  readonly applicationsSync: 'create-only' | 'create-update' | 'create-delete' | 'sync';
+  readonly onDemandPercent: number;
+  readonly natPerZone: boolean;
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  /** Position in the promotion order, 0 for the first environment. */
+  readonly order: number;
+  readonly promotesTo?: string;
+  readonly promotesFrom?: string;
+  readonly policy: ResolvedPolicy;
+  readonly reviewers: Required<Reviewers>;
+  readonly riskReviewers: Required<Reviewers>;
+  readonly branch: string;
+  readonly healthChecks: readonly string[];
+  /** Repo-relative path of this environment's pins file. */
+  readonly pinsFile: string;
+}
+
+export interface ResolvedApp {
+  readonly name: string;
+  readonly namespace: string;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly dependsOn: readonly string[];
+  readonly secrets: readonly SecretRef[];
+  readonly values: AppValues;
+  /** `repository:tag@digest` (or without the digest when the pin has none). */
+  readonly imageRef: string;
+}
+
+export interface ResolvedTarget {
+  /** `env/cloud/region/cluster` */
+  readonly id: string;
+  readonly env: string;
+  readonly cloud: Cloud;
+  readonly region: string;
+  readonly cluster: string;
+  readonly zones: readonly string[];
+  readonly kubernetesVersion: string;
+  readonly engine: Engine;
+  readonly wave: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly jurisdiction: Jurisdiction;
+  /** Apps placed here, sorted by name. */
+  readonly apps: readonly ResolvedApp[];
+}
+
+export interface ResolvedMatrix {
+  readonly repo: { readonly url: string; readonly branch: string };
+  /** In promotion order. */
+  readonly environments: readonly ResolvedEnvironment[];
+  /** Sorted by environment order, then wave, cloud, region, cluster. */
+  readonly targets: readonly ResolvedTarget[];
+  /** Per target id, per app, per value path: the layers that had a say, lowest first. */
+  readonly provenance: ReadonlyMap<
+    string,
+    ReadonlyMap<string, ReadonlyMap<string, readonly ProvenanceStep[]>>
+  >;
+}

@@ -1,0 +1,149 @@
+/**
+ * Synth, check and diff over generated/: render, compare with what is on disk, and (for synth) hand the
+ * new tree to the writer. Everything before the writer is read-only, so any error leaves generated/
+ * as it was.
+ */
+import { join } from 'node:path';
+import { compose, unitInScope, type RenderedFile } from '../generators/index.ts';
+import type { Generator } from '../generators/types.ts';
+import { UsageError } from '../matrix/errors.ts';
+import type { ResolvedMatrix } from '../matrix/types.ts';
+import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
+import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
+import { readTree } from './tree.ts';
+import { writeTree } from './writer.ts';
+
+export interface SynthOptions {
+  /** The generated/ folder. */
+  readonly outDir: string;
+  /** Only units within (or containing) this target prefix: `prod`, `prod/aws/us-east-1/main`. */
+  readonly only?: string;
+  readonly generators?: readonly Generator[];
+  /** Allow removing more than the guard's share of an environment's deployments. @default false */
+  readonly allowRemovals?: boolean;
+  /** @default 0.3 */
+  readonly removalThreshold?: number;
+}
+
+export interface TreeChanges {
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export interface SynthPlan {
+  /** The complete new tree, index.json included. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly index: GeneratedIndex;
+  readonly changes: TreeChanges;
+  /** Files in generated/ that envmatrix did not write; carried over untouched. */
+  readonly unmanaged: readonly string[];
+  /** What is on disk now. */
+  readonly current: ReadonlyMap<string, string>;
+}
+
+function keptFromIndex(
+  index: GeneratedIndex | undefined,
+  disk: ReadonlyMap<string, string>,
+  only: string,
+): RenderedFile[] {
+  if (!index) return [];
+  return Object.entries(index.files)
+    .filter(([path, entry]) => !unitInScope(entry.scope, only) && disk.has(path))
+    .map(([path, entry]) => ({ path, content: disk.get(path)!, ...entry }));
+}
+
+function compareTrees(current: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): TreeChanges {
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const [path, content] of next) {
+    const before = current.get(path);
+    if (before === undefined) added.push(path);
+    else if (before !== content) changed.push(path);
+  }
+  const removed = [...current.keys()].filter((path) => !next.has(path));
+  return { added, changed, removed };
+}
+
+/** Work out the new tree without writing anything. */
+export async function planSynth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthPlan> {
+  const rendered = compose(matrix, {
+    ...(options.only !== undefined && { only: options.only }),
+    ...(options.generators && { generators: options.generators }),
+  });
+  if (options.only !== undefined && ![...rendered.values()].some((file) => file.scope !== '*')) {
+    const targets = matrix.targets.map((target) => target.id).join(', ');
+    throw new UsageError(
+      `--only ${options.only} selects no target; use an environment or a target id: ${targets}`,
+    );
+  }
+  const current = await readTree(options.outDir);
+  const previous = parseIndex(current.get(INDEX_PATH));
+  const desired = new Map<string, RenderedFile>(rendered);
+  if (options.only !== undefined) {
+    for (const file of keptFromIndex(previous, current, options.only))
+      if (!desired.has(file.path)) desired.set(file.path, file);
+  }
+  const index = indexOf(desired.values());
+  const files = new Map<string, string>([...desired].map(([path, file]) => [path, file.content]));
+  files.set(INDEX_PATH, serializeIndex(index));
+  const unmanaged = [...current.keys()].filter(
+    (path) => path !== INDEX_PATH && !files.has(path) && !previous?.files[path],
+  );
+  for (const path of unmanaged) files.set(path, current.get(path)!);
+  if (!options.allowRemovals)
+    checkRemovals(previous, index, options.removalThreshold ?? DEFAULT_REMOVAL_THRESHOLD);
+  return { files, index, changes: compareTrees(current, files), unmanaged, current };
+}
+
+export interface SynthResult extends TreeChanges {
+  readonly written: boolean;
+  readonly unmanaged: readonly string[];
+  readonly fileCount: number;
+}
+
+/** Render and write generated/; a no-op when nothing changed. */
+export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
+  const plan = await planSynth(matrix, options);
+  const { added, changed, removed } = plan.changes;
+  const written = added.length + changed.length + removed.length > 0;
+  if (written) {
+    const unchanged = new Set(
+      [...plan.files.keys()].filter((path) => plan.current.get(path) === plan.files.get(path)),
+    );
+    await writeTree(options.outDir, { files: plan.files, unchanged });
+  }
+  return { ...plan.changes, written, unmanaged: plan.unmanaged, fileCount: plan.files.size };
+}
+
+export interface CheckResult {
+  readonly ok: boolean;
+  /** On disk with other bytes than a fresh synth gives. */
+  readonly stale: readonly string[];
+  /** A fresh synth writes them; they are not on disk. */
+  readonly missing: readonly string[];
+  /** On disk; a fresh synth does not write them. */
+  readonly extra: readonly string[];
+}
+
+/** Compare generated/ with a fresh full synth (no cache, no --only). */
+export async function checkGenerated(
+  matrix: ResolvedMatrix,
+  options: Pick<SynthOptions, 'outDir' | 'generators'>,
+): Promise<CheckResult> {
+  const rendered = compose(matrix, options.generators ? { generators: options.generators } : {});
+  const expected = new Map([...rendered].map(([path, file]) => [path, file.content]));
+  expected.set(INDEX_PATH, serializeIndex(indexOf(rendered.values())));
+  const current = await readTree(options.outDir);
+  const changes = compareTrees(current, expected);
+  return {
+    ok: changes.added.length + changes.changed.length + changes.removed.length === 0,
+    stale: changes.changed,
+    missing: changes.added,
+    extra: changes.removed,
+  };
+}
+
+export function defaultOutDir(root: string): string {
+  return join(root, 'generated');
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: terraform and kubectl tests are heavy, so keep the worker count at the core count.
+    maxWorkers: 2,
+  },
+});
