@@ -11,7 +11,7 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
 import { readTree } from './tree.ts';
-import { writeTree } from './writer.ts';
+import { recoverInterruptedSwap, writeTree } from './writer.ts';
 
 export interface SynthOptions {
   /** The generated/ folder. */
@@ -104,6 +104,8 @@ export interface SynthResult extends TreeChanges {
 
 /** Render and write generated/; a no-op when nothing changed. */
 export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
+  // Put back a tree that an interrupted run left renamed, so the plan compares against it.
+  await recoverInterruptedSwap(options.outDir);
   const plan = await planSynth(matrix, options);
   const { added, changed, removed } = plan.changes;
   const written = added.length + changed.length + removed.length > 0;

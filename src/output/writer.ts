@@ -4,8 +4,8 @@
  * files are hard-linked from the old tree, which keeps a synth that changes little cheap.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 const NEW_SUFFIX = '.envmatrix-new';
 const OLD_SUFFIX = '.envmatrix-old';
@@ -60,15 +60,4 @@ export async function writeTree(outDir: string, update: TreeUpdate): Promise<voi
   if (hadTree) await rename(outDir, old);
   await rename(staging, outDir);
   if (hadTree) await rm(old, { recursive: true, force: true });
-}
-
-/** Names the writer uses beside generated/ (for .gitignore and tests). */
-export function scratchDirs(outDir: string): string[] {
-  return [basename(outDir) + NEW_SUFFIX, basename(outDir) + OLD_SUFFIX];
-}
-
-/** True when `outDir` has leftovers of an interrupted swap. */
-export async function hasLeftovers(outDir: string): Promise<boolean> {
-  const siblings = await readdir(dirname(outDir)).catch(() => [] as string[]);
-  return scratchDirs(outDir).some((name) => siblings.includes(name));
 }

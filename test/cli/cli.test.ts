@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTree } from '../../src/output/tree.ts';
+import { copyProject, type ProjectCopy } from '../support/project-copy.ts';
+import { projectRoot } from '../support/tools.ts';
+
+const run = promisify(execFile);
+const BIN = join(projectRoot, 'bin/envmatrix.js');
+
+async function envmatrix(
+  root: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, '--root', root, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+let project: ProjectCopy;
+beforeAll(async () => {
+  project = await copyProject();
+  const first = await envmatrix(project.root, 'synth');
+  expect(first.code).toBe(0);
+});
+afterAll(() => project.remove());
+
+describe('envmatrix CLI', () => {
+  it('--help lists every command with a description and examples', async () => {
+    const { code, stdout } = await envmatrix(project.root, '--help');
+    expect(code).toBe(0);
+    for (const command of ['synth', 'diff', 'validate', 'explain', 'ls'])
+      expect(stdout).toMatch(new RegExp(`\\n  ${command}\\b.* {2,}\\S`));
+    expect(stdout).toContain('$ envmatrix explain prod/aws/us-east-1/main api scaling.min');
+  });
+
+  it('synth --check passes on a fresh synth, and a second synth writes nothing', async () => {
+    expect(await envmatrix(project.root, 'synth', '--check')).toMatchObject({
+      code: 0,
+      stdout: 'generated/ is up to date.\n',
+    });
+    const again = await envmatrix(project.root, 'synth');
+    expect(again.stdout).toMatch(/^generated\/ is up to date: \d+ files, nothing to write\.\n$/);
+  });
+
+  it('synth --check exits 1 and lists stale, missing and extra files', async () => {
+    const copy = await copyProject();
+    try {
+      await envmatrix(copy.root, 'synth');
+      const file = join(copy.root, 'generated/values/dev/aws/us-east-1/main.json');
+      await writeFile(file, `${await readFile(file, 'utf8')} `);
+      await writeFile(join(copy.root, 'generated/extra.yaml'), 'a: 1\n');
+      const { code, stderr } = await envmatrix(copy.root, 'synth', '--check');
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        'generated/ is out of date: run `npm run synth` and commit the result.\n' +
+          'stale — content differs from a fresh synth (1):\n  generated/values/dev/aws/us-east-1/main.json\n' +
+          'extra — a fresh synth does not write them (1):\n  generated/extra.yaml\n',
+      );
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it('an invalid matrix: validate and synth exit 1 with every problem, and generated/ is untouched', async () => {
+    const copy = await copyProject();
+    try {
+      await envmatrix(copy.root, 'synth');
+      const before = await readTree(join(copy.root, 'generated'));
+      const pins = join(copy.root, 'src/environments/releases/prod.json');
+      const pinned = JSON.parse(await readFile(pins, 'utf8')) as {
+        apps: Record<string, { tag: string; digest?: string }>;
+      };
+      delete pinned.apps.api!.digest;
+      pinned.apps.wrker = pinned.apps.worker!;
+      delete pinned.apps.worker;
+      await writeFile(pins, JSON.stringify(pinned));
+      const validate = await envmatrix(copy.root, 'validate');
+      expect(validate.code).toBe(1);
+      expect(validate.stderr).toContain('The matrix has ');
+      expect(validate.stderr).toContain(
+        '[src/environments/releases/prod.json apps.wrker] pin for unknown app "wrker"',
+      );
+      expect(validate.stderr).toContain(
+        '[prod/aws/us-east-1/main/api] pin 1.4.2 has no digest, and prod requires one (src/apps/api.ts:',
+      );
+      expect(validate.stderr).toContain(
+        '[prod/aws/us-east-1/main/worker] no pin in src/environments/releases/prod.json (src/apps/worker.ts:',
+      );
+      expect(validate.stderr).toContain(
+        'fix: add "digest": "sha256:…" to api in src/environments/releases/prod.json',
+      );
+      const synth = await envmatrix(copy.root, 'synth');
+      expect(synth.code).toBe(1);
+      expect(synth.stderr).toBe(validate.stderr);
+      expect(await readTree(join(copy.root, 'generated'))).toEqual(before);
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it('explain prints the value and the layers that set it', async () => {
+    const { code, stdout } = await envmatrix(
+      project.root,
+      'explain',
+      'prod/aws/eu-west-1/main',
+      'api',
+      'scaling.min',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^prod\/aws\/eu-west-1\/main api scaling\.min = 6\n {4}6 — set by environment \(src\/environments\/index\.ts:\d+ \(overrides\[1\]\)\)\n {6}over environment 3 \(src\/environments\/index\.ts:\d+ \(overrides\[0\]\)\)\n {6}over app 2 \(src\/apps\/api\.ts:\d+\)\n$/,
+    );
+  });
+
+  it('explain with an unknown target is a usage error (exit 2)', async () => {
+    const { code, stderr } = await envmatrix(
+      project.root,
+      'explain',
+      'prod/aws/mars-1/main',
+      'api',
+      'replicas',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^envmatrix: unknown target "prod\/aws\/mars-1\/main"; targets are: dev\/aws\/us-east-1\/main, /,
+    );
+  });
+
+  it('ls prints every target with engine, wave and pinned versions', async () => {
+    const { stdout } = await envmatrix(project.root, 'ls');
+    expect(stdout).toMatch(
+      /│ prod +│ onprem +│ dc1 +│ main +│ flux +│ 2 +│ 3 +│ [^│]+│ api 1\.4\.2 @, web 2\.0\.1 @ +│/,
+    );
+    expect(stdout).toContain('promotion order: dev → staging → prod');
+  });
+
+  it('diff shows nothing on a current tree', async () => {
+    expect(await envmatrix(project.root, 'diff')).toMatchObject({
+      code: 0,
+      stdout: 'No changes: generated/ already matches the matrix.\n',
+    });
+  });
+});
