@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript entry points run on Node.
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['src/**'],
     ignores: ['src/promote/scm/github.ts'],
     rules: {
