@@ -1,5 +1,6 @@
 /** Text the CLI prints for people: explanations, check results, tables. */
 import Table from 'cli-table3';
+import { describeTerraformCoverage } from '../generators/terraform/plan.ts';
 import type { Explanation } from '../matrix/explain.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import type { CheckResult } from '../output/synth.ts';
@@ -45,7 +46,7 @@ export function formatMatrixTable(matrix: ResolvedMatrix): string {
       target.engine,
       String(target.wave),
       String(target.zones.length),
-      target.cloud === 'aws' ? 'stack' : 'none yet (aws only)',
+      describeTerraformCoverage(matrix, target),
       target.apps
         .map((app) => `${app.name} ${app.values.image.tag}${app.values.image.digest ? ' @' : ''}`)
         .join(', '),

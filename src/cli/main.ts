@@ -3,6 +3,7 @@
  * call library functions, which throw the errors from src/matrix/errors.ts.
  */
 import { Command, Option } from '@commander-js/extra-typings';
+import { affectedCommand } from './affected.ts';
 import { diffCommand } from './diff.ts';
 import { explainCommand } from './explain.ts';
 import { lsCommand } from './ls.ts';
@@ -28,7 +29,8 @@ Examples:
   $ envmatrix diff --only staging                     show what a synth would change, as unified diffs
   $ envmatrix validate                                list every problem in the matrix
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
-  $ envmatrix ls                                      the matrix as a table`,
+  $ envmatrix ls                                      the matrix as a table
+  $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main`,
   );
 
 program
@@ -40,6 +42,7 @@ program
   )
   .option('--only <selector>', 'only an environment or target: prod, prod/aws, prod/aws/us-east-1/main')
   .option('--allow-removals', 'allow removing more than 30% of an environment’s app deployments at once')
+  .option('--no-cache', 'render every unit again instead of reusing node_modules/.cache/envmatrix')
   .action(async (options, command) => {
     process.exitCode = await synthCommand(command.optsWithGlobals());
     void options;
@@ -77,6 +80,17 @@ program
   .addOption(new Option('--json', 'print the resolved targets as JSON'))
   .action(async (_options, command) => {
     process.exitCode = await lsCommand(command.optsWithGlobals());
+  });
+
+program
+  .command('affected')
+  .description(
+    'list the targets and Terraform stacks whose generated output differs between a git revision and the working tree',
+  )
+  .requiredOption('--base <rev>', 'git revision to compare with: a branch, tag or commit SHA')
+  .option('--json', 'print the result as JSON (for CI)')
+  .action(async (_options, command) => {
+    process.exitCode = await affectedCommand(command.optsWithGlobals());
   });
 
 try {

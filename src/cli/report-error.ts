@@ -2,6 +2,7 @@
 import {
   GeneratorError,
   GitHubApiError,
+  GitOperationError,
   MatrixError,
   OutputConflictError,
   PromotionBlocked,
@@ -16,6 +17,7 @@ const EXPECTED = [
   RemovalGuardError,
   PromotionBlocked,
   GitHubApiError,
+  GitOperationError,
 ];
 
 export function reportError(error: unknown): number {

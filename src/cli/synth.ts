@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { defaultCacheDir } from '../output/render-cache.ts';
 import { checkGenerated, synth } from '../output/synth.ts';
 import { formatCheck } from './format.ts';
 import { load, outDirOf, type GlobalOptions } from './context.ts';
@@ -6,6 +8,8 @@ export interface SynthFlags extends GlobalOptions {
   readonly check?: boolean;
   readonly only?: string;
   readonly allowRemovals?: boolean;
+  /** false with --no-cache. */
+  readonly cache?: boolean;
 }
 
 export async function synthCommand(options: SynthFlags): Promise<number> {
@@ -20,6 +24,7 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     outDir,
     ...(options.only !== undefined && { only: options.only }),
     allowRemovals: options.allowRemovals ?? false,
+    ...(options.cache !== false && { cacheDir: defaultCacheDir(resolve(options.root)) }),
   });
   const scope = options.only ? ` (${options.only})` : '';
   if (!result.written) {

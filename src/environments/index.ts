@@ -3,6 +3,11 @@ import { aws, azure, blueGreen, defineMatrix, gcp, onprem } from '../matrix/inde
 
 export default defineMatrix({
   repo: { url: 'https://github.com/acme/platform.git', branch: 'main' },
+  // Every Terraform stack (generated/terraform/<env>/aws/<region>/) keeps its state in this bucket.
+  terraform: {
+    state: { bucket: 'acme-platform-tfstate', region: 'us-east-1' },
+    costCentre: 'platform',
+  },
   environments: {
     dev: { promotesTo: 'staging', healthChecks: ['argocd/dev'] },
     staging: {
@@ -28,12 +33,21 @@ export default defineMatrix({
     },
   },
   clusters: [
-    aws('dev', 'us-east-1'),
-    aws('staging', 'us-east-1'),
+    aws('dev', 'us-east-1', { network: { vpcCidr: '10.10.0.0/16' } }),
+    aws('staging', 'us-east-1', { network: { vpcCidr: '10.20.0.0/16' } }),
     gcp('staging', 'europe-west1'),
+    // VPC ranges of one environment must not overlap, so its regions can be peered.
     // Wave 0 is the canary region: it gets each release a soak ahead of the rest of prod.
-    aws('prod', 'us-east-1', { wave: 0 }),
-    aws('prod', 'eu-west-1', { wave: 1 }),
+    aws('prod', 'us-east-1', {
+      wave: 0,
+      network: { vpcCidr: '10.30.0.0/16' },
+      nodes: { min: 6, max: 30, desired: 9 },
+    }),
+    aws('prod', 'eu-west-1', {
+      wave: 1,
+      network: { vpcCidr: '10.31.0.0/16' },
+      nodes: { min: 6, max: 30, desired: 9 },
+    }),
     azure('prod', 'westeurope', { wave: 1 }),
     onprem('prod', 'dc1', {
       engine: 'flux',
@@ -44,11 +58,12 @@ export default defineMatrix({
   ],
   apps,
   overrides: [
-    { env: 'prod', set: { scaling: { min: 3 } } },
     { env: 'prod', app: 'api', set: { scaling: { min: 6, max: 30 } } },
-    { env: 'prod', app: 'web', set: { strategy: blueGreen({ autoPromote: false }) } },
+    { env: 'prod', app: 'web', set: { scaling: { min: 3 }, strategy: blueGreen({ autoPromote: false }) } },
     { env: 'prod', app: 'worker', set: { replicas: 3 } },
-    { env: 'dev', set: { scaling: { min: 1 }, config: { LOG_LEVEL: 'debug' } } },
+    { env: 'dev', set: { config: { LOG_LEVEL: 'debug' } } },
+    { env: 'dev', app: 'api', set: { scaling: { min: 1 } } },
+    { env: 'dev', app: 'web', set: { scaling: { min: 1 } } },
     { env: 'dev', app: 'worker', set: { replicas: 1 } },
     { cloud: 'onprem', set: { resources: { cpu: '250m' } } },
   ],

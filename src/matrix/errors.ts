@@ -109,3 +109,17 @@ export class GitHubApiError extends Error {
     super(`GitHub ${operation} failed with ${status}: ${detail}\n    fix: ${fix}`);
   }
 }
+
+/** A git command the promotion bot or `pin` ran failed; the token is never part of the message. */
+export class GitOperationError extends Error {
+  override readonly name = 'GitOperationError';
+  constructor(
+    readonly operation: string,
+    readonly detail: string,
+    readonly fix: string,
+    /** The remote refused the update (lease or fast-forward), as opposed to a transport or auth failure. */
+    readonly rejected = false,
+  ) {
+    super(`git ${operation} failed: ${detail}\n    fix: ${fix}`);
+  }
+}

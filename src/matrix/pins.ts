@@ -28,6 +28,10 @@ export const pinsFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
     apps: z.record(z.string(), pinSchema),
+    /** Per-wave pins of a rollout in progress (written by promotion PRs; see PinsByEnvironment.waves). */
+    waves: z
+      .record(z.string().regex(/^(0|[1-9][0-9]*)$/, 'is not a wave number'), z.record(z.string(), pinSchema))
+      .optional(),
   })
   .meta({
     title: 'envmatrix release pins',
@@ -42,7 +46,10 @@ export function pinsJsonSchema(): unknown {
 }
 
 /** Parse one pins file's text; problems come back as issues naming the file and JSON path. */
-export function parsePins(file: string, text: string): { apps: Record<string, Pin>; issues: MatrixIssue[] } {
+export function parsePins(
+  file: string,
+  text: string,
+): { apps: Record<string, Pin>; waves?: Record<string, Record<string, Pin>>; issues: MatrixIssue[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -59,7 +66,12 @@ export function parsePins(file: string, text: string): { apps: Record<string, Pi
     };
   }
   const parsed = pinsFileSchema.safeParse(json);
-  if (parsed.success) return { apps: parsed.data.apps, issues: [] };
+  if (parsed.success)
+    return {
+      apps: parsed.data.apps,
+      ...(parsed.data.waves && Object.keys(parsed.data.waves).length > 0 && { waves: parsed.data.waves }),
+      issues: [],
+    };
   return {
     apps: {},
     issues: parsed.error.issues.map((issue) => ({
@@ -69,11 +81,15 @@ export function parsePins(file: string, text: string): { apps: Record<string, Pi
           ? `unknown field(s) ${issue.keys.join(', ')}`
           : issue.code === 'invalid_format'
             ? `${JSON.stringify(valueAt(json, issue.path))} ${issue.message}`
-            : issue.message,
+            : issue.code === 'invalid_key' && issue.path[0] === 'waves'
+              ? 'is not a wave number'
+              : issue.message,
       fix:
         issue.code === 'unrecognized_keys'
           ? 'remove the field; a pin has only "tag" and "digest"'
-          : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
+          : issue.code === 'invalid_key' && issue.path[0] === 'waves'
+            ? 'key waves by the clusters\' wave numbers: {"waves": {"0": {"<app>": {"tag": "1.2.3"}}}}'
+            : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
     })),
   };
 }
@@ -96,9 +112,8 @@ function describeJsonError(text: string, error: unknown): string {
   return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }
 
-/** Pins file content, as written by envmatrix: sorted apps, stable key order, trailing newline. */
-export function serializePins(apps: Readonly<Record<string, Pin>>, schemaRef: string): string {
-  const sorted = Object.fromEntries(
+function sortedPins(apps: Readonly<Record<string, Pin>>): Record<string, Pin> {
+  return Object.fromEntries(
     Object.keys(apps)
       .sort()
       .map((name) => {
@@ -106,5 +121,39 @@ export function serializePins(apps: Readonly<Record<string, Pin>>, schemaRef: st
         return [name, pin.digest ? { tag: pin.tag, digest: pin.digest } : { tag: pin.tag }];
       }),
   );
-  return `${JSON.stringify({ $schema: schemaRef, apps: sorted }, null, 2)}\n`;
+}
+
+/**
+ * Pins file content, as written by envmatrix: sorted apps, stable key order, trailing newline. `waves`
+ * (a rollout in progress) is written only when it holds a pin, in wave order.
+ */
+export function serializePins(
+  apps: Readonly<Record<string, Pin>>,
+  schemaRef: string,
+  waves: Readonly<Record<string, Readonly<Record<string, Pin>>>> = {},
+): string {
+  const waveEntries = Object.keys(waves)
+    .filter((wave) => Object.keys(waves[wave]!).length > 0)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((wave) => [wave, sortedPins(waves[wave]!)] as const);
+  const file = {
+    $schema: schemaRef,
+    apps: sortedPins(apps),
+    ...(waveEntries.length > 0 && { waves: Object.fromEntries(waveEntries) }),
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** The pin a target in `wave` of an environment runs: its wave's pin while a rollout is under way, else the environment's. */
+export function effectivePin(
+  envPins:
+    | {
+        readonly apps: Readonly<Record<string, Pin>>;
+        readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
+      }
+    | undefined,
+  wave: number,
+  app: string,
+): Pin | undefined {
+  return envPins?.waves?.[String(wave)]?.[app] ?? envPins?.apps[app];
 }

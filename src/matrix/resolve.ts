@@ -6,6 +6,7 @@
 import { compareStrings } from './compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
+import { resolveNodes, resolveTerraformSettings } from './infrastructure.ts';
 import { regionInfo } from './regions.ts';
 import type {
   AppDefinition,
@@ -124,6 +125,7 @@ function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
     sync: policy.sync ?? 'automated',
     podDisruptionBudget: policy.podDisruptionBudget ?? minReplicas > 1,
     applicationsSync: policy.applicationsSync ?? 'sync',
+    reconcileIntervalSeconds: durationSeconds(policy.reconcileInterval ?? '5m') ?? 300,
     onDemandPercent: policy.onDemandPercent ?? 0,
     natPerZone: policy.natPerZone ?? false,
   };
@@ -164,10 +166,11 @@ function resolveApp(
   coords: { env: string; cloud: string; region: string; cluster: string },
   pins: PinsByEnvironment,
   log: ProvenanceLog,
+  wave = 0,
 ): ResolvedApp {
   let values = mergeLayer(
     {},
-    DEFAULT_APP_VALUES as unknown as Record<string, unknown>,
+    DEFAULT_APP_VALUES,
     'default',
     'envmatrix default',
     log,
@@ -182,16 +185,17 @@ function resolveApp(
     .sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.index - b.index);
   for (const { override, index, layer } of overrides) {
     const source = `${matrix.source} (overrides[${index}])`;
-    values = mergeLayer(values, override.set as Record<string, unknown>, layer, source, log);
+    values = mergeLayer(values, override.set, layer, source, log);
   }
   const envPins = pins[coords.env];
-  const pin = envPins?.apps[app.name];
+  const wavePin = envPins?.waves?.[String(wave)]?.[app.name];
+  const pin = wavePin ?? envPins?.apps[app.name];
   if (pin && envPins) {
     values = mergeLayer(
       values,
       { image: { tag: pin.tag, ...(pin.digest && { digest: pin.digest }) } },
       'pin',
-      envPins.file,
+      wavePin ? `${envPins.file} (waves.${wave})` : envPins.file,
       log,
     );
   }
@@ -227,7 +231,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       .filter((app) => isPlaced(app, coords) && !appNames.has(app.name) && appNames.add(app.name))
       .map((app) => {
         const log: ProvenanceLog = new Map();
-        const resolved = resolveApp(matrix, app, coords, pins, log);
+        const resolved = resolveApp(matrix, app, coords, pins, log, spec.wave ?? 0);
         perApp.set(app.name, log);
         return resolved;
       })
@@ -243,6 +247,8 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       labels: spec.labels ?? {},
       jurisdiction: regionInfo(spec.cloud, spec.region)?.jurisdiction ?? spec.jurisdiction ?? 'other',
       apps,
+      ...(spec.network && { network: spec.network }),
+      nodes: resolveNodes(spec.nodes),
     });
   }
   targets.sort(
@@ -258,5 +264,11 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
     environments,
     targets,
     provenance,
+    ...(matrix.terraform && {
+      terraform: resolveTerraformSettings(
+        matrix.terraform,
+        environments.map((env) => env.name),
+      ),
+    }),
   };
 }

@@ -3,6 +3,13 @@
  * Specs are partial and layered; resolved values are complete and remember which layer set them.
  */
 import type { Cloud, Jurisdiction } from './regions.ts';
+import type {
+  ClusterNetwork,
+  NodeGroupOptions,
+  ResolvedNodes,
+  ResolvedTerraformSettings,
+  TerraformSettings,
+} from './infrastructure.ts';
 
 /** A duration such as `90s`, `5m`, `24h`, `7d`. */
 export type Duration = `${number}${'s' | 'm' | 'h' | 'd'}`;
@@ -45,6 +52,8 @@ export interface EnvironmentPolicy {
   readonly podDisruptionBudget?: boolean;
   /** What the ApplicationSet controller may do to Applications. @default 'sync' */
   readonly applicationsSync?: 'create-only' | 'create-update' | 'create-delete' | 'sync';
+  /** How often Flux re-applies each app on this environment's Flux clusters (Kustomization interval). @default '5m' */
+  readonly reconcileInterval?: Duration;
   /** Share of node capacity kept on on-demand instances (the rest is spot). @default 0 */
   readonly onDemandPercent?: number;
   /** One NAT gateway per zone (resilient) instead of one per region (cheaper). @default false */
@@ -87,6 +96,10 @@ export interface ClusterOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Where an on-prem site is, for residency. Public-cloud regions know their own. @default 'other' */
   readonly jurisdiction?: Jurisdiction;
+  /** The cluster's VPC; AWS clusters need one when the matrix has `terraform` settings. @default none */
+  readonly network?: ClusterNetwork;
+  /** Node capacity, split by the environment's `onDemandPercent`. @default see NodeGroupOptions */
+  readonly nodes?: NodeGroupOptions;
 }
 
 export interface ClusterSpec extends ClusterOptions {
@@ -245,6 +258,8 @@ export interface MatrixSpec {
   readonly clusters: readonly ClusterSpec[];
   readonly apps: readonly AppDefinition[];
   readonly overrides?: readonly Override[];
+  /** State, tags and AWS access for the Terraform stacks. @default none: no stacks are written */
+  readonly terraform?: TerraformSettings;
 }
 
 export interface MatrixDefinition extends MatrixSpec {
@@ -261,7 +276,16 @@ export interface Pin {
 
 /** Pins per environment, as read from `src/environments/releases/<env>.json`. */
 export interface PinsByEnvironment {
-  readonly [env: string]: { readonly file: string; readonly apps: Readonly<Record<string, Pin>> };
+  readonly [env: string]: {
+    readonly file: string;
+    readonly apps: Readonly<Record<string, Pin>>;
+    /**
+     * A rollout in progress across the environment's waves: wave number → app → pin. A target in wave N
+     * runs `waves[N][app]` when set, else `apps[app]`. Promotion PRs write it wave by wave and fold it
+     * back into `apps` once every wave runs the same pin. @default {}
+     */
+    readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -287,6 +311,7 @@ export interface ResolvedPolicy {
   readonly sync: 'automated' | 'manual';
   readonly podDisruptionBudget: boolean;
   readonly applicationsSync: 'create-only' | 'create-update' | 'create-delete' | 'sync';
+  readonly reconcileIntervalSeconds: number;
   readonly onDemandPercent: number;
   readonly natPerZone: boolean;
 }
@@ -332,6 +357,9 @@ export interface ResolvedTarget {
   readonly jurisdiction: Jurisdiction;
   /** Apps placed here, sorted by name. */
   readonly apps: readonly ResolvedApp[];
+  /** The cluster's VPC, when the matrix gives one. */
+  readonly network?: ClusterNetwork;
+  readonly nodes: ResolvedNodes;
 }
 
 export interface ResolvedMatrix {
@@ -345,4 +373,6 @@ export interface ResolvedMatrix {
     string,
     ReadonlyMap<string, ReadonlyMap<string, readonly ProvenanceStep[]>>
   >;
+  /** Shared Terraform settings; absent when the matrix has none (then no stacks are written). */
+  readonly terraform?: ResolvedTerraformSettings;
 }

@@ -3,10 +3,14 @@
  * caller throws once. Structural rules look at what was written; target rules look at resolved values,
  * because overrides and pins decide what each cluster really gets.
  */
+import { validateDelivery } from './delivery-validation.ts';
 import { durationSeconds } from './duration.ts';
 import type { MatrixIssue } from './errors.ts';
-import { CLOUDS, regionInfo, type Cloud, type Jurisdiction } from './regions.ts';
+import { validateInfrastructure } from './infrastructure-validation.ts';
+import { effectivePin } from './pins.ts';
+import { CLOUDS, regionInfo, type Jurisdiction } from './regions.ts';
 import { clusterName, clusterZones, promotionOrder, targetId } from './resolve.ts';
+import { validateWorkloads } from './workload-validation.ts';
 import type {
   AppDefinition,
   MatrixDefinition,
@@ -350,7 +354,7 @@ function validatePlacementSelectors(
 function selectorProblem(matrix: MatrixDefinition, selector: TargetSelector): string | undefined {
   if (selector.env !== undefined && !(selector.env in matrix.environments))
     return `names unknown environment "${selector.env}"`;
-  if (selector.cloud !== undefined && !CLOUDS.includes(selector.cloud as Cloud))
+  if (selector.cloud !== undefined && !CLOUDS.includes(selector.cloud))
     return `names unknown cloud "${selector.cloud}"`;
   const matches = matrix.clusters.some(
     (c) =>
@@ -414,7 +418,7 @@ function validateOverrides(matrix: MatrixDefinition, issues: MatrixIssue[]): voi
 
 function validatePins(matrix: MatrixDefinition, pins: PinsByEnvironment, issues: MatrixIssue[]): void {
   const apps = matrix.apps.map((app) => app.name);
-  for (const [env, { file, apps: pinned }] of Object.entries(pins)) {
+  for (const [env, { file, apps: pinned, waves = {} }] of Object.entries(pins)) {
     if (!(env in matrix.environments)) {
       issues.push({
         path: file,
@@ -423,12 +427,28 @@ function validatePins(matrix: MatrixDefinition, pins: PinsByEnvironment, issues:
       });
       continue;
     }
-    for (const app of Object.keys(pinned)) {
+    const pinPaths = [
+      ...Object.keys(pinned).map((app) => ({ app, path: `apps.${app}` })),
+      ...Object.entries(waves).flatMap(([wave, wavePins]) =>
+        Object.keys(wavePins).map((app) => ({ app, path: `waves.${wave}.${app}` })),
+      ),
+    ];
+    for (const { app, path } of pinPaths) {
       if (!apps.includes(app)) {
         issues.push({
-          path: `${file} apps.${app}`,
+          path: `${file} ${path}`,
           message: `pin for unknown app "${app}"`,
           fix: `remove it, or use one of: ${apps.join(', ')}`,
+        });
+      }
+    }
+    const envWaves = [...new Set(matrix.clusters.filter((c) => c.env === env).map((c) => c.wave ?? 0))];
+    for (const wave of Object.keys(waves)) {
+      if (!envWaves.includes(Number(wave))) {
+        issues.push({
+          path: `${file} waves.${wave}`,
+          message: `pins for wave ${wave}, but no ${env} cluster is in wave ${wave}`,
+          fix: `remove it, or use one of the waves of ${env}: ${envWaves.sort((a, b) => a - b).join(', ')}`,
         });
       }
     }
@@ -475,7 +495,7 @@ function validateTargets(
           `exclude ${target.id} in placement, or allow ${target.jurisdiction} in placement.residency`,
         );
       }
-      const pin = pins[target.env]?.apps[app.name];
+      const pin = effectivePin(pins[target.env], target.wave, app.name);
       if (!pin) {
         at(
           `no pin in ${env.pinsFile}`,
@@ -577,5 +597,8 @@ export function validateMatrix(
   validateOverrides(matrix, issues);
   validatePins(matrix, pins, issues);
   validateTargets(matrix, resolved, pins, issues);
+  issues.push(...validateInfrastructure(matrix, resolved));
+  issues.push(...validateDelivery(matrix, resolved));
+  issues.push(...validateWorkloads(matrix, resolved));
   return issues;
 }

@@ -3,6 +3,8 @@
  * drops most of an environment's deployments (a renamed cluster, a placement typo) is refused unless
  * the user says --allow-removals.
  */
+import { ARGOCD_GENERATOR } from '../generators/argocd/index.ts';
+import { FLUX_GENERATOR } from '../generators/flux/index.ts';
 import { RemovalGuardError } from '../matrix/errors.ts';
 import type { GeneratedIndex } from './index-file.ts';
 
@@ -21,6 +23,29 @@ function deploymentsByEnv(index: GeneratedIndex): Map<string, Set<string>> {
   return byEnv;
 }
 
+/**
+ * What the removed deployments are to the delivery engines, for the message: a Flux Kustomization when
+ * the flux generator wrote a file for it, an Argo CD Application when its environment has Argo CD
+ * files (each (target, app) there is one Application), else a plain app deployment.
+ */
+function describeKind(index: GeneratedIndex, env: string, removed: readonly string[]): string {
+  const entries = Object.values(index.files);
+  const flux = new Set(
+    entries
+      .filter((entry) => entry.generator === FLUX_GENERATOR && entry.app !== undefined)
+      .map((entry) => `${entry.scope}/${entry.app}`),
+  );
+  const argo = entries.some((entry) => entry.generator === ARGOCD_GENERATOR && entry.scope === env);
+  const kinds = new Set<string>(
+    removed.map((d) =>
+      flux.has(d) ? 'Flux Kustomizations' : argo ? 'Argo CD Applications' : 'app deployments',
+    ),
+  );
+  return ['Argo CD Applications', 'Flux Kustomizations', 'app deployments']
+    .filter((kind) => kinds.has(kind))
+    .join(' and ');
+}
+
 /** Throw RemovalGuardError when any environment would lose more than `threshold` of its deployments. */
 export function checkRemovals(
   previous: GeneratedIndex | undefined,
@@ -33,7 +58,8 @@ export function checkRemovals(
   const removals = [...before]
     .map(([env, deployments]) => {
       const removed = [...deployments].filter((d) => !after.get(env)?.has(d)).sort();
-      return { env, kind: 'app deployments', removed, share: removed.length / deployments.size };
+      const kind = describeKind(previous, env, removed);
+      return { env, kind, removed, share: removed.length / deployments.size };
     })
     .filter((r) => r.share > threshold);
   if (removals.length > 0) throw new RemovalGuardError(removals, threshold);

@@ -4,12 +4,15 @@
  * as it was.
  */
 import { join } from 'node:path';
-import { compose, unitInScope, type RenderedFile } from '../generators/index.ts';
+import { compose, unitInScope, type RenderCache, type RenderedFile } from '../generators/index.ts';
 import type { Generator } from '../generators/types.ts';
+import { compareStrings } from '../matrix/compare.ts';
 import { UsageError } from '../matrix/errors.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
+import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
+import { DiskRenderCache, rendererFingerprint } from './render-cache.ts';
 import { readTree } from './tree.ts';
 import { recoverInterruptedSwap, writeTree } from './writer.ts';
 
@@ -23,6 +26,13 @@ export interface SynthOptions {
   readonly allowRemovals?: boolean;
   /** @default 0.3 */
   readonly removalThreshold?: number;
+  /** Folder of the render cache (see render-cache.ts). @default no cache */
+  readonly cacheDir?: string;
+  /**
+   * planSynth only: the tree in outDir as the caller already read it (`readTree(outDir)`), so several
+   * plans over one tree (the promotion bot) read it once. @default read from outDir
+   */
+  readonly current?: ReadonlyMap<string, string>;
 }
 
 export interface TreeChanges {
@@ -36,7 +46,7 @@ export interface SynthPlan {
   readonly files: ReadonlyMap<string, string>;
   readonly index: GeneratedIndex;
   readonly changes: TreeChanges;
-  /** Files in generated/ that envmatrix did not write; carried over untouched. */
+  /** Files in generated/ that envmatrix did not write (bootstrap-owned ones aside); carried over untouched. */
   readonly unmanaged: readonly string[];
   /** What is on disk now. */
   readonly current: ReadonlyMap<string, string>;
@@ -62,14 +72,23 @@ function compareTrees(current: ReadonlyMap<string, string>, next: ReadonlyMap<st
     else if (before !== content) changed.push(path);
   }
   const removed = [...current.keys()].filter((path) => !next.has(path));
-  return { added, changed, removed };
+  return {
+    added: added.sort(compareStrings),
+    changed: changed.sort(compareStrings),
+    removed: removed.sort(compareStrings),
+  };
 }
 
 /** Work out the new tree without writing anything. */
-export async function planSynth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthPlan> {
+export async function planSynth(
+  matrix: ResolvedMatrix,
+  options: SynthOptions,
+  cache?: RenderCache,
+): Promise<SynthPlan> {
   const rendered = compose(matrix, {
     ...(options.only !== undefined && { only: options.only }),
     ...(options.generators && { generators: options.generators }),
+    ...(cache && { cache }),
   });
   if (options.only !== undefined && ![...rendered.values()].some((file) => file.scope !== '*')) {
     const targets = matrix.targets.map((target) => target.id).join(', ');
@@ -77,7 +96,7 @@ export async function planSynth(matrix: ResolvedMatrix, options: SynthOptions): 
       `--only ${options.only} selects no target; use an environment or a target id: ${targets}`,
     );
   }
-  const current = await readTree(options.outDir);
+  const current = options.current ?? (await readTree(options.outDir));
   const previous = parseIndex(current.get(INDEX_PATH));
   const desired = new Map<string, RenderedFile>(rendered);
   if (options.only !== undefined) {
@@ -91,9 +110,10 @@ export async function planSynth(matrix: ResolvedMatrix, options: SynthOptions): 
     (path) => path !== INDEX_PATH && !files.has(path) && !previous?.files[path],
   );
   for (const path of unmanaged) files.set(path, current.get(path)!);
+  const untouched = unmanaged.filter((path) => !ownedByBootstrap(path));
   if (!options.allowRemovals)
     checkRemovals(previous, index, options.removalThreshold ?? DEFAULT_REMOVAL_THRESHOLD);
-  return { files, index, changes: compareTrees(current, files), unmanaged, current };
+  return { files, index, changes: compareTrees(current, files), unmanaged: untouched, current };
 }
 
 export interface SynthResult extends TreeChanges {
@@ -106,7 +126,10 @@ export interface SynthResult extends TreeChanges {
 export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
   // Put back a tree that an interrupted run left renamed, so the plan compares against it.
   await recoverInterruptedSwap(options.outDir);
-  const plan = await planSynth(matrix, options);
+  const cache = options.cacheDir
+    ? await DiskRenderCache.load(options.cacheDir, await rendererFingerprint())
+    : undefined;
+  const plan = await planSynth(matrix, options, cache);
   const { added, changed, removed } = plan.changes;
   const written = added.length + changed.length + removed.length > 0;
   if (written) {
@@ -115,6 +138,7 @@ export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Prom
     );
     await writeTree(options.outDir, { files: plan.files, unchanged });
   }
+  await cache?.save();
   return { ...plan.changes, written, unmanaged: plan.unmanaged, fileCount: plan.files.size };
 }
 
@@ -136,7 +160,7 @@ export async function checkGenerated(
   const rendered = compose(matrix, options.generators ? { generators: options.generators } : {});
   const expected = new Map([...rendered].map(([path, file]) => [path, file.content]));
   expected.set(INDEX_PATH, serializeIndex(indexOf(rendered.values())));
-  const current = await readTree(options.outDir);
+  const current = new Map([...(await readTree(options.outDir))].filter(([path]) => !ownedByBootstrap(path)));
   const changes = compareTrees(current, expected);
   return {
     ok: changes.added.length + changes.changed.length + changes.removed.length === 0,

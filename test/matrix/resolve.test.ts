@@ -100,18 +100,17 @@ describe('resolve', () => {
 });
 
 describe('the example matrix', () => {
-  it('loads, and explains the DESIGN example: api scaling.min in prod is 6 from the override over the app default 2', async () => {
+  it('loads, and explains the DESIGN example: api scaling.min in prod is 6 from the override over the app value 2', async () => {
     const { resolved } = await loadMatrix({ root: projectRoot });
     const explanation = explain(resolved, 'prod/aws/eu-west-1/main', 'api', 'scaling.min');
     expect(explanation.value).toBe(6);
     const steps = explanation.chains[0]!.steps;
     expect(steps.map((s) => [s.layer, s.value])).toEqual([
       ['app', 2],
-      ['environment', 3],
       ['environment', 6],
     ]);
     expect(steps[0]!.source).toMatch(/^src\/apps\/api\.ts:\d+$/);
-    expect(steps[2]!.source).toMatch(/^src\/environments\/index\.ts:\d+ \(overrides\[1\]\)$/);
+    expect(steps[1]!.source).toMatch(/^src\/environments\/index\.ts:\d+ \(overrides\[0\]\)$/);
   });
 
   it('places each cluster on exactly one engine and onprem on Flux', async () => {

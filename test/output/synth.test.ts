@@ -241,6 +241,21 @@ describe('check and diff', () => {
     });
   });
 
+  it('leaves the flux-system/ folder that flux bootstrap commits alone, in synth and in check', async () => {
+    await synth(matrix, { outDir, generators });
+    const bootstrapFile = join(outDir, 'flux/prod/onprem/dc1/main/flux-system/gotk-sync.yaml');
+    await mkdir(join(bootstrapFile, '..'), { recursive: true });
+    await writeFile(bootstrapFile, 'kind: GitRepository\n');
+    const result = await synth(withPins({ dev: { api: { tag: '1.9.0' }, worker: { tag: '0.2.0' } } }), {
+      outDir,
+      generators,
+    });
+    expect(result.unmanaged).toEqual([]);
+    expect(await readFile(bootstrapFile, 'utf8')).toBe('kind: GitRepository\n');
+    const bumped = withPins({ dev: { api: { tag: '1.9.0' }, worker: { tag: '0.2.0' } } });
+    expect(await checkGenerated(bumped, { outDir, generators })).toMatchObject({ ok: true, extra: [] });
+  });
+
   it('diff shows unified diffs grouped by environment, target and app', async () => {
     await synth(matrix, { outDir, generators });
     const bumped = withPins({ dev: { api: { tag: '1.2.0' }, worker: { tag: '0.2.0' } } });

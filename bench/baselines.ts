@@ -1,0 +1,42 @@
+/**
+ * What envmatrix is measured against, on the same resolved matrix:
+ * - naive: the same charts the way a user of plain cdk8s writes them — one App for the whole fleet, every
+ *   chart in it, `app.synth()` — whose cost grows with the square of the charts in the App;
+ * - floor: the finished objects serialized to YAML and written, with no construct tree at all.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8sGenerator } from '../src/generators/k8s/index.ts';
+import { addAppChart } from '../src/generators/k8s/app-chart.ts';
+import { appContext, type TargetInput } from '../src/generators/k8s/context.ts';
+import type { OutputFile } from '../src/generators/types.ts';
+import type { ResolvedMatrix } from '../src/matrix/types.ts';
+import { serialize } from '../src/output/serialize.ts';
+
+export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promise<void> {
+  const app = new App({ outdir: outDir, recordConstructMetadata: false });
+  for (const unit of k8sGenerator.units(matrix)) {
+    const input = unit.input as TargetInput;
+    // One scope per target so chart ids (app names) repeat across targets, as one App holds them all.
+    const scope = new Construct(app, input.target.id.replaceAll('/', '-'));
+    const templates = new Chart(scope, '_pod-templates');
+    for (const resolvedApp of input.target.apps) {
+      addAppChart(scope as unknown as App, templates, appContext(input, resolvedApp));
+    }
+  }
+  app.synth();
+  await Promise.resolve();
+}
+
+/** Render the objects first (not what the floor measures), then time serializing and writing them. */
+export function floorFiles(matrix: ResolvedMatrix): OutputFile[] {
+  return k8sGenerator.units(matrix).flatMap((unit) => unit.render());
+}
+
+export async function floorWrite(files: readonly OutputFile[], outDir: string): Promise<void> {
+  const dirs = new Set(files.map((file) => dirname(join(outDir, file.path))));
+  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+  await Promise.all(files.map((file) => writeFile(join(outDir, file.path), serialize(file))));
+}

@@ -1,0 +1,51 @@
+/**
+ * One benchmark measurement in a fresh process, so peak RSS and cold start belong to that scenario alone.
+ * Usage: node bin/run-ts.js bench/scenario.ts '<json: {scenario, size, outDir}>'
+ * Prints one JSON line: {ms, maxRssMb}; `ms` counts from the resolved matrix to the files on disk.
+ */
+import { performance } from 'node:perf_hooks';
+import { checkedMatrix } from '../src/matrix/load.ts';
+import { synth } from '../src/output/synth.ts';
+import { syntheticMatrix, syntheticPins, type FleetSize } from './synthetic-matrix.ts';
+import { floorFiles, floorWrite, naiveCdk8s } from './baselines.ts';
+
+export type Scenario = 'cold' | 'noop' | 'one-app' | 'naive' | 'floor';
+
+interface Args {
+  readonly scenario: Scenario;
+  readonly size: FleetSize;
+  readonly outDir: string;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+let startedAt = performance.now();
+
+async function run(): Promise<void> {
+  const bump =
+    args.scenario === 'one-app'
+      ? { env: 'staging', app: 'app-007', tag: `9.${Date.now() % 1000}.0` }
+      : undefined;
+  const { resolved } = checkedMatrix(syntheticMatrix(args.size), syntheticPins(args.size, bump));
+  // In-process time is the synth itself: every scenario starts with the same resolved matrix.
+  startedAt = performance.now();
+  switch (args.scenario) {
+    case 'cold':
+    case 'noop':
+    case 'one-app':
+      await synth(resolved, { outDir: args.outDir, cacheDir: `${args.outDir}.cache`, allowRemovals: true });
+      return;
+    case 'naive':
+      await naiveCdk8s(resolved, args.outDir);
+      return;
+    case 'floor': {
+      const files = floorFiles(resolved);
+      startedAt = performance.now();
+      await floorWrite(files, args.outDir);
+      return;
+    }
+  }
+}
+
+await run();
+const ms = performance.now() - startedAt;
+console.log(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -1,0 +1,75 @@
+/**
+ * Problems only the k8s generator can see, because they concern the names it derives: a blue-green
+ * app's `<app>-preview` Service or a secret's `secret-<name>` volume growing past 63 characters, and
+ * two apps of one namespace rendering an object of the same kind and name (an app `web-preview` next to
+ * a blue-green `web`, two apps both syncing a Secret `db`). Rules on the matrix itself live in
+ * src/matrix/validate.ts.
+ */
+import { GeneratorError } from '../../matrix/errors.ts';
+import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
+import { MAX_LABEL_NAME, previewServiceName, secretVolumeName } from './names.ts';
+
+const GENERATOR = 'k8s';
+
+/** One rendered object and the app whose folder it goes to. */
+export interface RenderedObject {
+  readonly app: string;
+  readonly object: Record<string, unknown>;
+}
+
+/** Throws when a name derived from the app's names would not be a valid DNS-1123 label. */
+export function checkDerivedNames(target: ResolvedTarget, app: ResolvedApp): void {
+  const preview = previewServiceName(app);
+  if (app.values.strategy.kind === 'blueGreen' && preview.length > MAX_LABEL_NAME) {
+    throw new GeneratorError(
+      GENERATOR,
+      target.id,
+      app.name,
+      `the blue-green preview Service "${preview}" is ${preview.length} characters long; Service names have at most ${MAX_LABEL_NAME}`,
+      `shorten the app name to at most ${MAX_LABEL_NAME - (preview.length - app.name.length)} characters, or use another strategy`,
+    );
+  }
+  for (const secret of app.secrets) {
+    const volume = secretVolumeName(secret.name);
+    if (volume.length > MAX_LABEL_NAME) {
+      throw new GeneratorError(
+        GENERATOR,
+        target.id,
+        app.name,
+        `secret "${secret.name}" is mounted as volume "${volume}", ${volume.length} characters long; volume names have at most ${MAX_LABEL_NAME}`,
+        `shorten the secret name to at most ${MAX_LABEL_NAME - (volume.length - secret.name.length)} characters`,
+      );
+    }
+  }
+}
+
+/** `Service api/web-preview`: kind, namespace and name, what the API server keys objects by. */
+function identityOf(object: Record<string, unknown>): string {
+  const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+  const where = metadata.namespace !== undefined ? `${metadata.namespace}/` : '';
+  return `${String(object.kind)} ${where}${metadata.name ?? ''}`;
+}
+
+/** Throws when two objects of the target are the same Kubernetes object. */
+export function checkObjectIdentities(targetId: string, objects: readonly RenderedObject[]): void {
+  const owners = new Map<string, string>();
+  for (const { app, object } of objects) {
+    const identity = identityOf(object);
+    const owner = owners.get(identity);
+    if (owner === undefined) {
+      owners.set(identity, app);
+      continue;
+    }
+    const who =
+      owner === app ? `app "${app}" renders it twice` : `apps "${owner}" and "${app}" both render it`;
+    throw new GeneratorError(
+      GENERATOR,
+      targetId,
+      app,
+      `${identity} is not unique: ${who}`,
+      owner === app
+        ? 'give the object a name of its own (e.g. rename the secret)'
+        : `rename one of them, or move "${app}" to a namespace of its own with namespace: "…"`,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The k8s generator: for each target and each app placed there, `generated/k8s/<env>/<cloud>/<region>/
+ * <cluster>/<app>/` with one file per Kubernetes object and a kustomization.yaml listing them, written
+ * with cdk8s and cdk8s-plus-28. One unit per target, whose input is the target's resolved apps and the
+ * policy of its environment.
+ */
+import { GeneratorError } from '../../matrix/errors.ts';
+import type { ResolvedMatrix } from '../../matrix/types.ts';
+import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';
+import type { K8sSettings, TargetInput } from './context.ts';
+import { repositoryName } from './labels.ts';
+import { GENERATOR_NAME, renderTarget } from './render.ts';
+
+import cdk8sPackage from 'cdk8s/package.json' with { type: 'json' };
+import cdk8sPlusPackage from 'cdk8s-plus-28/package.json' with { type: 'json' };
+
+/** The ingress controller's namespace when none is configured. */
+export const DEFAULT_INGRESS_NAMESPACE = 'ingress-nginx';
+
+/**
+ * Bump the leading number when the output for the same input changes. The cdk8s and cdk8s-plus-28
+ * versions are part of it: a new cdk8s-plus may render the same constructs differently.
+ */
+export const K8S_GENERATOR_VERSION = `1+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
+
+export interface K8sGeneratorOptions {
+  /** Namespace of the ingress controller, whose pods may reach apps with `expose: true`. @default 'ingress-nginx' */
+  readonly ingressNamespace?: string;
+  /** `app.kubernetes.io/part-of` of every app. @default the repository name of `matrix.repo.url` */
+  readonly partOf?: string;
+}
+
+export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator {
+  return {
+    name: GENERATOR_NAME,
+    version: K8S_GENERATOR_VERSION,
+    units: (matrix: ResolvedMatrix): GeneratorUnit[] => {
+      const settings: K8sSettings = {
+        ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
+        partOf: options.partOf ?? repositoryName(matrix.repo.url),
+      };
+      return matrix.targets.map((target) => {
+        const environment = matrix.environments.find((env) => env.name === target.env);
+        if (!environment) {
+          throw new GeneratorError(
+            GENERATOR_NAME,
+            target.id,
+            undefined,
+            `environment "${target.env}" is not in the resolved matrix`,
+            'load the matrix with loadMatrix or checkedMatrix, which resolve every environment a cluster names',
+          );
+        }
+        const input: TargetInput = { target, policy: environment.policy, settings };
+        return { scope: target.id, input, render: (): OutputFile[] => renderTarget(input) };
+      });
+    },
+  };
+}
+
+/** The k8s generator with default settings, as registered in src/generators/index.ts. */
+export const k8sGenerator: Generator = createK8sGenerator();

@@ -1,0 +1,93 @@
+/**
+ * NetworkPolicies, deny by default: each namespace gets a policy that isolates every pod in it, and each
+ * app gets a policy that opens exactly the edges the matrix declares. When app A depends on B, B admits
+ * A's pods (from A's namespace) on B's ports and A may send to B's pods on those ports; exposed apps
+ * admit the ingress controller's namespace; every app may resolve names through the cluster DNS.
+ */
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { compareStrings } from '../../matrix/compare.ts';
+import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
+import { metaOf, type AppContext, type ObjectMeta } from './context.ts';
+import { selectorLabels } from './labels.ts';
+import { appObjectName } from './names.ts';
+
+/** Where the cluster DNS runs, by the labels kube-dns and CoreDNS share on EKS, GKE, AKS and kubeadm. */
+export const DNS_NAMESPACE = 'kube-system';
+export const DNS_POD_LABELS = { 'k8s-app': 'kube-dns' } as const;
+export const DNS_PORT = 53;
+
+/** Apps on the target that depend on `app`, sorted by name. */
+export function dependentsOf(target: ResolvedTarget, app: ResolvedApp): ResolvedApp[] {
+  return target.apps
+    .filter((other) => other.dependsOn.includes(app.name))
+    .sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/** The apps `app` depends on that are placed on the target (validation guarantees all of them are). */
+export function dependenciesOf(target: ResolvedTarget, app: ResolvedApp): ResolvedApp[] {
+  return app.dependsOn
+    .map((name) => target.apps.find((other) => other.name === name))
+    .filter((other): other is ResolvedApp => other !== undefined)
+    .sort((a, b) => compareStrings(a.name, b.name));
+}
+
+function tcpPorts(app: ResolvedApp): kplus.NetworkPolicyPort[] {
+  return Object.values(app.ports).map((port) => kplus.NetworkPolicyPort.tcp(port));
+}
+
+/** The pods of `app` on `target`, wherever they are seen from (a peer in another namespace). */
+function podsOf(scope: Construct, id: string, target: ResolvedTarget, app: ResolvedApp): kplus.Pods {
+  return kplus.Pods.select(scope, id, {
+    labels: { ...selectorLabels(target, app.name) },
+    namespaces: kplus.Namespaces.select(scope, `${id}-namespace`, { names: [app.namespace] }),
+  });
+}
+
+/** The app's own policy: its pods, isolated both ways, with the declared edges opened. */
+export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.NetworkPolicy {
+  const { app, target } = ctx;
+  const policy = new kplus.NetworkPolicy(scope, 'network-policy', {
+    metadata: metaOf(ctx, appObjectName(app)),
+    selector: kplus.Pods.select(scope, 'network-policy-pods', { labels: { ...ctx.selector } }),
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+  const ownPorts = tcpPorts(app);
+  if (ownPorts.length > 0) {
+    for (const dependent of dependentsOf(target, app)) {
+      policy.addIngressRule(podsOf(scope, `from-${dependent.name}`, target, dependent), ownPorts);
+    }
+    if (app.values.expose) {
+      const ingress = ctx.settings.ingressNamespace;
+      policy.addIngressRule(kplus.Namespaces.select(scope, 'from-ingress', { names: [ingress] }), ownPorts);
+    }
+  }
+  for (const dependency of dependenciesOf(target, app)) {
+    const ports = tcpPorts(dependency);
+    // No ports: the dependency is about start order only, and there is nothing to connect to.
+    if (ports.length > 0)
+      policy.addEgressRule(podsOf(scope, `to-${dependency.name}`, target, dependency), ports);
+  }
+  policy.addEgressRule(
+    kplus.Pods.select(scope, 'to-dns', {
+      labels: { ...DNS_POD_LABELS },
+      namespaces: kplus.Namespaces.select(scope, 'to-dns-namespace', { names: [DNS_NAMESPACE] }),
+    }),
+    [kplus.NetworkPolicyPort.udp(DNS_PORT), kplus.NetworkPolicyPort.tcp(DNS_PORT)],
+  );
+  return policy;
+}
+
+/**
+ * The namespace-wide deny: every pod of the namespace, including ones no app declares (a debug pod),
+ * is isolated for ingress and egress unless an app policy allows the traffic.
+ */
+export function addDefaultDenyPolicy(scope: Construct, meta: ObjectMeta): kplus.NetworkPolicy {
+  return new kplus.NetworkPolicy(scope, 'default-deny', {
+    metadata: meta,
+    selector: kplus.Pods.all(scope, 'default-deny-pods'),
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The app's ClusterIP Service over all its named ports, and for blue-green the preview Service that
+ * Argo Rollouts points at the new version before promotion. Both select the app's pods by its stable
+ * labels; Argo Rollouts narrows them to one ReplicaSet at run time.
+ *
+ * A blue-green app without ports (a queue worker) still needs both Services, because Argo Rollouts
+ * tracks the two ReplicaSets through them: they are headless and portless then, which Kubernetes allows
+ * only for headless Services and cdk8s-plus does not express, so they use the bundled `k8s` import.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { metaOf, type AppContext } from './context.ts';
+import { appObjectName, previewServiceName } from './names.ts';
+
+/** The Service named after the app, or undefined when the app has no ports to serve. */
+export function addService(scope: Construct, ctx: AppContext): kplus.Service | undefined {
+  return serviceNamed(scope, 'service', ctx, appObjectName(ctx.app));
+}
+
+/** `<app>` and `<app>-preview`, the active and preview Services of a blue-green Rollout. */
+export function addBlueGreenServices(scope: Construct, ctx: AppContext): void {
+  const names = [
+    ['service', appObjectName(ctx.app)],
+    ['preview-service', previewServiceName(ctx.app)],
+  ] as const;
+  for (const [id, name] of names) {
+    if (!serviceNamed(scope, id, ctx, name)) {
+      new kplus.k8s.KubeService(scope, id, {
+        metadata: metaOf(ctx, name),
+        spec: { clusterIp: 'None', selector: { ...ctx.selector } },
+      });
+    }
+  }
+}
+
+function serviceNamed(
+  scope: Construct,
+  id: string,
+  ctx: AppContext,
+  name: string,
+): kplus.Service | undefined {
+  const ports = Object.entries(ctx.app.ports);
+  if (ports.length === 0) return undefined;
+  const service = new kplus.Service(scope, id, {
+    metadata: metaOf(ctx, name),
+    type: kplus.ServiceType.CLUSTER_IP,
+    ports: ports.map(([portName, number]) => ({ name: portName, port: number, targetPort: number })),
+  });
+  for (const [key, value] of Object.entries(ctx.selector)) service.selectLabel(key, value);
+  // cdk8s-plus always writes `externalIPs: []`; an empty list means the same as none, so leave it out.
+  ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
+  return service;
+}

@@ -1,0 +1,148 @@
+/**
+ * The pods of an app, written with cdk8s-plus-28: a Deployment whose pod template holds one hardened
+ * container (requests and limits, probes, read-only root filesystem, no privileges, no service-account
+ * token) running under the app's own ServiceAccount, with config from a ConfigMap and secrets mounted
+ * from the Secrets the ExternalSecrets sync. For the rolling strategy this Deployment is the workload;
+ * for canary and blue-green it donates its pod template to an Argo Rollout (rollout.ts).
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { RollingStrategy } from '../../matrix/types.ts';
+import { canonicalJson, sha256 } from '../../output/canonical.ts';
+import { metaOf, type AppContext } from './context.ts';
+import { appObjectName, secretMountPath, secretVolumeName, TMP_VOLUME } from './names.ts';
+import { topologySpreadConstraints } from './spread.ts';
+
+/** Pod-template annotation carrying a hash of the app's config, so a config change rolls the pods. */
+export const CONFIG_HASH_ANNOTATION = 'envmatrix.io/config-hash';
+
+/** The label cdk8s-plus puts on pod templates; it encodes a construct path, so it is removed. */
+const CDK8S_ADDRESS_LABEL = kplus.Pod.ADDRESS_LABEL;
+
+export interface WorkloadProps {
+  readonly serviceAccount: kplus.IServiceAccount;
+  /** The ConfigMap with the app's config, mounted as environment variables. @default no config */
+  readonly configMap?: kplus.IConfigMap;
+  /** Rolling-update settings; only meaningful when the Deployment is the workload. @default Kubernetes defaults */
+  readonly rolling?: RollingStrategy;
+  /** Label of the controller's pod-template hash, for spread constraints (see spread.ts). */
+  readonly templateHashLabel: string;
+}
+
+/** The app's Deployment, named after the app in the app's namespace. */
+export function addDeployment(scope: Construct, ctx: AppContext, props: WorkloadProps): kplus.Deployment {
+  const { app } = ctx;
+  const scaling = app.values.scaling;
+  const deployment = new kplus.Deployment(scope, 'deployment', {
+    metadata: metaOf(ctx, appObjectName(app)),
+    // The default selector is a hash of the construct path; select by the stable app labels instead.
+    select: false,
+    podMetadata: {
+      labels: { ...ctx.labels },
+      annotations: { [CONFIG_HASH_ANNOTATION]: sha256(canonicalJson(app.values.config)) },
+    },
+    // Fixed replicas only without autoscaling: an HPA owns the count otherwise.
+    ...(scaling === undefined && { replicas: app.values.replicas }),
+    ...(props.rolling && { strategy: rollingUpdate(props.rolling) }),
+    serviceAccount: props.serviceAccount,
+    automountServiceAccountToken: false,
+    securityContext: { ensureNonRoot: true },
+    containers: [container(scope, ctx, props.configMap)],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: { ...ctx.selector } }));
+  const patches = [
+    JsonPatch.remove(`/spec/template/metadata/labels/${CDK8S_ADDRESS_LABEL.replace('/', '~1')}`),
+    // Quantities go through verbatim: cdk8s-plus would rewrite 1Gi as 1024Mi and cannot express 500M.
+    JsonPatch.add('/spec/template/spec/containers/0/resources', resources(ctx)),
+  ];
+  const spread = topologySpreadConstraints(ctx, props.templateHashLabel);
+  if (spread) patches.push(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', spread));
+  ApiObject.of(deployment).addJsonPatch(...patches);
+  return deployment;
+}
+
+function container(
+  scope: Construct,
+  ctx: AppContext,
+  configMap: kplus.IConfigMap | undefined,
+): kplus.ContainerProps {
+  const { app } = ctx;
+  const portNames = Object.keys(app.ports);
+  const probePort = app.ports[app.values.probes.port ?? portNames[0] ?? ''];
+  const probe = (path: string | undefined): kplus.Probe | undefined =>
+    path !== undefined && probePort !== undefined
+      ? kplus.Probe.fromHttpGet(path, { port: probePort })
+      : undefined;
+  const readiness = probe(app.values.probes.readiness);
+  const liveness = probe(app.values.probes.liveness);
+  const secretMounts = app.secrets.map((secret) => ({
+    path: secretMountPath(secret.name),
+    readOnly: true,
+    volume: kplus.Volume.fromSecret(
+      scope,
+      `secret-volume-${secret.name}`,
+      kplus.Secret.fromSecretName(scope, `secret-${secret.name}`, secret.name),
+      { name: secretVolumeName(secret.name) },
+    ),
+  }));
+  return {
+    name: app.name,
+    image: app.imageRef,
+    // A digest never changes what it points at, so the node's copy is good; a bare tag may move.
+    imagePullPolicy: app.values.image.digest
+      ? kplus.ImagePullPolicy.IF_NOT_PRESENT
+      : kplus.ImagePullPolicy.ALWAYS,
+    ports: Object.entries(app.ports).map(([name, number]) => ({ name, number })),
+    ...(configMap && { envFrom: [kplus.Env.fromConfigMap(configMap)] }),
+    ...(readiness && { readiness }),
+    ...(liveness && { liveness }),
+    // Empty here, set verbatim by JSON patch (see addDeployment); undefined would mean cdk8s-plus defaults.
+    resources: {},
+    securityContext: {
+      ensureNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: [kplus.Capability.ALL] },
+      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    },
+    volumeMounts: [
+      // The root filesystem is read-only; most runtimes still need a writable /tmp.
+      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(scope, 'tmp-volume', TMP_VOLUME) },
+      ...secretMounts,
+    ],
+  };
+}
+
+/**
+ * Requests as written; a memory limit always (equal to the request unless set: a pod over its request
+ * is the first to be killed anyway, and a hard limit keeps one leak from starving the node), a CPU limit
+ * only when asked for. Quantities, not strings: the patch is applied before cdk8s's typed serializer,
+ * which reads `Quantity` objects.
+ */
+function resources(ctx: AppContext): kplus.k8s.ResourceRequirements {
+  const { cpu, memory, cpuLimit, memoryLimit } = ctx.app.values.resources;
+  const quantity = (value: string): kplus.k8s.Quantity => kplus.k8s.Quantity.fromString(value);
+  return {
+    limits: {
+      ...(cpuLimit !== undefined && { cpu: quantity(cpuLimit) }),
+      memory: quantity(memoryLimit ?? memory),
+    },
+    requests: { cpu: quantity(cpu), memory: quantity(memory) },
+  };
+}
+
+function rollingUpdate(strategy: RollingStrategy): kplus.DeploymentStrategy {
+  return kplus.DeploymentStrategy.rollingUpdate({
+    maxSurge: percentOrAbsolute(strategy.maxSurge ?? '25%'),
+    maxUnavailable: percentOrAbsolute(strategy.maxUnavailable ?? 0),
+  });
+}
+
+/** `'25%'` or `2`, as validated by the matrix (validate.ts checks the form). */
+function percentOrAbsolute(value: string | number): kplus.PercentOrAbsolute {
+  return typeof value === 'number'
+    ? kplus.PercentOrAbsolute.absolute(value)
+    : kplus.PercentOrAbsolute.percent(Number.parseFloat(value));
+}

@@ -1,0 +1,80 @@
+/**
+ * The render cache reuses a unit's files while its input hash is unchanged, which is only sound if every
+ * generator's output depends on nothing but the unit's input. This checks that contract for every
+ * registered generator: across matrix edits, a unit whose input hash did not change renders the same bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { generators, inputHash } from '../../src/generators/index.ts';
+import { checkedMatrix, importMatrix, readPins } from '../../src/matrix/load.ts';
+import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from '../../src/matrix/types.ts';
+import { serialize } from '../../src/output/serialize.ts';
+import { projectRoot } from '../support/tools.ts';
+
+const definition = await importMatrix(projectRoot);
+const { pins } = await readPins(projectRoot);
+
+function bumpPin(all: PinsByEnvironment, env: string, app: string, tag: string): PinsByEnvironment {
+  const envPins = all[env]!;
+  return { ...all, [env]: { ...envPins, apps: { ...envPins.apps, [app]: { ...envPins.apps[app]!, tag } } } };
+}
+
+const variants: Record<string, { definition: MatrixDefinition; pins: PinsByEnvironment }> = {
+  'a pin bumped in staging': { definition, pins: bumpPin(pins, 'staging', 'api', '1.5.1') },
+  'a prod override changed': {
+    definition: {
+      ...definition,
+      overrides: [...(definition.overrides ?? []), { env: 'prod', app: 'worker', set: { replicas: 4 } }],
+    },
+    pins,
+  },
+  'the repository branch changed': {
+    definition: { ...definition, repo: { ...definition.repo, branch: 'release' } },
+    pins,
+  },
+  'a staging cluster removed': {
+    definition: {
+      ...definition,
+      clusters: definition.clusters.filter((c) => !(c.env === 'staging' && c.cloud === 'gcp')),
+    },
+    pins,
+  },
+};
+
+function renderAll(matrix: ResolvedMatrix) {
+  return generators.map((generator) => ({
+    generator,
+    units: new Map(
+      generator
+        .units(matrix)
+        .map((unit) => [unit.scope, { hash: inputHash(generator, unit.input), render: unit.render }]),
+    ),
+  }));
+}
+
+describe('every generator renders from its unit input alone', () => {
+  const base = renderAll(checkedMatrix(definition, pins).resolved);
+  for (const [name, variant] of Object.entries(variants)) {
+    it(`after ${name}, units with an unchanged input hash render the same bytes`, () => {
+      const changed = renderAll(checkedMatrix(variant.definition, variant.pins).resolved);
+      let compared = 0;
+      let differentHashes = 0;
+      for (const [i, { generator, units }] of changed.entries()) {
+        for (const [scope, unit] of units) {
+          const before = base[i]!.units.get(scope);
+          if (!before) continue;
+          if (before.hash !== unit.hash) {
+            differentHashes++;
+            continue;
+          }
+          const bytes = (files: ReturnType<typeof unit.render>) =>
+            files.map((f) => `${f.path}\n${serialize(f)}`);
+          expect(bytes(unit.render()), `${generator.name} ${scope}`).toEqual(bytes(before.render()));
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(0);
+      // Each edit does change some input, or the test would prove nothing.
+      expect(differentHashes).toBeGreaterThan(0);
+    });
+  }
+});

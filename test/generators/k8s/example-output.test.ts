@@ -1,0 +1,231 @@
+/**
+ * The whole example's generated/k8s, synthesized into a temp folder and judged by the real parts: every
+ * object against the Kubernetes schemas (kubernetes-models) and, for Rollouts and ExternalSecrets, the
+ * official CRDs; every app folder through `kubectl kustomize`, which must give back exactly the folder's
+ * objects (what Argo CD and Flux apply).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
+import { loadMatrix } from '../../../src/matrix/load.ts';
+import type { ResolvedMatrix } from '../../../src/matrix/types.ts';
+import { synth } from '../../../src/output/synth.ts';
+import { readTree } from '../../../src/output/tree.ts';
+import { crdsAvailable } from '../../support/crd-validate.ts';
+import { validateStrict } from '../../support/k8s-validate.ts';
+import { kubectlAvailable, kustomizeBuild, parseYamlDocuments } from '../../support/kustomize.ts';
+import { projectRoot } from '../../support/tools.ts';
+import type { K8sObject } from './helpers.ts';
+
+const kubectl = kubectlAvailable();
+const crds = crdsAvailable();
+
+const APP_LABEL_KEYS = [
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/version',
+  'envmatrix.io/cloud',
+  'envmatrix.io/cluster',
+  'envmatrix.io/env',
+  'envmatrix.io/region',
+];
+
+function identity(object: K8sObject): string {
+  return `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+describe('the example matrix rendered by the k8s generator', () => {
+  let matrix: ResolvedMatrix;
+  let outDir: string;
+  /** k8s/… path → parsed object, kustomization.yaml files excluded. */
+  const objects = new Map<string, K8sObject>();
+  const kustomizations = new Map<string, { resources: string[] }>();
+
+  beforeAll(async () => {
+    matrix = (await loadMatrix({ root: projectRoot })).resolved;
+    outDir = await mkdtemp(join(tmpdir(), 'envmatrix-k8s-'));
+    await synth(matrix, { outDir: join(outDir, 'generated'), generators: [k8sGenerator] });
+    for (const [path, content] of await readTree(join(outDir, 'generated'))) {
+      if (!path.startsWith('k8s/')) continue;
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      if (path.endsWith('/kustomization.yaml'))
+        kustomizations.set(dir, parse(content) as { resources: string[] });
+      else objects.set(path, parse(content) as K8sObject);
+    }
+  });
+
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  const appDirs = (): string[] => matrix.targets.flatMap((t) => t.apps.map((a) => `k8s/${t.id}/${a.name}`));
+
+  it('writes one folder per target and app placed there, each with a kustomization.yaml', () => {
+    expect([...kustomizations.keys()].sort()).toEqual(appDirs().sort());
+    expect(appDirs()).toHaveLength(20);
+  });
+
+  it.skipIf(!crds.available)(
+    'validates every object against the Kubernetes schemas, and Rollouts and ExternalSecrets against the CRDs',
+    () => {
+      const problems = [...objects].flatMap(([path, object]) =>
+        validateStrict(object).map((p) => `${path}: ${p}`),
+      );
+      expect(problems).toEqual([]);
+      const kinds = new Set([...objects.values()].map((o) => `${o.apiVersion} ${o.kind}`));
+      expect([...kinds].sort()).toEqual([
+        'apps/v1 Deployment',
+        'argoproj.io/v1alpha1 Rollout',
+        'autoscaling/v2 HorizontalPodAutoscaler',
+        'external-secrets.io/v1 ExternalSecret',
+        'networking.k8s.io/v1 NetworkPolicy',
+        'policy/v1 PodDisruptionBudget',
+        'v1 ConfigMap',
+        'v1 Namespace',
+        'v1 Service',
+        'v1 ServiceAccount',
+      ]);
+    },
+  );
+
+  it.skipIf(!kubectl.available)(
+    'builds every app folder with kubectl kustomize into exactly the objects of its files',
+    async () => {
+      const limit = pLimit(2);
+      const results = await Promise.all(
+        appDirs().map((dir) =>
+          limit(async () => ({ dir, build: await kustomizeBuild(join(outDir, 'generated', dir)) })),
+        ),
+      );
+      for (const { dir, build } of results) {
+        expect(build.stderr, dir).toBe('');
+        expect(build.ok, dir).toBe(true);
+        const built = (parseYamlDocuments(build.stdout) as K8sObject[]).sort((a, b) =>
+          identity(a) < identity(b) ? -1 : 1,
+        );
+        const own = [...objects]
+          .filter(([path]) => path.startsWith(`${dir}/`))
+          .map(([, object]) => object)
+          .sort((a, b) => (identity(a) < identity(b) ? -1 : 1));
+        expect(built, dir).toEqual(own);
+      }
+    },
+  );
+
+  it('lists exactly the files of its folder in each kustomization.yaml', () => {
+    for (const [dir, kustomization] of kustomizations) {
+      const files = [...objects.keys()]
+        .filter((p) => p.startsWith(`${dir}/`))
+        .map((p) => p.slice(dir.length + 1));
+      expect(kustomization.resources, dir).toEqual(files.sort());
+    }
+  });
+
+  it('puts each object in a file named after its kind and name', () => {
+    for (const [path, object] of objects) {
+      expect(path.slice(path.lastIndexOf('/') + 1)).toBe(
+        `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`,
+      );
+    }
+  });
+
+  it('labels every object with the app and target labels (shared namespace objects without app name and version)', () => {
+    for (const [path, object] of objects) {
+      const target = matrix.targets.find((t) => path.startsWith(`k8s/${t.id}/`))!;
+      const labels = object.metadata.labels ?? {};
+      const shared = object.kind === 'Namespace' || object.metadata.name === 'default-deny';
+      const expected = shared
+        ? APP_LABEL_KEYS.filter(
+            (k) =>
+              !['app.kubernetes.io/instance', 'app.kubernetes.io/name', 'app.kubernetes.io/version'].includes(
+                k,
+              ),
+          )
+        : APP_LABEL_KEYS;
+      expect(
+        Object.keys(labels)
+          .filter((k) => !k.startsWith('pod-security.'))
+          .sort(),
+        path,
+      ).toEqual(expected);
+      expect(labels, path).toMatchObject({
+        'app.kubernetes.io/managed-by': 'envmatrix',
+        'app.kubernetes.io/part-of': 'platform',
+        'envmatrix.io/env': target.env,
+        'envmatrix.io/cloud': target.cloud,
+        'envmatrix.io/region': target.region,
+        'envmatrix.io/cluster': target.cluster,
+      });
+      if (!shared) {
+        const app = target.apps.find((a) => path.startsWith(`k8s/${target.id}/${a.name}/`))!;
+        expect(labels['app.kubernetes.io/name'], path).toBe(app.name);
+        expect(labels['app.kubernetes.io/version'], path).toBe(app.values.image.tag);
+        expect(labels['app.kubernetes.io/instance'], path).toBe(
+          `${app.name}-${target.id.split('/').join('-')}`,
+        );
+      }
+    }
+  });
+
+  it('names objects after the app, its secrets or their role, with no construct hashes anywhere', () => {
+    for (const [path, object] of objects) {
+      const target = matrix.targets.find((t) => path.startsWith(`k8s/${t.id}/`))!;
+      const app = target.apps.find((a) => path.startsWith(`k8s/${target.id}/${a.name}/`))!;
+      const allowed = [
+        app.name,
+        `${app.name}-config`,
+        `${app.name}-preview`,
+        'default-deny',
+        app.namespace,
+        ...app.secrets.map((s) => s.name),
+      ];
+      expect(allowed, path).toContain(object.metadata.name);
+      expect(JSON.stringify(object), path).not.toContain('cdk8s');
+    }
+  });
+
+  it('emits each namespace of a target once, from the alphabetically first app in it', () => {
+    for (const target of matrix.targets) {
+      const namespaces = [...objects]
+        .filter(([path, o]) => path.startsWith(`k8s/${target.id}/`) && o.kind === 'Namespace')
+        .map(([path, o]) => `${path.split('/')[5]}:${o.metadata.name}`)
+        .sort();
+      const expected = [...new Set(target.apps.map((a) => a.namespace))]
+        .map(
+          (ns) =>
+            `${
+              target.apps
+                .filter((a) => a.namespace === ns)
+                .map((a) => a.name)
+                .sort()[0]
+            }:${ns}`,
+        )
+        .sort();
+      expect(namespaces, target.id).toEqual(expected);
+    }
+  });
+
+  it('runs every workload as the app named after it, in the app namespace, as Deployment or Rollout by strategy', () => {
+    for (const target of matrix.targets) {
+      for (const app of target.apps) {
+        const rollout = app.values.strategy.kind !== 'rolling';
+        const kind = rollout ? 'rollout' : 'deployment';
+        const workload = objects.get(`k8s/${target.id}/${app.name}/${kind}-${app.name}.yaml`);
+        expect(workload?.apiVersion, `${target.id}/${app.name}`).toBe(
+          rollout ? 'argoproj.io/v1alpha1' : 'apps/v1',
+        );
+        expect(workload?.metadata.namespace).toBe(app.namespace);
+        expect(
+          objects.has(`k8s/${target.id}/${app.name}/${rollout ? 'deployment' : 'rollout'}-${app.name}.yaml`),
+        ).toBe(false);
+        expect(workload?.spec?.template?.spec.containers[0]?.image).toBe(app.imageRef);
+      }
+    }
+  });
+});

@@ -1,0 +1,475 @@
+/**
+ * Targeted assertions on what the k8s generator derives from the matrix: disruption budgets, zone
+ * spread, autoscaling without fixed replicas, network-policy edges, canary and blue-green Rollouts,
+ * digest pinning, secrets, namespaces, the generator contract and deterministic bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { compose } from '../../../src/generators/index.ts';
+import {
+  createK8sGenerator,
+  k8sGenerator,
+  K8S_GENERATOR_VERSION,
+} from '../../../src/generators/k8s/index.ts';
+import { blueGreen, canary, defineApp } from '../../../src/matrix/index.ts';
+import { checkedMatrix } from '../../../src/matrix/load.ts';
+import type { EnvironmentPolicy, MatrixDefinition } from '../../../src/matrix/types.ts';
+import { validateKubernetesObject } from '../../support/k8s-validate.ts';
+import {
+  DIGEST,
+  folder,
+  objectAt,
+  renderValid,
+  threeEnvApps,
+  threeEnvMatrix,
+  threeEnvPins,
+  withApp,
+  type PodTemplate,
+} from './helpers.ts';
+
+const PROD = 'k8s/prod/aws/eu-west-1/main';
+const STAGING = 'k8s/staging/gcp/europe-west1/main';
+const DEV = 'k8s/dev/aws/us-east-1/main';
+
+function render(change: Partial<MatrixDefinition> = {}) {
+  return renderValid(threeEnvMatrix(change), threeEnvPins());
+}
+
+function withPolicy(env: 'dev' | 'staging' | 'prod', policy: EnvironmentPolicy): Partial<MatrixDefinition> {
+  const environments = threeEnvMatrix().environments;
+  return {
+    environments: {
+      ...environments,
+      [env]: { ...environments[env], policy: { ...environments[env]?.policy, ...policy } },
+    },
+  };
+}
+
+function pinsFor(env: string) {
+  return threeEnvPins()[env]!.apps;
+}
+
+function templateOf(files: ReturnType<typeof render>, path: string): PodTemplate {
+  const template = objectAt(files, path).spec?.template;
+  if (!template) throw new Error(`${path} has no pod template`);
+  return template;
+}
+
+describe('PodDisruptionBudget', () => {
+  it('is rendered where the policy asks for one: by default when minReplicas > 1', () => {
+    const files = render();
+    expect(objectAt(files, `${PROD}/worker/poddisruptionbudget-worker.yaml`).spec).toEqual({
+      maxUnavailable: 1,
+      selector: {
+        matchLabels: {
+          'app.kubernetes.io/instance': 'worker-prod-aws-eu-west-1-main',
+          'app.kubernetes.io/name': 'worker',
+        },
+      },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+    expect([...folder(files, `${DEV}/worker`).keys()]).not.toContain('poddisruptionbudget-worker.yaml');
+  });
+
+  it('follows an explicit podDisruptionBudget either way', () => {
+    const on = render(withPolicy('dev', { podDisruptionBudget: true }));
+    expect(objectAt(on, `${DEV}/api/poddisruptionbudget-api.yaml`).metadata.namespace).toBe('api');
+    const off = render(withPolicy('prod', { podDisruptionBudget: false }));
+    expect([...off.keys()].filter((p) => p.startsWith(PROD) && p.includes('poddisruptionbudget'))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('spreading across zones', () => {
+  const zoneAndHost = (app: string, target: string, hashLabel: string) =>
+    ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey, i) => ({
+      labelSelector: {
+        matchLabels: { 'app.kubernetes.io/instance': `${app}-${target}`, 'app.kubernetes.io/name': app },
+      },
+      matchLabelKeys: [hashLabel],
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: i === 0 ? 'DoNotSchedule' : 'ScheduleAnyway',
+    }));
+
+  it('adds zone (required) and host (preferred) constraints where the policy wants several zones', () => {
+    const files = render();
+    expect(
+      templateOf(files, `${STAGING}/worker/deployment-worker.yaml`).spec.topologySpreadConstraints,
+    ).toEqual(zoneAndHost('worker', 'staging-gcp-europe-west1-main', 'pod-template-hash'));
+    expect(templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.topologySpreadConstraints).toEqual(
+      zoneAndHost('api', 'prod-aws-eu-west-1-main', 'rollouts-pod-template-hash'),
+    );
+  });
+
+  it('adds none where one zone is enough, and never cdk8s-plus anti-affinity', () => {
+    const files = render();
+    const dev = templateOf(files, `${DEV}/worker/deployment-worker.yaml`).spec;
+    expect(dev.topologySpreadConstraints).toBeUndefined();
+    expect(dev.affinity).toBeUndefined();
+    expect(templateOf(files, `${PROD}/worker/deployment-worker.yaml`).spec.affinity).toBeUndefined();
+  });
+});
+
+describe('autoscaling', () => {
+  it('renders an HPA over the Deployment and leaves replicas unset when the app scales', () => {
+    const files = render();
+    expect(objectAt(files, `${STAGING}/web/deployment-web.yaml`).spec?.replicas).toBeUndefined();
+    const hpa = objectAt(files, `${STAGING}/web/horizontalpodautoscaler-web.yaml`).spec!;
+    expect([hpa.minReplicas, hpa.maxReplicas, hpa.scaleTargetRef, hpa.metrics]).toEqual([
+      2,
+      8,
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 75 } },
+        },
+      ],
+    ]);
+  });
+
+  it('scales a Rollout the same way, with min and max from the resolved values', () => {
+    const files = render();
+    expect(objectAt(files, `${PROD}/api/rollout-api.yaml`).spec?.replicas).toBeUndefined();
+    const hpa = objectAt(files, `${PROD}/api/horizontalpodautoscaler-api.yaml`).spec!;
+    expect([hpa.minReplicas, hpa.maxReplicas, hpa.scaleTargetRef]).toEqual([
+      6,
+      30,
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api' },
+    ]);
+  });
+
+  it('keeps fixed replicas and renders no HPA for an app without scaling', () => {
+    const files = render();
+    expect(objectAt(files, `${PROD}/worker/deployment-worker.yaml`).spec?.replicas).toBe(3);
+    expect(objectAt(files, `${DEV}/worker/deployment-worker.yaml`).spec?.replicas).toBe(1);
+    expect([...files.keys()].filter((p) => p.includes('horizontalpodautoscaler-worker'))).toEqual([]);
+  });
+});
+
+describe('NetworkPolicy', () => {
+  const files = render();
+  const policy = (app: string) => objectAt(files, `${PROD}/${app}/networkpolicy-${app}.yaml`).spec!;
+  const pods = (app: string) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': app } },
+    podSelector: {
+      matchLabels: {
+        'app.kubernetes.io/instance': `${app}-prod-aws-eu-west-1-main`,
+        'app.kubernetes.io/name': app,
+      },
+    },
+  });
+  const tcp = (...ports: number[]) => ports.map((port) => ({ port, protocol: 'TCP' }));
+  const dns = {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ],
+    ports: [
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ],
+  };
+
+  it('denies everything in each namespace by default', () => {
+    expect(objectAt(files, `${PROD}/api/networkpolicy-default-deny.yaml`).spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress', 'Ingress'],
+    });
+  });
+
+  it('lets a dependency admit its dependents on its ports, and nothing else', () => {
+    expect(policy('api').ingress).toEqual([
+      { from: [pods('web')], ports: tcp(8080, 9090) },
+      { from: [pods('worker')], ports: tcp(8080, 9090) },
+    ]);
+    expect(policy('api').egress).toEqual([dns]);
+    expect(policy('api').policyTypes).toEqual(['Egress', 'Ingress']);
+  });
+
+  it('lets a dependent send to its dependencies’ ports and to the cluster DNS', () => {
+    expect(policy('worker').egress).toEqual([{ to: [pods('api')], ports: tcp(8080, 9090) }, dns]);
+    expect(policy('worker').ingress).toBeUndefined();
+  });
+
+  it('admits the ingress controller’s namespace for exposed apps only, on their ports', () => {
+    expect(policy('web').ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+            podSelector: {},
+          },
+        ],
+        ports: tcp(8080),
+      },
+    ]);
+    const traefik = checkedMatrix(threeEnvMatrix(), threeEnvPins()).resolved;
+    const rendered = compose(traefik, { generators: [createK8sGenerator({ ingressNamespace: 'traefik' })] });
+    expect(rendered.get(`${PROD}/web/networkpolicy-web.yaml`)?.content).toContain(
+      'kubernetes.io/metadata.name: traefik',
+    );
+  });
+
+  it('opens no egress to a dependency without ports (an order-only dependency)', () => {
+    const apps = [
+      ...threeEnvApps().filter((a) => a.name !== 'worker'),
+      defineApp({ name: 'worker', image: 'ghcr.io/acme/worker', replicas: 3, dependsOn: ['api'] }),
+      defineApp({ name: 'cron', image: 'ghcr.io/acme/cron', replicas: 3, dependsOn: ['worker'] }),
+    ];
+    const cron = { tag: '1.0.0', digest: DIGEST };
+    const pins = threeEnvPins(
+      Object.fromEntries(['dev', 'staging', 'prod'].map((env) => [env, { ...pinsFor(env), cron }])),
+    );
+    const out = renderValid(threeEnvMatrix({ apps }), pins);
+    expect(objectAt(out, `${PROD}/cron/networkpolicy-cron.yaml`).spec!.egress).toEqual([dns]);
+    expect(objectAt(out, `${PROD}/worker/networkpolicy-worker.yaml`).spec!.ingress).toBeUndefined();
+  });
+});
+
+describe('release strategies', () => {
+  it('renders a canary as Rollout steps: setWeight per weight, a pause after each short of 100%', () => {
+    const files = render();
+    expect(objectAt(files, `${PROD}/api/rollout-api.yaml`).spec!.strategy).toEqual({
+      canary: {
+        steps: [
+          { setWeight: 5 },
+          { pause: { duration: '5m' } },
+          { setWeight: 20 },
+          { pause: { duration: '5m' } },
+          { setWeight: 50 },
+          { pause: { duration: '5m' } },
+          { setWeight: 100 },
+        ],
+      },
+    });
+  });
+
+  it('writes day-long pauses in hours, which Argo Rollouts can parse', () => {
+    const files = renderValid(
+      threeEnvMatrix({ apps: withApp('api', { strategy: canary({ steps: [50, 100], pause: '1d' }) }) }),
+      threeEnvPins(),
+    );
+    expect(objectAt(files, `${DEV}/api/rollout-api.yaml`).spec!.strategy).toEqual({
+      canary: { steps: [{ setWeight: 50 }, { pause: { duration: '24h' } }, { setWeight: 100 }] },
+    });
+  });
+
+  it('renders blue-green as a Rollout switching an active and a preview Service', () => {
+    const files = render();
+    expect(objectAt(files, `${PROD}/web/rollout-web.yaml`).spec!.strategy).toEqual({
+      blueGreen: {
+        activeService: 'web',
+        previewService: 'web-preview',
+        autoPromotionEnabled: false,
+        previewReplicaCount: 1,
+      },
+    });
+    for (const name of ['web', 'web-preview']) {
+      const service = objectAt(files, `${PROD}/web/service-${name}.yaml`);
+      expect(service.spec!.selector).toEqual({
+        'app.kubernetes.io/instance': 'web-prod-aws-eu-west-1-main',
+        'app.kubernetes.io/name': 'web',
+      });
+      expect(service.spec!.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
+    }
+    expect([...folder(files, `${STAGING}/web`).keys()]).not.toContain('service-web-preview.yaml');
+  });
+
+  it('gives a portless blue-green app headless, portless active and preview Services', () => {
+    const apps = withApp('worker', { ports: {} });
+    const overrides = [
+      ...(threeEnvMatrix().overrides ?? []),
+      { env: 'prod', app: 'worker', set: { strategy: blueGreen() } },
+    ];
+    const files = renderValid(threeEnvMatrix({ apps, overrides }), threeEnvPins());
+    for (const name of ['worker', 'worker-preview']) {
+      expect(validateKubernetesObject(objectAt(files, `${PROD}/worker/service-${name}.yaml`))).toEqual([]);
+      expect(objectAt(files, `${PROD}/worker/service-${name}.yaml`).spec).toEqual({
+        clusterIP: 'None',
+        selector: {
+          'app.kubernetes.io/instance': 'worker-prod-aws-eu-west-1-main',
+          'app.kubernetes.io/name': 'worker',
+        },
+      });
+    }
+    expect([...folder(files, `${DEV}/worker`).keys()].filter((f) => f.startsWith('service-'))).toEqual([]);
+  });
+
+  it('uses the matrix’s rolling settings for Deployments', () => {
+    const files = render();
+    expect(objectAt(files, `${STAGING}/web/deployment-web.yaml`).spec!.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+    });
+  });
+});
+
+describe('images', () => {
+  it('references the pinned digest when the pin has one, and pulls only when missing then', () => {
+    const files = render();
+    const prod = templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.containers[0]!;
+    expect([prod.image, prod.imagePullPolicy]).toEqual([`ghcr.io/acme/api:1.4.2@${DIGEST}`, 'IfNotPresent']);
+    const dev = templateOf(files, `${DEV}/api/rollout-api.yaml`).spec.containers[0]!;
+    expect([dev.image, dev.imagePullPolicy]).toEqual(['ghcr.io/acme/api:1.6.0', 'Always']);
+  });
+});
+
+describe('the pod', () => {
+  const files = render();
+  const pod = templateOf(files, `${PROD}/worker/deployment-worker.yaml`);
+  const container = pod.spec.containers[0]!;
+
+  it('has requests and limits as written: memory limit defaulting to the request, CPU limit only when set', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '250m', memory: '512Mi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    });
+    expect(templateOf(files, `${PROD}/web/rollout-web.yaml`).spec.containers[0]!.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '128Mi' },
+    });
+  });
+
+  it('runs hardened, under its own ServiceAccount, without a token', () => {
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken]).toEqual(['worker', false]);
+    expect(objectAt(files, `${PROD}/worker/serviceaccount-worker.yaml`)).toMatchObject({
+      metadata: { name: 'worker', namespace: 'worker' },
+      automountServiceAccountToken: false,
+    });
+  });
+
+  it('probes the named probe port over HTTP', () => {
+    const api = templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.containers[0]!;
+    expect([api.readinessProbe, api.livenessProbe]).toEqual([
+      { failureThreshold: 3, httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' } },
+      { failureThreshold: 3, httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' } },
+    ]);
+    expect(container.readinessProbe).toBeUndefined();
+  });
+
+  it('reads config from the ConfigMap, and rolls when the config changes', () => {
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'worker-config' } }]);
+    expect(objectAt(files, `${PROD}/worker/configmap-worker-config.yaml`).data).toEqual({ QUEUE: 'jobs' });
+    const changed = renderValid(
+      threeEnvMatrix({ apps: withApp('worker', { config: { QUEUE: 'other' } }) }),
+      threeEnvPins(),
+    );
+    const hash = (f: typeof files) =>
+      templateOf(f, `${PROD}/worker/deployment-worker.yaml`).metadata.annotations['envmatrix.io/config-hash'];
+    expect(hash(files)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(changed)).not.toBe(hash(files));
+  });
+});
+
+describe('secrets', () => {
+  const files = render();
+
+  it('become ExternalSecret references: one property, or every property of a key', () => {
+    expect(objectAt(files, `${PROD}/api/externalsecret-api-db.yaml`)).toMatchObject({
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'api-db', namespace: 'api' },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+        target: { name: 'api-db', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+        data: [{ secretKey: 'password', remoteRef: { key: 'api/db', property: 'password' } }],
+      },
+    });
+    expect(objectAt(files, `${PROD}/api/externalsecret-api-tls.yaml`).spec).toMatchObject({
+      dataFrom: [{ extract: { key: 'api/tls' } }],
+    });
+  });
+
+  it('are mounted read-only as files, never as values in the manifests', () => {
+    const pod = templateOf(files, `${PROD}/api/rollout-api.yaml`);
+    expect(pod.spec.containers[0]!.volumeMounts).toEqual([
+      { mountPath: '/tmp', name: 'tmp' },
+      { mountPath: '/var/run/secrets/api-db', name: 'secret-api-db', readOnly: true },
+      { mountPath: '/var/run/secrets/api-tls', name: 'secret-api-tls', readOnly: true },
+    ]);
+    expect(pod.spec.volumes).toEqual([
+      { emptyDir: {}, name: 'tmp' },
+      { name: 'secret-api-db', secret: { secretName: 'api-db' } },
+      { name: 'secret-api-tls', secret: { secretName: 'api-tls' } },
+    ]);
+    expect([...files.values()].filter((f) => f.object.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('namespaces', () => {
+  it('are owned by the alphabetically first app in them', () => {
+    const apps = threeEnvApps().map((a) => (a.name === 'api' ? a : { ...a, namespace: 'shared' }));
+    const files = renderValid(threeEnvMatrix({ apps }), threeEnvPins());
+    const namespaces = [...files.values()]
+      .filter((f) => f.path.startsWith(`${PROD}/`) && f.object.kind === 'Namespace')
+      .map((f) => f.path);
+    expect(namespaces).toEqual([`${PROD}/api/namespace-api.yaml`, `${PROD}/web/namespace-shared.yaml`]);
+    expect(objectAt(files, `${PROD}/web/networkpolicy-default-deny.yaml`).metadata.namespace).toBe('shared');
+    expect(
+      [...folder(files, `${PROD}/worker`).keys()].filter(
+        (f) => f.includes('default-deny') || f.startsWith('namespace'),
+      ),
+    ).toEqual([]);
+    expect(objectAt(files, `${PROD}/worker/deployment-worker.yaml`).metadata.namespace).toBe('shared');
+  });
+
+  it('enforce the restricted Pod Security Standard', () => {
+    expect(objectAt(render(), `${PROD}/api/namespace-api.yaml`).metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+});
+
+describe('the generator contract', () => {
+  it('has one unit per target, scoped by target id, whose input holds the target and its environment policy', () => {
+    const { resolved } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
+    const units = k8sGenerator.units(resolved);
+    expect(units.map((u) => u.scope)).toEqual(resolved.targets.map((t) => t.id));
+    const prod = units[2]!.input as {
+      target: { id: string };
+      policy: { minZones: number };
+      settings: unknown;
+    };
+    expect([prod.target.id, prod.policy.minZones, prod.settings]).toEqual([
+      'prod/aws/eu-west-1/main',
+      3,
+      { ingressNamespace: 'ingress-nginx', partOf: 'platform' },
+    ]);
+  });
+
+  it('folds the cdk8s and cdk8s-plus-28 versions into its version', async () => {
+    const { version: cdk8s } = (await import('cdk8s/package.json', { with: { type: 'json' } })).default;
+    const { version: plus } = (await import('cdk8s-plus-28/package.json', { with: { type: 'json' } }))
+      .default;
+    expect(K8S_GENERATOR_VERSION).toBe(`1+cdk8s.${cdk8s}+cdk8s-plus-28.${plus}`);
+  });
+
+  it('sets the app of every file', () => {
+    for (const file of render().values()) expect(file.path.split('/')[5], file.path).toBe(file.app);
+  });
+
+  it('renders the same bytes whatever CDK8S_* variables the machine has set', () => {
+    const before = [...render().values()].map((f) => f.content);
+    process.env.CDK8S_DISABLE_SORT = 'true';
+    process.env.CDK8S_RECORD_CONSTRUCT_METADATA = 'true';
+    try {
+      expect([...render().values()].map((f) => f.content)).toEqual(before);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+      delete process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
+    }
+  });
+});

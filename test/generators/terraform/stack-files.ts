@@ -1,0 +1,66 @@
+/** Generated stacks as JSON for the terraform tests, and the few test-only edits the moto runs need. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compose } from '../../../src/generators/index.ts';
+import { terraformGenerator } from '../../../src/generators/terraform/index.ts';
+import type { MatrixDefinition } from '../../../src/matrix/index.ts';
+import { resolveFixture } from './fixture.ts';
+
+/** A resource's arguments; tests compare them, so their values stay `unknown`. */
+export interface ResourceJson {
+  readonly [argument: string]: unknown;
+  lifecycle?: { ignore_changes: string[] };
+}
+
+/** The parts of a generated main.tf.json the tests read. */
+export interface StackJson {
+  readonly '//': string;
+  readonly terraform: {
+    readonly backend: { readonly s3: Readonly<Record<string, unknown>> };
+    readonly required_providers: unknown;
+    readonly required_version: string;
+  };
+  readonly provider: { readonly aws: readonly Readonly<Record<string, unknown>>[] };
+  resource: Record<string, Record<string, ResourceJson>>;
+  output: Record<string, { readonly value: string; readonly description: string }>;
+}
+
+/** The generated main.tf.json of `scope` (`env/aws/region`), parsed. */
+export function generatedStack(matrix: MatrixDefinition, scope: string): StackJson {
+  const file = compose(resolveFixture(matrix), { generators: [terraformGenerator] }).get(
+    `terraform/${scope}/main.tf.json`,
+  );
+  if (!file) throw new Error(`the matrix has no stack ${scope}`);
+  return JSON.parse(file.content) as StackJson;
+}
+
+export function writeStack(dir: string, stack: StackJson): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'main.tf.json'), `${JSON.stringify(stack, null, 2)}\n`);
+}
+
+/**
+ * Tests only: moto invents a `remote_access` block on node groups, so a second plan would replace
+ * them. Real EKS does not; the generated stacks stay as they are.
+ */
+export function ignoreMotoRemoteAccess(stack: StackJson): StackJson {
+  const copy = structuredClone(stack);
+  for (const group of Object.values(copy.resource.aws_eks_node_group ?? {}))
+    group.lifecycle = { ignore_changes: [...(group.lifecycle?.ignore_changes ?? []), 'remote_access'] };
+  return copy;
+}
+
+const COMPUTE = ['aws_eks_cluster', 'aws_eks_node_group', 'aws_iam_role', 'aws_iam_role_policy_attachment'];
+
+/**
+ * The network half of a generated stack (tests only): destroying EKS in moto waits a random 0–60 s
+ * inside the provider, so destroy is exercised on a stack without it.
+ */
+export function networkOnly(stack: StackJson): StackJson {
+  const copy = structuredClone(stack);
+  for (const type of COMPUTE) delete copy.resource[type];
+  copy.output = Object.fromEntries(
+    Object.entries(copy.output).filter(([, output]) => !output.value.includes('aws_eks_')),
+  );
+  return copy;
+}
