@@ -4,7 +4,10 @@ import tseslint from 'typescript-eslint';
 
 /** Import boundaries from DESIGN.md § Layout: data flows one way. Each folder's rule lists every pattern
  * it may not import, because a later `no-restricted-imports` entry replaces an earlier one. */
-const octokitOnlyInGitHubAdapter = { group: ['@octokit/*'], message: 'Only src/promote/scm/github.ts talks to GitHub.' };
+const octokitOnlyInGitHubAdapter = {
+  group: ['@octokit/*'],
+  message: 'Only src/promote/scm/github.ts talks to GitHub.',
+};
 const boundary = (/** @type {string[]} */ groups, /** @type {string} */ message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message }, octokitOnlyInGitHubAdapter] }],
 });
@@ -15,7 +18,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -32,10 +38,7 @@ export default tseslint.config(
     files: ['src/**'],
     ignores: ['src/promote/scm/github.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [octokitOnlyInGitHubAdapter] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [octokitOnlyInGitHubAdapter] }],
     },
   },
   {
@@ -54,7 +57,10 @@ export default tseslint.config(
   },
   {
     files: ['src/generators/**'],
-    rules: boundary(['**/promote/**', '**/cli/**', '**/output/writer*'], 'Generators are pure: no promotion, CLI or disk writer.'),
+    rules: boundary(
+      ['**/promote/**', '**/cli/**', '**/output/writer*'],
+      'Generators are pure: no promotion, CLI or disk writer.',
+    ),
   },
   {
     files: ['src/**'],

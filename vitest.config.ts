@@ -9,5 +9,6 @@ export default defineConfig({
     maxWorkers: 2,
     // One moto_server (local AWS API) for the whole run; tests reach it through useMoto().
     globalSetup: ['test/support/moto-global-setup.ts'],
+    setupFiles: ['test/support/load-renderers.ts'],
   },
 });

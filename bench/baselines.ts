@@ -10,25 +10,32 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8sGenerator } from '../src/generators/k8s/index.ts';
 import { addAppChart } from '../src/generators/k8s/app-chart.ts';
-import { appContext, type TargetInput } from '../src/generators/k8s/context.ts';
+import { appContext, type AppInput } from '../src/generators/k8s/context.ts';
 import type { OutputFile } from '../src/generators/types.ts';
 import type { ResolvedMatrix } from '../src/matrix/types.ts';
 import { serialize } from '../src/output/serialize.ts';
 
 export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promise<void> {
   const app = new App({ outdir: outDir, recordConstructMetadata: false });
+  // One scope per target so chart ids (app names) repeat across targets, as one App holds them all.
+  const targets = new Map<string, { scope: Construct; templates: Chart }>();
   for (const unit of k8sGenerator.units(matrix)) {
-    const input = unit.input as TargetInput;
-    // One scope per target so chart ids (app names) repeat across targets, as one App holds them all.
-    const scope = new Construct(app, input.target.id.replaceAll('/', '-'));
-    const templates = new Chart(scope, '_pod-templates');
-    for (const resolvedApp of input.target.apps) {
-      addAppChart(scope as unknown as App, templates, appContext(input, resolvedApp));
+    const input = unit.input as AppInput;
+    let target = targets.get(input.target.id);
+    if (!target) {
+      const scope = new Construct(app, input.target.id.replaceAll('/', '-'));
+      target = { scope, templates: new Chart(scope, '_pod-templates') };
+      targets.set(input.target.id, target);
     }
+    addAppChart(target.scope as unknown as App, target.templates, appContext(input));
   }
   app.synth();
   await Promise.resolve();
 }
+
+// floorFiles renders through the generator's units, whose renderer loads on demand (Generator.load).
+// Both baselines import cdk8s anyway, so loading it with this module costs them nothing extra.
+await k8sGenerator.load?.();
 
 /** Render the objects first (not what the floor measures), then time serializing and writing them. */
 export function floorFiles(matrix: ResolvedMatrix): OutputFile[] {

@@ -3,13 +3,10 @@
  * call library functions, which throw the errors from src/matrix/errors.ts.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { affectedCommand } from './affected.ts';
-import { diffCommand } from './diff.ts';
-import { explainCommand } from './explain.ts';
-import { lsCommand } from './ls.ts';
 import { reportError } from './report-error.ts';
-import { synthCommand } from './synth.ts';
-import { validateCommand } from './validate.ts';
+
+// Each command's module is imported when the command runs: start-up stays light for the commands that
+// do not need Octokit, simple-git or the generators' libraries.
 
 const program = new Command()
   .name('envmatrix')
@@ -30,7 +27,10 @@ Examples:
   $ envmatrix validate                                list every problem in the matrix
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
   $ envmatrix ls                                      the matrix as a table
-  $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main`,
+  $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main
+  $ envmatrix promote --from staging --to prod --dry-run   print the promotion PR without touching anything
+  $ envmatrix promote --all                           open or update every promotion PR (GITHUB_TOKEN)
+  $ envmatrix pin --env dev --app api --tag 1.6.0     pin a release in dev (--push: commit or PR)`,
   );
 
 program
@@ -44,7 +44,7 @@ program
   .option('--allow-removals', 'allow removing more than 30% of an environment’s app deployments at once')
   .option('--no-cache', 'render every unit again instead of reusing node_modules/.cache/envmatrix')
   .action(async (options, command) => {
-    process.exitCode = await synthCommand(command.optsWithGlobals());
+    process.exitCode = await (await import('./synth.ts')).synthCommand(command.optsWithGlobals());
     void options;
   });
 
@@ -54,14 +54,14 @@ program
   .option('--only <selector>', 'only an environment or target')
   .option('--stat', 'list files with +/- line counts instead of full diffs')
   .action(async (_options, command) => {
-    process.exitCode = await diffCommand(command.optsWithGlobals());
+    process.exitCode = await (await import('./diff.ts')).diffCommand(command.optsWithGlobals());
   });
 
 program
   .command('validate')
   .description('check the matrix and pins; print every problem with its path, source and fix')
   .action(async (_options, command) => {
-    process.exitCode = await validateCommand(command.optsWithGlobals());
+    process.exitCode = await (await import('./validate.ts')).validateCommand(command.optsWithGlobals());
   });
 
 program
@@ -71,7 +71,9 @@ program
   .argument('<app>', 'app name')
   .argument('<path>', 'value path, e.g. scaling.min, resources.cpu, image.tag, strategy')
   .action(async (target, app, path, _options, command) => {
-    process.exitCode = await explainCommand(command.optsWithGlobals(), target, app, path);
+    process.exitCode = await (
+      await import('./explain.ts')
+    ).explainCommand(command.optsWithGlobals(), target, app, path);
   });
 
 program
@@ -79,7 +81,7 @@ program
   .description('print the matrix: every target with cloud, region, engine, wave and pinned app versions')
   .addOption(new Option('--json', 'print the resolved targets as JSON'))
   .action(async (_options, command) => {
-    process.exitCode = await lsCommand(command.optsWithGlobals());
+    process.exitCode = await (await import('./ls.ts')).lsCommand(command.optsWithGlobals());
   });
 
 program
@@ -90,7 +92,49 @@ program
   .requiredOption('--base <rev>', 'git revision to compare with: a branch, tag or commit SHA')
   .option('--json', 'print the result as JSON (for CI)')
   .action(async (_options, command) => {
-    process.exitCode = await affectedCommand(command.optsWithGlobals());
+    process.exitCode = await (await import('./affected.ts')).affectedCommand(command.optsWithGlobals());
+  });
+
+program
+  .command('promote')
+  .description(
+    'open or update the promotion PR for each (from, to, wave): gates, pins, synth, risk-first PR body',
+  )
+  .option('--from <env>', 'source environment (default: the one promoting into --to)')
+  .option('--to <env>', 'target environment (default: the one --from promotes to)')
+  .option('--all', 'every edge of the promotion order')
+  .option('--apps <list>', 'only these apps, comma-separated (never closes PRs)')
+  .option('--wave <n>', 'only this wave of the target (default: every wave, each its own PR)')
+  .option('--atomic', 'promote nothing when any app is blocked, and exit 1')
+  .option('--dry-run', 'print the plan, PR title and body; touch nothing (works offline)')
+  .option('--repo <owner/name>', 'GitHub repository (default: $GITHUB_REPOSITORY)')
+  .option('--api-url <url>', 'GitHub API URL, for GHES (default: $GITHUB_API_URL or https://api.github.com)')
+  .option('--base <branch>', 'branch promotions start from and PRs target', 'main')
+  .addOption(new Option('--now <iso>', 'evaluate gates at this time (tests, what-if)').hideHelp())
+  .action(async (_options, command) => {
+    process.exitCode = await (await import('./promote.ts')).promoteCommand(command.optsWithGlobals());
+  });
+
+program
+  .command('pin')
+  .description(
+    'pin an app release in an environment: validate, write the pins file, synth; --push commits or opens a PR',
+  )
+  .requiredOption('--env <env>', 'environment')
+  .requiredOption('--app <app>', 'app')
+  .requiredOption('--tag <tag>', 'image tag')
+  .option('--digest <sha256>', 'image digest (required where the environment asks for one)')
+  .option('--wave <n>', 'only this wave of the environment (e.g. to roll one wave back)')
+  .option(
+    '--push',
+    'commit to the base branch or open a PR (as the environment says) instead of editing the checkout',
+  )
+  .option('--mode <mode>', 'with --push: commit or pr (default: pr when the environment has reviewers)')
+  .option('--repo <owner/name>', 'GitHub repository (default: $GITHUB_REPOSITORY)')
+  .option('--api-url <url>', 'GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)')
+  .option('--base <branch>', 'branch to commit to or open the PR against', 'main')
+  .action(async (_options, command) => {
+    process.exitCode = await (await import('./pin.ts')).pinCommand(command.optsWithGlobals());
   });
 
 try {

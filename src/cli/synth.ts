@@ -24,7 +24,8 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     outDir,
     ...(options.only !== undefined && { only: options.only }),
     allowRemovals: options.allowRemovals ?? false,
-    ...(options.cache !== false && { cacheDir: defaultCacheDir(resolve(options.root)) }),
+    // --no-cache renders every unit and reads every file: the way to repair a hand-edited generated/.
+    ...(options.cache !== false && { cacheDir: defaultCacheDir(resolve(options.root)), trustIndex: true }),
   });
   const scope = options.only ? ` (${options.only})` : '';
   if (!result.written) {

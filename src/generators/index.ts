@@ -1,8 +1,9 @@
 /**
- * Composition: run every generator's units, serialize, and fail on two files with one path. Pure: no
- * disk access; the writer in src/output does all I/O.
+ * Composition: run every generator's units, serialize, fail on two files with one path, and run each
+ * generator's check across its units (Generator.checkFiles). Pure: no disk access; the writer in
+ * src/output does all I/O.
  */
-import { OutputConflictError } from '../matrix/errors.ts';
+import { GeneratorError, OutputConflictError } from '../matrix/errors.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import { canonicalJson, sha256 } from '../output/canonical.ts';
 import { serialize } from '../output/serialize.ts';
@@ -11,7 +12,7 @@ import { fluxGenerator } from './flux/index.ts';
 import { k8sGenerator } from './k8s/index.ts';
 import { schemaGenerator } from './schema.ts';
 import { terraformGenerator } from './terraform/index.ts';
-import type { Generator, GeneratorUnit } from './types.ts';
+import type { Generator, GeneratorUnit, RenderedFile } from './types.ts';
 import { valuesGenerator } from './values.ts';
 
 import packageJson from '../../package.json' with { type: 'json' };
@@ -29,15 +30,7 @@ export const generators: readonly Generator[] = [
   terraformGenerator,
 ];
 
-/** One generated file with what index.json records about it. */
-export interface RenderedFile {
-  readonly path: string;
-  readonly content: string;
-  readonly generator: string;
-  readonly scope: string;
-  readonly app?: string;
-  readonly inputHash: string;
-}
+export type { RenderedFile } from './types.ts';
 
 /**
  * Whether a unit is part of an `--only` selection: units inside the selection, and units that contain
@@ -59,13 +52,20 @@ export function inputHash(generator: Generator, input: unknown): string {
   );
 }
 
+/** The unit's identity within its generator (GeneratorUnit.key, else its scope). */
+export function unitKey(unit: GeneratorUnit): string {
+  return unit.key ?? unit.scope;
+}
+
 /**
- * Earlier renders of units, keyed by generator, scope and input hash. Rendering is pure, so a unit whose
- * input hash is unchanged renders to the same files; the output layer loads and saves the cache.
+ * Earlier renders of units. Rendering is pure, so a unit whose input hash is unchanged renders to the
+ * same files; the output layer loads and saves the cache. A unit is named by its generator and `key`
+ * (unitKey): several units may share a scope. `scope` is passed too, for caches that find renders by
+ * scope and input hash (index.json records no keys; the input hashes of one scope's units differ).
  */
 export interface RenderCache {
-  get(generator: string, scope: string, inputHash: string): readonly RenderedFile[] | undefined;
-  set(generator: string, scope: string, inputHash: string, files: readonly RenderedFile[]): void;
+  get(generator: string, scope: string, inputHash: string, key: string): readonly RenderedFile[] | undefined;
+  set(generator: string, scope: string, inputHash: string, files: readonly RenderedFile[], key: string): void;
 }
 
 export interface ComposeOptions {
@@ -76,34 +76,97 @@ export interface ComposeOptions {
 }
 
 function renderUnit(generator: Generator, unit: GeneratorUnit, hash: string): RenderedFile[] {
-  return unit.render().map((file) => ({
-    path: file.path,
-    content: serialize(file),
-    generator: generator.name,
-    scope: unit.scope,
-    ...(file.app !== undefined && { app: file.app }),
-    inputHash: hash,
-  }));
+  return unit.render().map((file) => {
+    const content = serialize(file);
+    return {
+      path: file.path,
+      content,
+      generator: generator.name,
+      scope: unit.scope,
+      ...(file.app !== undefined && { app: file.app }),
+      inputHash: hash,
+      sha256: sha256(content),
+    };
+  });
 }
 
-/** Render the selected units of every generator into files keyed by path. */
-export function compose(matrix: ResolvedMatrix, options: ComposeOptions = {}): Map<string, RenderedFile> {
-  const files = new Map<string, RenderedFile>();
-  for (const generator of options.generators ?? generators) {
-    for (const unit of generator.units(matrix)) {
-      if (!unitInScope(unit.scope, options.only)) continue;
+interface PlannedUnit {
+  readonly generator: Generator;
+  readonly unit: GeneratorUnit;
+  readonly hash: string;
+  readonly cached: readonly RenderedFile[] | undefined;
+}
+
+function planUnits(matrix: ResolvedMatrix, options: ComposeOptions): PlannedUnit[] {
+  return (options.generators ?? generators).flatMap((generator) => {
+    const keys = new Set<string>();
+    return generator.units(matrix).flatMap((unit) => {
+      const key = unitKey(unit);
+      // Two units with one key would take each other's renders from the cache.
+      if (keys.has(key)) {
+        throw new GeneratorError(
+          generator.name,
+          unit.scope,
+          undefined,
+          `two units have the key "${key}"`,
+          'give every unit of the generator its own GeneratorUnit.key',
+        );
+      }
+      keys.add(key);
+      if (!unitInScope(unit.scope, options.only)) return [];
       const hash = inputHash(generator, unit.input);
-      let rendered = options.cache?.get(generator.name, unit.scope, hash);
-      if (!rendered) {
-        rendered = renderUnit(generator, unit, hash);
-        options.cache?.set(generator.name, unit.scope, hash, rendered);
-      }
-      for (const file of rendered) {
-        const existing = files.get(file.path);
-        if (existing) throw new OutputConflictError(file.path, [existing.generator, generator.name]);
-        files.set(file.path, file);
-      }
+      return [{ generator, unit, hash, cached: options.cache?.get(generator.name, unit.scope, hash, key) }];
+    });
+  });
+}
+
+function renderPlanned(
+  matrix: ResolvedMatrix,
+  planned: readonly PlannedUnit[],
+  cache: RenderCache | undefined,
+): Map<string, RenderedFile> {
+  const files = new Map<string, RenderedFile>();
+  for (const { generator, unit, hash, cached } of planned) {
+    let rendered = cached;
+    if (!rendered) {
+      rendered = renderUnit(generator, unit, hash);
+      cache?.set(generator.name, unit.scope, hash, rendered, unitKey(unit));
+    }
+    for (const file of rendered) {
+      const existing = files.get(file.path);
+      if (existing) throw new OutputConflictError(file.path, [existing.generator, generator.name]);
+      files.set(file.path, file);
     }
   }
+  for (const generator of new Set(planned.map((p) => p.generator))) {
+    if (!generator.checkFiles) continue;
+    generator.checkFiles(
+      matrix,
+      [...files.values()].filter((file) => file.generator === generator.name),
+    );
+  }
   return files;
+}
+
+/** Load the renderers of these generators (see Generator.load). */
+export async function loadRenderers(list: readonly Generator[] = generators): Promise<void> {
+  await Promise.all(list.flatMap((generator) => (generator.load ? [generator.load()] : [])));
+}
+
+/**
+ * Render the selected units of every generator into files keyed by path. Synchronous: generators with
+ * a `load` step must have been loaded (loadRenderers), or use composeLazily.
+ */
+export function compose(matrix: ResolvedMatrix, options: ComposeOptions = {}): Map<string, RenderedFile> {
+  return renderPlanned(matrix, planUnits(matrix, options), options.cache);
+}
+
+/** compose, loading only the renderers of generators that have a unit to render (a cache miss). */
+export async function composeLazily(
+  matrix: ResolvedMatrix,
+  options: ComposeOptions = {},
+): Promise<Map<string, RenderedFile>> {
+  const planned = planUnits(matrix, options);
+  await loadRenderers([...new Set(planned.filter((p) => !p.cached).map((p) => p.generator))]);
+  return renderPlanned(matrix, planned, options.cache);
 }

@@ -2,7 +2,7 @@
 import type { ResolvedTarget } from '../matrix/types.ts';
 
 /** `k8s/<env>/<cloud>/<region>/<cluster>/<app>`: rendered manifests plus kustomization.yaml. */
-export function k8sAppDir(target: ResolvedTarget, app: string): string {
+export function k8sAppDir(target: Pick<ResolvedTarget, 'id'>, app: string): string {
   return `k8s/${target.id}/${app}`;
 }
 

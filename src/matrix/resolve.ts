@@ -168,13 +168,7 @@ function resolveApp(
   log: ProvenanceLog,
   wave = 0,
 ): ResolvedApp {
-  let values = mergeLayer(
-    {},
-    DEFAULT_APP_VALUES,
-    'default',
-    'envmatrix default',
-    log,
-  );
+  let values = mergeLayer({}, DEFAULT_APP_VALUES, 'default', 'envmatrix default', log);
   values = mergeLayer(values, { ...appPatch(app), image: { repository: app.image } }, 'app', app.source, log);
   const overrides = (matrix.overrides ?? [])
     .map((override, index) => ({ override, index, layer: overrideLayer(override) }))

@@ -5,7 +5,6 @@
 import { compareStrings } from '../matrix/compare.ts';
 import type { RenderedFile } from '../generators/index.ts';
 import { MARKER } from './serialize.ts';
-import { sha256 } from './canonical.ts';
 
 export const INDEX_PATH = 'index.json';
 
@@ -35,7 +34,7 @@ export function indexOf(files: Iterable<RenderedFile>): GeneratedIndex {
           scope: file.scope,
           ...(file.app !== undefined && { app: file.app }),
           inputHash: file.inputHash,
-          sha256: sha256(file.content),
+          sha256: file.sha256,
         },
       ]),
     ),

@@ -3,8 +3,9 @@
  * new tree to the writer. Everything before the writer is read-only, so any error leaves generated/
  * as it was.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compose, unitInScope, type RenderCache, type RenderedFile } from '../generators/index.ts';
+import { composeLazily, unitInScope, type RenderCache, type RenderedFile } from '../generators/index.ts';
 import type { Generator } from '../generators/types.ts';
 import { compareStrings } from '../matrix/compare.ts';
 import { UsageError } from '../matrix/errors.ts';
@@ -13,8 +14,8 @@ import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
 import { DiskRenderCache, rendererFingerprint } from './render-cache.ts';
-import { readTree } from './tree.ts';
-import { recoverInterruptedSwap, writeTree } from './writer.ts';
+import { listFiles, readTextIfExists, readTree } from './tree.ts';
+import { recoverInterruptedWrite, writeTree } from './writer.ts';
 
 export interface SynthOptions {
   /** The generated/ folder. */
@@ -28,6 +29,11 @@ export interface SynthOptions {
   readonly removalThreshold?: number;
   /** Folder of the render cache (see render-cache.ts). @default no cache */
   readonly cacheDir?: string;
+  /**
+   * Take files whose sha256 in index.json matches their new content as unchanged without reading them.
+   * @default false (read every file)
+   */
+  readonly trustIndex?: boolean;
   /**
    * planSynth only: the tree in outDir as the caller already read it (`readTree(outDir)`), so several
    * plans over one tree (the promotion bot) read it once. @default read from outDir
@@ -63,6 +69,30 @@ function keptFromIndex(
     .map(([path, entry]) => ({ path, content: disk.get(path)!, ...entry }));
 }
 
+/**
+ * The current tree, reading only what may have changed: a file whose sha256 in the previous index.json
+ * equals the new content's is taken to hold that content, as the last synth wrote it. Hand edits to
+ * generated files are not looked for here; `synth --check` reads every byte.
+ */
+async function readTreeTrustingIndex(
+  outDir: string,
+  rendered: ReadonlyMap<string, RenderedFile>,
+): Promise<Map<string, string>> {
+  const previous = parseIndex(await readTextIfExists(join(outDir, INDEX_PATH)));
+  const listed = await listFiles(outDir);
+  const current = new Map<string, string>();
+  const toRead: string[] = [];
+  for (const path of listed) {
+    const next = rendered.get(path);
+    const recorded = previous?.files[path]?.sha256;
+    if (next && recorded !== undefined && recorded === next.sha256) current.set(path, next.content);
+    else toRead.push(path);
+  }
+  const contents = await Promise.all(toRead.map((path) => readFile(join(outDir, path), 'utf8')));
+  toRead.forEach((path, i) => current.set(path, contents[i]!));
+  return current;
+}
+
 function compareTrees(current: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): TreeChanges {
   const added: string[] = [];
   const changed: string[] = [];
@@ -85,7 +115,7 @@ export async function planSynth(
   options: SynthOptions,
   cache?: RenderCache,
 ): Promise<SynthPlan> {
-  const rendered = compose(matrix, {
+  const rendered = await composeLazily(matrix, {
     ...(options.only !== undefined && { only: options.only }),
     ...(options.generators && { generators: options.generators }),
     ...(cache && { cache }),
@@ -96,7 +126,11 @@ export async function planSynth(
       `--only ${options.only} selects no target; use an environment or a target id: ${targets}`,
     );
   }
-  const current = options.current ?? (await readTree(options.outDir));
+  const current =
+    options.current ??
+    (options.trustIndex
+      ? await readTreeTrustingIndex(options.outDir, rendered)
+      : await readTree(options.outDir));
   const previous = parseIndex(current.get(INDEX_PATH));
   const desired = new Map<string, RenderedFile>(rendered);
   if (options.only !== undefined) {
@@ -124,8 +158,8 @@ export interface SynthResult extends TreeChanges {
 
 /** Render and write generated/; a no-op when nothing changed. */
 export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
-  // Put back a tree that an interrupted run left renamed, so the plan compares against it.
-  await recoverInterruptedSwap(options.outDir);
+  // Roll back an update that an interrupted run left half-applied, so the plan compares against it.
+  await recoverInterruptedWrite(options.outDir);
   const cache = options.cacheDir
     ? await DiskRenderCache.load(options.cacheDir, await rendererFingerprint())
     : undefined;
@@ -157,7 +191,7 @@ export async function checkGenerated(
   matrix: ResolvedMatrix,
   options: Pick<SynthOptions, 'outDir' | 'generators'>,
 ): Promise<CheckResult> {
-  const rendered = compose(matrix, options.generators ? { generators: options.generators } : {});
+  const rendered = await composeLazily(matrix, options.generators ? { generators: options.generators } : {});
   const expected = new Map([...rendered].map(([path, file]) => [path, file.content]));
   expected.set(INDEX_PATH, serializeIndex(indexOf(rendered.values())));
   const current = new Map([...(await readTree(options.outDir))].filter(([path]) => !ownedByBootstrap(path)));

@@ -4,9 +4,14 @@
  * registered generator: across matrix edits, a unit whose input hash did not change renders the same bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { generators, inputHash } from '../../src/generators/index.ts';
+import { generators, inputHash, unitKey } from '../../src/generators/index.ts';
 import { checkedMatrix, importMatrix, readPins } from '../../src/matrix/load.ts';
-import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from '../../src/matrix/types.ts';
+import type {
+  AppDefinition,
+  MatrixDefinition,
+  PinsByEnvironment,
+  ResolvedMatrix,
+} from '../../src/matrix/types.ts';
 import { serialize } from '../../src/output/serialize.ts';
 import { projectRoot } from '../support/tools.ts';
 
@@ -31,6 +36,16 @@ const variants: Record<string, { definition: MatrixDefinition; pins: PinsByEnvir
     definition: { ...definition, repo: { ...definition.repo, branch: 'release' } },
     pins,
   },
+  // Other apps' NetworkPolicies name api's ports: their units must see the change.
+  'the ports of an app others depend on changed': {
+    definition: { ...definition, apps: withApp('api', { ports: { http: 8081, metrics: 9090 } }) },
+    pins,
+  },
+  // Namespace ownership moves between apps.
+  'an app moved into another app’s namespace': {
+    definition: { ...definition, apps: withApp('worker', { namespace: 'api' }) },
+    pins,
+  },
   'a staging cluster removed': {
     definition: {
       ...definition,
@@ -40,13 +55,18 @@ const variants: Record<string, { definition: MatrixDefinition; pins: PinsByEnvir
   },
 };
 
+function withApp(name: string, change: Partial<AppDefinition>): AppDefinition[] {
+  return definition.apps.map((app) => (app.name === name ? { ...app, ...change } : app));
+}
+
+/** Each generator's units by key (several units may share a scope). */
 function renderAll(matrix: ResolvedMatrix) {
   return generators.map((generator) => ({
     generator,
     units: new Map(
       generator
         .units(matrix)
-        .map((unit) => [unit.scope, { hash: inputHash(generator, unit.input), render: unit.render }]),
+        .map((unit) => [unitKey(unit), { hash: inputHash(generator, unit.input), render: unit.render }]),
     ),
   }));
 }
@@ -59,8 +79,8 @@ describe('every generator renders from its unit input alone', () => {
       let compared = 0;
       let differentHashes = 0;
       for (const [i, { generator, units }] of changed.entries()) {
-        for (const [scope, unit] of units) {
-          const before = base[i]!.units.get(scope);
+        for (const [key, unit] of units) {
+          const before = base[i]!.units.get(key);
           if (!before) continue;
           if (before.hash !== unit.hash) {
             differentHashes++;
@@ -68,7 +88,7 @@ describe('every generator renders from its unit input alone', () => {
           }
           const bytes = (files: ReturnType<typeof unit.render>) =>
             files.map((f) => `${f.path}\n${serialize(f)}`);
-          expect(bytes(unit.render()), `${generator.name} ${scope}`).toEqual(bytes(before.render()));
+          expect(bytes(unit.render()), `${generator.name} ${key}`).toEqual(bytes(before.render()));
           compared++;
         }
       }
@@ -77,4 +97,19 @@ describe('every generator renders from its unit input alone', () => {
       expect(differentHashes).toBeGreaterThan(0);
     });
   }
+});
+
+describe('the k8s units of one app', () => {
+  // api is one others depend on: their NetworkPolicies name it, but not its version.
+  it('are the only k8s units whose input changes when that app’s pin is bumped in one environment', () => {
+    const hashes = (matrix: ResolvedMatrix) => {
+      const k8s = generators.find((generator) => generator.name === 'k8s')!;
+      return new Map(k8s.units(matrix).map((unit) => [unitKey(unit), inputHash(k8s, unit.input)]));
+    };
+    const before = hashes(checkedMatrix(definition, pins).resolved);
+    const after = hashes(checkedMatrix(definition, bumpPin(pins, 'staging', 'api', '1.5.1')).resolved);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const changed = [...after].filter(([key, hash]) => before.get(key) !== hash).map(([key]) => key);
+    expect(changed).toEqual(['k8s/staging/aws/us-east-1/main/api', 'k8s/staging/gcp/europe-west1/main/api']);
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compose } from '../../src/generators/index.ts';
 import type { Generator } from '../../src/generators/types.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
 import { DiskRenderCache } from '../../src/output/render-cache.ts';
@@ -30,6 +31,24 @@ const counting: Generator = {
         ];
       },
     })),
+};
+
+/** One file per app of a target: its units share the target's scope and are told apart by key. */
+const perApp: Generator = {
+  name: 'per-app',
+  version: '1',
+  units: (matrix) =>
+    matrix.targets.flatMap((target) =>
+      target.apps.map((app) => ({
+        scope: target.id,
+        key: `${target.id}/${app.name}`,
+        input: app.imageRef,
+        render: () => {
+          renders.push(`${target.id}/${app.name}`);
+          return [{ path: `a/${target.id}/${app.name}.json`, format: 'json' as const, data: app.imageRef }];
+        },
+      })),
+    ),
 };
 
 beforeEach(async () => {
@@ -64,7 +83,7 @@ describe('render cache', () => {
     const cacheDir = join(dir, 'cache');
     const other = await DiskRenderCache.load(cacheDir, 'another fingerprint');
     const scopes = ['dev/aws/us-east-1/main', 'prod/aws/eu-west-1/main'];
-    expect(scopes.map((scope) => other.get('counting', scope, 'x'))).toEqual([undefined, undefined]);
+    expect(scopes.map((scope) => other.get('counting', scope, 'x', scope))).toEqual([undefined, undefined]);
     const [first] = await readdir(join(cacheDir, 'counting'));
     await writeFile(join(cacheDir, 'counting', first!), '{not json');
     renders = [];
@@ -85,6 +104,28 @@ describe('render cache', () => {
       generators: [counting],
     });
     expect(check.ok).toBe(false);
-    expect(check.stale).toEqual(['index.json', 't/dev/aws/us-east-1/main.json']);
+    expect(check.stale).toEqual(['t/dev/aws/us-east-1/main.json']);
+  });
+
+  it('keeps one entry per unit key, so units sharing a scope are cached apart', async () => {
+    const perAppOptions = { ...options(), generators: [perApp] };
+    await synth(matrixWith('1.1.0'), perAppOptions);
+    expect(renders).toHaveLength(8);
+    expect(await readdir(join(dir, 'cache', 'per-app'))).toHaveLength(8);
+    renders = [];
+    const result = await synth(matrixWith('1.2.0'), perAppOptions);
+    expect(renders).toEqual(['dev/aws/us-east-1/main/api']);
+    expect(result.changed).toEqual(['a/dev/aws/us-east-1/main/api.json', 'index.json']);
+  });
+
+  it('refuses a generator whose units share a key, which would swap their renders', () => {
+    const clashing: Generator = {
+      ...perApp,
+      units: (matrix) => perApp.units(matrix).map((unit) => ({ ...unit, key: unit.scope })),
+    };
+    expect(() => compose(matrixWith('1.1.0'), { generators: [clashing] })).toThrow(
+      '[per-app] dev/aws/us-east-1/main: two units have the key "dev/aws/us-east-1/main"\n' +
+        '    fix: give every unit of the generator its own GeneratorUnit.key',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -162,17 +162,26 @@ describe('synth', () => {
     expect(existsSync(`${outDir}.envmatrix-new`)).toBe(false);
   });
 
-  it('recovers the previous tree when an earlier synth was interrupted between its two renames', async () => {
+  it('with trustIndex, reads only files whose index hash differs from their new content', async () => {
     await synth(matrix, { outDir, generators });
-    const before = await readTree(outDir);
-    await rename(outDir, `${outDir}.envmatrix-old`);
-    await mkdir(`${outDir}.envmatrix-new`);
-    await writeFile(`${outDir}.envmatrix-new/half-written`, '');
-    const result = await synth(matrix, { outDir, generators });
-    expect(result.written).toBe(false);
-    expect(await readTree(outDir)).toEqual(before);
-    expect(existsSync(`${outDir}.envmatrix-old`)).toBe(false);
-    expect(existsSync(`${outDir}.envmatrix-new`)).toBe(false);
+    // A hand edit that the index does not know about: trusted mode takes the file as the last synth wrote it…
+    await writeFile(join(outDir, 'envs/dev.json'), 'hand edit\n');
+    expect(await synth(matrix, { outDir, generators, trustIndex: true })).toMatchObject({ written: false });
+    // …the drift check reads every byte and reports it…
+    expect(await checkGenerated(matrix, { outDir, generators })).toMatchObject({
+      ok: false,
+      stale: ['envs/dev.json'],
+    });
+    // …and a synth that reads the tree (the CLI's --no-cache) repairs it.
+    expect(await synth(matrix, { outDir, generators })).toMatchObject({
+      written: true,
+      changed: ['envs/dev.json'],
+    });
+    // A real change is still seen in trusted mode.
+    const bumped = withPins({ dev: { api: { tag: '1.3.0' }, worker: { tag: '0.2.0' } } });
+    expect(await synth(bumped, { outDir, generators, trustIndex: true })).toMatchObject({
+      changed: ['apps/dev/aws/us-east-1/main/api.yaml', 'index.json'],
+    });
   });
 
   it('--only renders one target (and the environment files containing it) and leaves the rest as they were', async () => {

@@ -10,7 +10,7 @@ import { addConfigMap } from './config-map.ts';
 import type { AppContext } from './context.ts';
 import { addExternalSecrets } from './external-secrets.ts';
 import { appObjectName } from './names.ts';
-import { addNamespace, ownsNamespace } from './namespace.ts';
+import { addNamespace } from './namespace.ts';
 import { addAppNetworkPolicy } from './network-policy.ts';
 import { addDisruptionBudget } from './pdb.ts';
 import { addRollout } from './rollout.ts';
@@ -26,7 +26,7 @@ import { addDeployment } from './workload.ts';
 export function addAppChart(cdkApp: App, templates: Construct, ctx: AppContext): Chart {
   const { app, target, settings } = ctx;
   const chart = new Chart(cdkApp, app.name);
-  if (ownsNamespace(target, app)) addNamespace(chart, target, app.namespace, settings.partOf);
+  if (ctx.ownsNamespace) addNamespace(chart, target, app.namespace, settings.partOf);
   const serviceAccount = addServiceAccount(chart, ctx);
   const configMap = addConfigMap(chart, ctx);
   const strategy = app.values.strategy;

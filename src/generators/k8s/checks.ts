@@ -5,9 +5,11 @@
  * a blue-green `web`, two apps both syncing a Secret `db`). Rules on the matrix itself live in
  * src/matrix/validate.ts.
  */
+import { load } from 'js-yaml';
 import { GeneratorError } from '../../matrix/errors.ts';
-import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
-import { MAX_LABEL_NAME, previewServiceName, secretVolumeName } from './names.ts';
+import type { ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
+import type { RenderedFile } from '../types.ts';
+import { KUSTOMIZATION_FILE, MAX_LABEL_NAME, previewServiceName, secretVolumeName } from './names.ts';
 
 const GENERATOR = 'k8s';
 
@@ -18,7 +20,7 @@ export interface RenderedObject {
 }
 
 /** Throws when a name derived from the app's names would not be a valid DNS-1123 label. */
-export function checkDerivedNames(target: ResolvedTarget, app: ResolvedApp): void {
+export function checkDerivedNames(target: Pick<ResolvedTarget, 'id'>, app: ResolvedApp): void {
   const preview = previewServiceName(app);
   if (app.values.strategy.kind === 'blueGreen' && preview.length > MAX_LABEL_NAME) {
     throw new GeneratorError(
@@ -70,6 +72,40 @@ export function checkObjectIdentities(targetId: string, objects: readonly Render
       owner === app
         ? 'give the object a name of its own (e.g. rename the secret)'
         : `rename one of them, or move "${app}" to a namespace of its own with namespace: "…"`,
+    );
+  }
+}
+
+/**
+ * Throws when two apps of one namespace on a target render the same object. Each app renders in a unit
+ * of its own, so this runs over the files of all of them, rendered or from the cache, and goes by path
+ * alone (it runs on every synth): every object of an app lives in the app's namespace (a Namespace is
+ * rendered by one app of it), and a file is named after its object's kind and name (objectFileName), so
+ * two folders of one namespace holding a file of the same name hold the same object. Only the two
+ * clashing files are read back, for the message.
+ */
+export function checkSharedNamespaces(matrix: ResolvedMatrix, files: readonly RenderedFile[]): void {
+  const namespaces = new Map<string, string>();
+  for (const target of matrix.targets) {
+    for (const app of target.apps) namespaces.set(`${target.id}/${app.name}`, app.namespace);
+  }
+  const first = new Map<string, RenderedFile>();
+  for (const file of files) {
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const namespace = namespaces.get(`${file.scope}/${file.app ?? ''}`);
+    if (namespace === undefined || name === KUSTOMIZATION_FILE) continue;
+    const identity = `${file.scope}\u0000${namespace}\u0000${name}`;
+    const earlier = first.get(identity);
+    if (!earlier) {
+      first.set(identity, file);
+      continue;
+    }
+    checkObjectIdentities(
+      file.scope,
+      [earlier, file].map((clash) => ({
+        app: clash.app ?? '',
+        object: load(clash.content) as Record<string, unknown>,
+      })),
     );
   }
 }

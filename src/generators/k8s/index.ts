@@ -1,15 +1,34 @@
 /**
  * The k8s generator: for each target and each app placed there, `generated/k8s/<env>/<cloud>/<region>/
  * <cluster>/<app>/` with one file per Kubernetes object and a kustomization.yaml listing them, written
- * with cdk8s and cdk8s-plus-28. One unit per target, whose input is the target's resolved apps and the
- * policy of its environment.
+ * with cdk8s and cdk8s-plus-28. One unit per app on a target (scope: the target, key: the app's folder),
+ * whose input is what that folder depends on (see AppInput), so a change to one app re-renders its
+ * folders and those of the apps whose NetworkPolicies name it, not the whole target.
  */
 import { GeneratorError } from '../../matrix/errors.ts';
 import type { ResolvedMatrix } from '../../matrix/types.ts';
+import { k8sAppDir } from '../paths.ts';
 import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';
-import type { K8sSettings, TargetInput } from './context.ts';
+import { appInputs } from './app-input.ts';
+import { checkSharedNamespaces } from './checks.ts';
+import type { K8sSettings } from './context.ts';
+// Type-only, so erased: render.ts stays out of start-up imports.
+import type * as Renderer from './render.ts';
 import { repositoryName } from './labels.ts';
-import { GENERATOR_NAME, renderTarget } from './render.ts';
+import { GENERATOR_NAME } from './generator-name.ts';
+
+/** render.ts pulls in cdk8s and cdk8s-plus-28; loaded on the first render (see Generator.load). */
+let renderer: typeof Renderer | undefined;
+
+async function loadRenderer(): Promise<void> {
+  renderer ??= await import('./render.ts');
+}
+
+function loadedRenderer(): typeof Renderer {
+  if (!renderer)
+    throw new Error('the k8s renderer is not loaded: await loadRenderers() (or use composeLazily) first');
+  return renderer;
+}
 
 import cdk8sPackage from 'cdk8s/package.json' with { type: 'json' };
 import cdk8sPlusPackage from 'cdk8s-plus-28/package.json' with { type: 'json' };
@@ -34,12 +53,13 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
   return {
     name: GENERATOR_NAME,
     version: K8S_GENERATOR_VERSION,
+    load: loadRenderer,
     units: (matrix: ResolvedMatrix): GeneratorUnit[] => {
       const settings: K8sSettings = {
         ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
         partOf: options.partOf ?? repositoryName(matrix.repo.url),
       };
-      return matrix.targets.map((target) => {
+      return matrix.targets.flatMap((target) => {
         const environment = matrix.environments.find((env) => env.name === target.env);
         if (!environment) {
           throw new GeneratorError(
@@ -50,10 +70,15 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
             'load the matrix with loadMatrix or checkedMatrix, which resolve every environment a cluster names',
           );
         }
-        const input: TargetInput = { target, policy: environment.policy, settings };
-        return { scope: target.id, input, render: (): OutputFile[] => renderTarget(input) };
+        return appInputs(target, environment.policy, settings).map((input) => ({
+          scope: target.id,
+          key: k8sAppDir(target, input.app.name),
+          input,
+          render: (): OutputFile[] => loadedRenderer().renderApp(input),
+        }));
       });
     },
+    checkFiles: checkSharedNamespaces,
   };
 }
 

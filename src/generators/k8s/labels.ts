@@ -7,6 +7,9 @@ import type { ResolvedTarget } from '../../matrix/types.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** The coordinates labels are made of. */
+type Coordinates = Pick<ResolvedTarget, 'env' | 'cloud' | 'region' | 'cluster'>;
+
 /** `app.kubernetes.io/managed-by`: the tool that owns these objects. */
 export const MANAGED_BY = 'envmatrix';
 
@@ -26,7 +29,7 @@ export function labelValue(raw: string): string {
 }
 
 /** `envmatrix.io/env|cloud|region|cluster`: where an object runs. */
-export function targetLabels(target: ResolvedTarget): Labels {
+export function targetLabels(target: Coordinates): Labels {
   return {
     'envmatrix.io/cloud': labelValue(target.cloud),
     'envmatrix.io/cluster': labelValue(target.cluster),
@@ -39,7 +42,7 @@ export function targetLabels(target: ResolvedTarget): Labels {
  * `app.kubernetes.io/instance`: the app on this target, e.g. `api-prod-aws-us-east-1-main`. Unique per
  * cluster because app names are, and readable in dashboards that aggregate many clusters.
  */
-export function instanceName(target: ResolvedTarget, app: string): string {
+export function instanceName(target: Coordinates, app: string): string {
   return labelValue(`${app}-${target.env}-${target.cloud}-${target.region}-${target.cluster}`);
 }
 
@@ -47,7 +50,7 @@ export function instanceName(target: ResolvedTarget, app: string): string {
  * The labels that select an app's pods. Only labels that never change for a running app: a Deployment's
  * selector is immutable, so the version label must stay out of it.
  */
-export function selectorLabels(target: ResolvedTarget, app: string): Labels {
+export function selectorLabels(target: Coordinates, app: string): Labels {
   return {
     'app.kubernetes.io/instance': instanceName(target, app),
     'app.kubernetes.io/name': app,
@@ -56,7 +59,7 @@ export function selectorLabels(target: ResolvedTarget, app: string): Labels {
 
 /** Every label of an app's objects: selector labels, version, part-of, managed-by and the target. */
 export function appLabels(
-  target: ResolvedTarget,
+  target: Coordinates,
   app: { readonly name: string; readonly version: string },
   partOf: string,
 ): Labels {
@@ -73,7 +76,7 @@ export function appLabels(
  * Labels of objects shared by the apps of a namespace (the Namespace and its default-deny policy). They
  * belong to no single app, so they carry no app name, instance or version.
  */
-export function sharedLabels(target: ResolvedTarget, partOf: string): Labels {
+export function sharedLabels(target: Coordinates, partOf: string): Labels {
   return {
     'app.kubernetes.io/managed-by': MANAGED_BY,
     'app.kubernetes.io/part-of': labelValue(partOf),

@@ -1,12 +1,12 @@
 /**
  * Namespaces, owned by one app each: apps may share a namespace, and two folders emitting the same
  * Namespace would fight over it (Argo CD reports a shared resource, Flux prunes it with either app). The
- * alphabetically first app of a namespace on a target owns the Namespace and its default-deny policy.
+ * alphabetically first app of a namespace on a target owns the Namespace and its default-deny policy
+ * (decided in app-input.ts, which sees the whole target).
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { compareStrings } from '../../matrix/compare.ts';
-import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
+import type { TargetCoordinates } from './context.ts';
 import { sharedLabels } from './labels.ts';
 import { DEFAULT_DENY_POLICY } from './names.ts';
 import { addDefaultDenyPolicy } from './network-policy.ts';
@@ -20,17 +20,13 @@ export const POD_SECURITY_LABELS = {
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
-/** Whether `app` is the first app (by name) in its namespace on the target, and so owns it. */
-export function ownsNamespace(target: ResolvedTarget, app: ResolvedApp): boolean {
-  const first = target.apps
-    .filter((other) => other.namespace === app.namespace)
-    .map((other) => other.name)
-    .sort(compareStrings)[0];
-  return first === app.name;
-}
-
-/** The Namespace and its default-deny NetworkPolicy. */
-export function addNamespace(scope: Construct, target: ResolvedTarget, name: string, partOf: string): void {
+/** The Namespace and its default-deny NetworkPolicy (rendered by the owner; see AppInput.ownsNamespace). */
+export function addNamespace(
+  scope: Construct,
+  target: TargetCoordinates,
+  name: string,
+  partOf: string,
+): void {
   const labels = sharedLabels(target, partOf);
   new kplus.Namespace(scope, 'namespace', {
     metadata: { name, labels: { ...labels, ...POD_SECURITY_LABELS } },

@@ -6,9 +6,7 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { compareStrings } from '../../matrix/compare.ts';
-import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
-import { metaOf, type AppContext, type ObjectMeta } from './context.ts';
+import { metaOf, type AppContext, type ObjectMeta, type PeerApp, type TargetCoordinates } from './context.ts';
 import { selectorLabels } from './labels.ts';
 import { appObjectName } from './names.ts';
 
@@ -17,30 +15,15 @@ export const DNS_NAMESPACE = 'kube-system';
 export const DNS_POD_LABELS = { 'k8s-app': 'kube-dns' } as const;
 export const DNS_PORT = 53;
 
-/** Apps on the target that depend on `app`, sorted by name. */
-export function dependentsOf(target: ResolvedTarget, app: ResolvedApp): ResolvedApp[] {
-  return target.apps
-    .filter((other) => other.dependsOn.includes(app.name))
-    .sort((a, b) => compareStrings(a.name, b.name));
+function tcpPorts(ports: readonly number[]): kplus.NetworkPolicyPort[] {
+  return ports.map((port) => kplus.NetworkPolicyPort.tcp(port));
 }
 
-/** The apps `app` depends on that are placed on the target (validation guarantees all of them are). */
-export function dependenciesOf(target: ResolvedTarget, app: ResolvedApp): ResolvedApp[] {
-  return app.dependsOn
-    .map((name) => target.apps.find((other) => other.name === name))
-    .filter((other): other is ResolvedApp => other !== undefined)
-    .sort((a, b) => compareStrings(a.name, b.name));
-}
-
-function tcpPorts(app: ResolvedApp): kplus.NetworkPolicyPort[] {
-  return Object.values(app.ports).map((port) => kplus.NetworkPolicyPort.tcp(port));
-}
-
-/** The pods of `app` on `target`, wherever they are seen from (a peer in another namespace). */
-function podsOf(scope: Construct, id: string, target: ResolvedTarget, app: ResolvedApp): kplus.Pods {
+/** The pods of `peer` on `target`, wherever they are seen from (a peer in another namespace). */
+function podsOf(scope: Construct, id: string, target: TargetCoordinates, peer: PeerApp): kplus.Pods {
   return kplus.Pods.select(scope, id, {
-    labels: { ...selectorLabels(target, app.name) },
-    namespaces: kplus.Namespaces.select(scope, `${id}-namespace`, { names: [app.namespace] }),
+    labels: { ...selectorLabels(target, peer.name) },
+    namespaces: kplus.Namespaces.select(scope, `${id}-namespace`, { names: [peer.namespace] }),
   });
 }
 
@@ -53,9 +36,9 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  const ownPorts = tcpPorts(app);
+  const ownPorts = tcpPorts(Object.values(app.ports));
   if (ownPorts.length > 0) {
-    for (const dependent of dependentsOf(target, app)) {
+    for (const dependent of ctx.dependents) {
       policy.addIngressRule(podsOf(scope, `from-${dependent.name}`, target, dependent), ownPorts);
     }
     if (app.values.expose) {
@@ -63,8 +46,8 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
       policy.addIngressRule(kplus.Namespaces.select(scope, 'from-ingress', { names: [ingress] }), ownPorts);
     }
   }
-  for (const dependency of dependenciesOf(target, app)) {
-    const ports = tcpPorts(dependency);
+  for (const dependency of ctx.dependencies) {
+    const ports = tcpPorts(dependency.ports);
     // No ports: the dependency is about start order only, and there is nothing to connect to.
     if (ports.length > 0)
       policy.addEgressRule(podsOf(scope, `to-${dependency.name}`, target, dependency), ports);

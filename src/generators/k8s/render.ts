@@ -1,24 +1,23 @@
 /**
- * Rendering one target: one cdk8s App per target (synthesis cost grows with the square of the charts in
- * an App, so a single App for the fleet would be quadratic), one Chart per app, and every object written
- * to its own file in the app's folder next to a kustomization.yaml listing them.
+ * Rendering one app on one target: its own cdk8s App (synthesis cost grows with the square of the charts
+ * in an App, and an App per app keeps each unit's render independent of the other apps, which the render
+ * cache relies on), one Chart for the app, and every object written to its own file in the app's folder
+ * next to a kustomization.yaml listing them.
  *
  * cdk8s's own `chart.toJson()` validates the whole App again for each chart; here the App is validated
- * once and each chart's objects are serialized directly, which keeps a target linear in its apps.
+ * once and the chart's objects are serialized directly.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { compareStrings } from '../../matrix/compare.ts';
 import { GeneratorError } from '../../matrix/errors.ts';
-import type { ResolvedApp } from '../../matrix/types.ts';
+import { GENERATOR_NAME } from './generator-name.ts';
 import { k8sAppDir } from '../paths.ts';
 import type { OutputFile } from '../types.ts';
 import { addAppChart } from './app-chart.ts';
 import { checkDerivedNames, checkObjectIdentities } from './checks.ts';
-import { appContext, type TargetInput } from './context.ts';
+import { appContext, type AppInput } from './context.ts';
 import { kustomizationFile } from './kustomization.ts';
 import { objectFileName } from './names.ts';
-
-export const GENERATOR_NAME = 'k8s';
 
 /** Id of the chart holding Rollouts' donor Deployments; `_` cannot start an app name, so no clash. */
 const TEMPLATES_CHART = '_pod-templates';
@@ -26,39 +25,34 @@ const TEMPLATES_CHART = '_pod-templates';
 const FIX_UNEXPECTED =
   'check the values of this app (definition and overrides); `envmatrix validate` lists every problem the matrix rules know about';
 
-/** Every file of every app on the target, sorted by path. */
-export function renderTarget(input: TargetInput): OutputFile[] {
-  const { target } = input;
-  for (const app of target.apps) checkDerivedNames(target, app);
-  // Construct metadata would add construct paths as annotations when CDK8S_RECORD_CONSTRUCT_METADATA is
-  // set: output must not depend on the environment of the machine that renders it.
-  const cdkApp = new App({ recordConstructMetadata: false });
-  const templates = new Chart(cdkApp, TEMPLATES_CHART);
-  const charts = target.apps.map((app) => ({
-    app,
-    chart: guarded(target.id, app, () => addAppChart(cdkApp, templates, appContext(input, app))),
-  }));
-  validateOnce(cdkApp, target.id, target.apps);
-  const objects = charts.map(({ app, chart }) => ({
-    app,
-    objects: guarded(target.id, app, () => chartObjects(chart)),
-  }));
+/** Every file of the app's folder, sorted by path. */
+export function renderApp(input: AppInput): OutputFile[] {
+  const { target, app } = input;
+  checkDerivedNames(target, app);
+  const objects = guarded(target.id, app.name, () => {
+    // Construct metadata would add construct paths as annotations when CDK8S_RECORD_CONSTRUCT_METADATA
+    // is set: output must not depend on the environment of the machine that renders it.
+    const cdkApp = new App({ recordConstructMetadata: false });
+    const templates = new Chart(cdkApp, TEMPLATES_CHART);
+    const chart = addAppChart(cdkApp, templates, appContext(input));
+    validateOnce(cdkApp);
+    return chartObjects(chart);
+  });
+  // Within the app only; apps of one namespace are checked against each other in checks.ts.
   checkObjectIdentities(
     target.id,
-    objects.flatMap(({ app, objects: own }) => own.map((object) => ({ app: app.name, object }))),
+    objects.map((object) => ({ app: app.name, object })),
   );
-  return objects
-    .flatMap(({ app, objects: own }) => appFiles(input, app, own))
-    .sort((a, b) => compareStrings(a.path, b.path));
+  return appFiles(input, objects).sort((a, b) => compareStrings(a.path, b.path));
 }
 
 /** Run `build`, turning a failure of cdk8s or cdk8s-plus into a GeneratorError naming target and app. */
-function guarded<T>(targetId: string, app: ResolvedApp, build: () => T): T {
+function guarded<T>(targetId: string, appName: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (error instanceof GeneratorError) throw error;
-    throw new GeneratorError(GENERATOR_NAME, targetId, app.name, messageOf(error), FIX_UNEXPECTED);
+    throw new GeneratorError(GENERATOR_NAME, targetId, appName, messageOf(error), FIX_UNEXPECTED);
   }
 }
 
@@ -66,15 +60,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The construct validations (cdk8s-plus checks, e.g. an HPA over fixed replicas), once per App. */
-function validateOnce(cdkApp: App, targetId: string, apps: readonly ResolvedApp[]): void {
+/** The construct validations (cdk8s-plus checks, e.g. an HPA over fixed replicas); throws the first. */
+function validateOnce(cdkApp: App): void {
   for (const construct of cdkApp.node.findAll()) {
     const [problem] = construct.node.validate();
-    if (problem === undefined) continue;
-    // Paths read `<app>/…` or `_pod-templates/<app>/…`: the first app-named segment says whose it is.
-    const segments = construct.node.path.split('/');
-    const app = apps.find((candidate) => segments.slice(0, 2).includes(candidate.name));
-    throw new GeneratorError(GENERATOR_NAME, targetId, app?.name, problem, FIX_UNEXPECTED);
+    if (problem !== undefined) throw new Error(problem);
   }
 }
 
@@ -132,11 +122,8 @@ function sortedCopy(value: unknown): unknown {
 }
 
 /** The app folder: one file per object, and the kustomization.yaml listing them. */
-function appFiles(
-  input: TargetInput,
-  app: ResolvedApp,
-  objects: readonly Record<string, unknown>[],
-): OutputFile[] {
+function appFiles(input: AppInput, objects: readonly Record<string, unknown>[]): OutputFile[] {
+  const { app } = input;
   const dir = k8sAppDir(input.target, app.name);
   const files = objects.map((object): OutputFile => {
     const { kind, metadata } = object as { kind: string; metadata: { name: string } };

@@ -117,27 +117,52 @@ describe('a bad app definition', () => {
   });
 });
 
+/** `web-preview` in web's namespace: its Service clashes with blue-green web's preview Service in prod. */
+function withShadowApp(): [MatrixDefinition, PinsByEnvironment] {
+  const shadow = defineApp({
+    name: 'web-preview',
+    image: 'ghcr.io/acme/shadow',
+    namespace: 'web',
+    ports: { http: 8080 },
+    replicas: 3,
+  });
+  const pins = threeEnvPins({
+    prod: { ...threeEnvPins().prod!.apps, 'web-preview': { tag: '1.0.0', digest: DIGEST } },
+  });
+  return [
+    threeEnvMatrix({ apps: [...threeEnvApps(), { ...shadow, placement: { include: [{ env: 'prod' }] } }] }),
+    pins,
+  ];
+}
+
+const SHADOW_CLASH =
+  '[k8s] prod/aws/eu-west-1/main/web-preview: Service web/web-preview is not unique: apps "web" and "web-preview" both render it\n' +
+  '    fix: rename one of them, or move "web-preview" to a namespace of its own with namespace: "…"';
+
 describe('what only the generator sees', () => {
   it('fails when two apps of a namespace render the same object', async () => {
-    const shadow = defineApp({
-      name: 'web-preview',
-      image: 'ghcr.io/acme/shadow',
-      namespace: 'web',
-      ports: { http: 8080 },
-      replicas: 3,
-    });
-    const pins = threeEnvPins({
-      prod: { ...threeEnvPins().prod!.apps, 'web-preview': { tag: '1.0.0', digest: DIGEST } },
-    });
-    const error = await failedSynth(
-      threeEnvMatrix({ apps: [...threeEnvApps(), { ...shadow, placement: { include: [{ env: 'prod' }] } }] }),
-      pins,
-    );
+    const error = await failedSynth(...withShadowApp());
     expect(error).toBeInstanceOf(GeneratorError);
-    expect(error.message).toBe(
-      '[k8s] prod/aws/eu-west-1/main/web-preview: Service web/web-preview is not unique: apps "web" and "web-preview" both render it\n' +
-        '    fix: rename one of them, or move "web-preview" to a namespace of its own with namespace: "…"',
-    );
+    expect(error.message).toBe(SHADOW_CLASH);
+  });
+
+  it('fails on such a clash also when one app’s files come from the render cache', async () => {
+    // Each app renders alone: web's unit is unchanged by the new app and is served from the cache.
+    const dir = await mkdtemp(join(tmpdir(), 'envmatrix-k8s-clash-'));
+    try {
+      const options = {
+        outDir: join(dir, 'generated'),
+        cacheDir: join(dir, 'cache'),
+        generators: [k8sGenerator],
+      };
+      await synth(checkedMatrix(threeEnvMatrix(), threeEnvPins()).resolved, options);
+      const written = await readTree(options.outDir);
+      const [definition, pins] = withShadowApp();
+      await expect(synth(checkedMatrix(definition, pins).resolved, options)).rejects.toThrow(SHADOW_CLASH);
+      expect(await readTree(options.outDir)).toEqual(written);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails when a blue-green app’s preview Service name would pass 63 characters', async () => {

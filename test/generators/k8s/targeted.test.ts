@@ -3,8 +3,10 @@
  * spread, autoscaling without fixed replicas, network-policy edges, canary and blue-green Rollouts,
  * digest pinning, secrets, namespaces, the generator contract and deterministic bytes.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { compose } from '../../../src/generators/index.ts';
+import type { AppInput } from '../../../src/generators/k8s/context.ts';
 import {
   createK8sGenerator,
   k8sGenerator,
@@ -14,6 +16,7 @@ import { blueGreen, canary, defineApp } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import type { EnvironmentPolicy, MatrixDefinition } from '../../../src/matrix/types.ts';
 import { validateKubernetesObject } from '../../support/k8s-validate.ts';
+import { projectRoot } from '../../support/tools.ts';
 import {
   DIGEST,
   folder,
@@ -434,20 +437,54 @@ describe('namespaces', () => {
 });
 
 describe('the generator contract', () => {
-  it('has one unit per target, scoped by target id, whose input holds the target and its environment policy', () => {
+  it('has one unit per app on a target, scoped by target id and keyed by the app folder', () => {
     const { resolved } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
     const units = k8sGenerator.units(resolved);
-    expect(units.map((u) => u.scope)).toEqual(resolved.targets.map((t) => t.id));
-    const prod = units[2]!.input as {
-      target: { id: string };
-      policy: { minZones: number };
-      settings: unknown;
+    expect(units.map((u) => [u.scope, u.key])).toEqual(
+      resolved.targets.flatMap((t) => t.apps.map((a) => [t.id, `k8s/${t.id}/${a.name}`])),
+    );
+  });
+
+  it('gives each unit what its folder depends on: the app, target coordinates, policy, settings and peers', () => {
+    const { resolved } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
+    const inputs = new Map(k8sGenerator.units(resolved).map((u) => [u.key, u.input as AppInput]));
+    const prod = resolved.targets.find((t) => t.id === 'prod/aws/eu-west-1/main')!;
+    const shared = {
+      target: { id: prod.id, env: 'prod', cloud: 'aws', region: 'eu-west-1', cluster: 'main' },
+      policy: { minZones: 3, podDisruptionBudget: true },
+      settings: { ingressNamespace: 'ingress-nginx', partOf: 'platform' },
+      ownsNamespace: true,
     };
-    expect([prod.target.id, prod.policy.minZones, prod.settings]).toEqual([
-      'prod/aws/eu-west-1/main',
-      3,
-      { ingressNamespace: 'ingress-nginx', partOf: 'platform' },
-    ]);
+    expect(inputs.get(`${PROD}/api`)).toEqual({
+      ...shared,
+      app: prod.apps.find((a) => a.name === 'api'),
+      dependencies: [],
+      dependents: [
+        { name: 'web', namespace: 'web' },
+        { name: 'worker', namespace: 'worker' },
+      ],
+    });
+    expect(inputs.get(`${PROD}/web`)).toEqual({
+      ...shared,
+      app: prod.apps.find((a) => a.name === 'web'),
+      dependencies: [{ name: 'api', namespace: 'api', ports: [8080, 9090] }],
+      dependents: [],
+    });
+  });
+
+  it('keeps cdk8s out of start-up imports: it loads only when a unit renders', () => {
+    // In a fresh process: this one loaded every renderer in the vitest setup.
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "await import('./src/output/synth.ts');",
+      'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((p) => /node_modules[\\\\/]cdk8s/.test(p));',
+      'console.log(JSON.stringify(loaded));',
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual([]);
   });
 
   it('folds the cdk8s and cdk8s-plus-28 versions into its version', async () => {

@@ -1,0 +1,103 @@
+/**
+ * `envmatrix pin --env dev --app api --tag 1.6.0 [--digest sha256:…]`: where releases enter. Without
+ * --push it edits the checkout (pins file + generated/); with --push it commits to the base branch or
+ * opens a PR, as the environment's config says (reviewers → PR), from a fresh worktree of the remote.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../matrix/errors.ts';
+import { pinInWorkingTree, pushPin, type PinMode, type PinOutcome, type PinRequest } from '../promote/pin.ts';
+import { redact } from '../promote/secrets.ts';
+import { GitRepository } from '../promote/scm/git.ts';
+import { GitHubCodeHost } from '../promote/scm/github.ts';
+import { composeScm } from '../promote/scm/scm.ts';
+import type { GlobalOptions } from './context.ts';
+import { botIdentity, githubSettings, requireToken, type GitHubFlags } from './promote.ts';
+
+export interface PinFlags extends GlobalOptions, GitHubFlags {
+  readonly env: string;
+  readonly app: string;
+  readonly tag: string;
+  readonly digest?: string;
+  readonly wave?: string;
+  readonly push?: boolean;
+  readonly mode?: string;
+}
+
+function describe(outcome: PinOutcome): string {
+  const { plan } = outcome;
+  const what = `${plan.request.app} ${plan.request.tag} in ${plan.request.env}${plan.request.wave !== undefined ? ` wave ${plan.request.wave}` : ''}`;
+  const was = plan.from ? ` (was ${plan.from.tag})` : '';
+  switch (outcome.action) {
+    case 'unchanged':
+      return outcome.pullRequest
+        ? `${what}: #${outcome.pullRequest.number} already proposes it; nothing to do.`
+        : `${what}: already pinned; nothing to do.`;
+    case 'written':
+      return `${what}${was}: wrote ${plan.pinsFile.path} and synthed generated/ for ${plan.request.env}; commit both.`;
+    case 'committed':
+      return `${what}${was}: committed ${outcome.sha?.slice(0, 7)} to the base branch.`;
+    case 'opened':
+      return `${what}${was}: opened #${outcome.pullRequest?.number} ${outcome.pullRequest?.url}`;
+    case 'updated':
+      return `${what}${was}: updated #${outcome.pullRequest?.number} ${outcome.pullRequest?.url}`;
+  }
+}
+
+export async function pinCommand(flags: PinFlags): Promise<number> {
+  let wave: number | undefined;
+  if (flags.wave !== undefined) {
+    if (!/^\d+$/.test(flags.wave)) throw new UsageError(`--wave ${flags.wave} is not a wave number`);
+    wave = Number(flags.wave);
+  }
+  let mode: PinMode | undefined;
+  if (flags.mode !== undefined) {
+    if (flags.mode !== 'commit' && flags.mode !== 'pr')
+      throw new UsageError(`--mode ${flags.mode}: use commit or pr`);
+    mode = flags.mode === 'pr' ? 'pull-request' : 'commit';
+  }
+  const request: PinRequest = {
+    env: flags.env,
+    app: flags.app,
+    tag: flags.tag,
+    ...(flags.digest !== undefined && { digest: flags.digest }),
+    ...(wave !== undefined && { wave }),
+  };
+  const root = resolve(flags.root);
+  if (!flags.push) {
+    console.log(describe(await pinInWorkingTree({ root, matrixFile: flags.matrix, request })));
+    return 0;
+  }
+  const settings = githubSettings(flags);
+  const token = requireToken(settings.token, 'pin --push');
+  try {
+    const git = await GitRepository.open({ dir: root, token });
+    const needsHost = mode !== 'commit';
+    if (needsHost && !settings.repository) {
+      throw new UsageError(
+        'pin --push may open a PR and needs the repository: pass --repo owner/name or set GITHUB_REPOSITORY',
+      );
+    }
+    const host = new GitHubCodeHost({
+      repository: settings.repository ?? 'unknown/unknown',
+      token,
+      apiUrl: settings.apiUrl,
+    });
+    const identity = botIdentity();
+    const outcome = await pushPin({
+      scm: composeScm(git, host),
+      request,
+      matrixFile: flags.matrix,
+      base: settings.base,
+      ...(mode && { mode }),
+      ...(identity && { identity }),
+    });
+    console.log(redact(describe(outcome), [token]));
+    return 0;
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message = redact(error.message, [token]);
+      if (error.stack) error.stack = redact(error.stack, [token]);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * `envmatrix promote`: open or update promotion PRs (or, with --dry-run, print what they would be).
+ * Reads GitHub Actions' conventions — GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL — with --repo and
+ * --api-url to override. The token is only ever handed to the adapters; nothing printed contains it.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../matrix/errors.ts';
+import { describeOutcome, type PromotionOutcome } from '../promote/apply.ts';
+import { formatInstant } from '../promote/gates.ts';
+import { appPassesAt } from '../promote/plan.ts';
+import {
+  assertNothingBlocked,
+  dryRunPromotion,
+  runPromotion,
+  type PromotionSelection,
+} from '../promote/run.ts';
+import { redact } from '../promote/secrets.ts';
+import { GitRepository } from '../promote/scm/git.ts';
+import { DEFAULT_API_URL, GitHubCodeHost } from '../promote/scm/github.ts';
+import { composeScm, type CommitIdentity } from '../promote/scm/scm.ts';
+import type { GlobalOptions } from './context.ts';
+
+export interface GitHubFlags {
+  readonly repo?: string;
+  readonly apiUrl?: string;
+  readonly base?: string;
+}
+
+export interface PromoteFlags extends GlobalOptions, GitHubFlags {
+  readonly from?: string;
+  readonly to?: string;
+  readonly all?: boolean;
+  readonly apps?: string;
+  readonly wave?: string;
+  readonly atomic?: boolean;
+  readonly dryRun?: boolean;
+  readonly now?: string;
+}
+
+/** Where the bot reads its credentials and repository: flags first, then the Actions environment. */
+export function githubSettings(flags: GitHubFlags, env: NodeJS.ProcessEnv = process.env) {
+  return {
+    token: env.GITHUB_TOKEN || env.GH_TOKEN || undefined,
+    repository: flags.repo ?? env.GITHUB_REPOSITORY,
+    apiUrl: flags.apiUrl ?? env.GITHUB_API_URL ?? DEFAULT_API_URL,
+    base: flags.base ?? 'main',
+  };
+}
+
+export function botIdentity(env: NodeJS.ProcessEnv = process.env): CommitIdentity | undefined {
+  return env.ENVMATRIX_BOT_NAME && env.ENVMATRIX_BOT_EMAIL
+    ? { name: env.ENVMATRIX_BOT_NAME, email: env.ENVMATRIX_BOT_EMAIL }
+    : undefined;
+}
+
+export function requireToken(token: string | undefined, what: string): string {
+  if (!token) {
+    throw new UsageError(
+      `${what} needs a GitHub token: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}, or a GitHub App token from actions/create-github-app-token), or use --dry-run`,
+    );
+  }
+  return token;
+}
+
+function parseSelection(flags: PromoteFlags): PromotionSelection {
+  let wave: number | undefined;
+  if (flags.wave !== undefined) {
+    if (!/^\d+$/.test(flags.wave)) throw new UsageError(`--wave ${flags.wave} is not a wave number`);
+    wave = Number(flags.wave);
+  }
+  const apps = flags.apps
+    ?.split(',')
+    .map((app) => app.trim())
+    .filter(Boolean);
+  return {
+    ...(flags.from !== undefined && { from: flags.from }),
+    ...(flags.to !== undefined && { to: flags.to }),
+    ...(flags.all && { all: true }),
+    ...(wave !== undefined && { wave }),
+    ...(apps && apps.length > 0 && { apps }),
+    ...(flags.atomic && { atomic: true }),
+  };
+}
+
+function parseNow(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${value} is not an ISO 8601 time`);
+  return date;
+}
+
+const MARK = { pass: '✔', block: '✖', skip: '–' } as const;
+
+/** The report for one PR: what moves, what is held back and why, and (dry run) the PR itself. */
+export function formatOutcome(outcome: PromotionOutcome, full: boolean): string {
+  const { plan } = outcome;
+  const lines = [describeOutcome(outcome)];
+  for (const p of [...plan.promotions, ...plan.blocked]) {
+    const gates = p.gates.map((g) => `${g.gate} ${MARK[g.status]}`).join(' · ');
+    lines.push(`  ${p.app} ${p.from?.tag ?? '(new)'} → ${p.to.tag}: ${gates}`);
+    for (const gate of p.gates.filter((g) => g.status === 'block'))
+      lines.push(`    ${gate.gate}: ${gate.evidence}`);
+    const at = p.blocked ? appPassesAt(p) : undefined;
+    if (at) lines.push(`    may pass at ${formatInstant(at)}`);
+  }
+  for (const risk of plan.risks) lines.push(`  risk: ${risk.kind} ${risk.scope}: ${risk.detail}`);
+  for (const warning of outcome.warnings) lines.push(`  warning: ${warning}`);
+  if (full && plan.promotions.length > 0) {
+    const reviewers =
+      [...plan.reviewers.users, ...plan.reviewers.teams.map((t) => `team ${t}`)].join(', ') || 'none';
+    lines.push(
+      `  branch ${plan.branch} → ${plan.base}; labels ${plan.labels.join(', ')}; reviewers ${reviewers}`,
+      '',
+      `---- title ----`,
+      plan.title,
+      `---- body ----`,
+      plan.body.trimEnd(),
+      `---- end ----`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function promoteCommand(flags: PromoteFlags): Promise<number> {
+  const settings = githubSettings(flags);
+  const root = resolve(flags.root);
+  const selection = parseSelection(flags);
+  const now = parseNow(flags.now);
+  const secrets = [settings.token];
+  try {
+    let outcomes: PromotionOutcome[];
+    if (flags.dryRun) {
+      const git = await GitRepository.open({ dir: root }).catch(() => undefined);
+      const host =
+        settings.token && settings.repository
+          ? new GitHubCodeHost({
+              repository: settings.repository,
+              token: settings.token,
+              apiUrl: settings.apiUrl,
+            })
+          : undefined;
+      outcomes = await dryRunPromotion({
+        root,
+        matrixFile: flags.matrix,
+        ...selection,
+        ...(now && { now }),
+        ...(git && { git }),
+        ...(host && { host }),
+      });
+      if (!host)
+        console.log(
+          '(offline: health gates not checked; set GITHUB_TOKEN and GITHUB_REPOSITORY to read them)\n',
+        );
+    } else {
+      const token = requireToken(settings.token, 'promote');
+      if (!settings.repository)
+        throw new UsageError('promote needs the repository: pass --repo owner/name or set GITHUB_REPOSITORY');
+      const identity = botIdentity();
+      const scm = composeScm(
+        await GitRepository.open({ dir: root, token }),
+        new GitHubCodeHost({
+          repository: settings.repository,
+          token,
+          apiUrl: settings.apiUrl,
+          // Warnings (rate limits being waited out, deprecations); failed requests surface as errors.
+          log: (level, message) => {
+            if (level === 'warn') console.warn(`github: ${message}`);
+          },
+        }),
+      );
+      outcomes = await runPromotion({
+        root,
+        matrixFile: flags.matrix,
+        scm,
+        base: settings.base,
+        ...selection,
+        ...(now && { now }),
+        ...(identity && { identity }),
+      });
+    }
+    for (const outcome of outcomes)
+      console.log(redact(formatOutcome(outcome, flags.dryRun === true), secrets));
+    if (selection.atomic) assertNothingBlocked(outcomes);
+    return 0;
+  } catch (error) {
+    // A second line of defence: nothing that leaves this command carries the token.
+    if (error instanceof Error) {
+      error.message = redact(error.message, secrets);
+      if (error.stack) error.stack = redact(error.stack, secrets);
+    }
+    throw error;
+  }
+}

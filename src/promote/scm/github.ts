@@ -1,0 +1,288 @@
+/**
+ * The code-host half of the Scm: GitHub's REST API through Octokit, the one file that imports it.
+ *
+ * @octokit/plugin-retry retries 5xx answers and dropped connections; @octokit/plugin-throttling queues
+ * writes, honours `Retry-After` and retries primary and secondary rate limits. Every failure leaves as a
+ * GitHubApiError with the status, GitHub's message and a next step — never the token (Octokit redacts
+ * the Authorization header, and every message goes through `redact` as well).
+ */
+import { retry, type RetryOptions } from '@octokit/plugin-retry';
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { GitHubApiError, UsageError } from '../../matrix/errors.ts';
+import { redact } from '../secrets.ts';
+import type { HealthCheck, HealthState, Reviewers } from '../types.ts';
+import type { CodeHostOperations, PullRequest } from './scm.ts';
+
+const BotOctokit = Octokit.plugin(retry, throttling);
+type BotOctokit = InstanceType<typeof BotOctokit>;
+
+export interface GitHubOptions {
+  /** `owner/name`. */
+  readonly repository: string;
+  readonly token: string;
+  /** REST API root; GHES: `https://<host>/api/v3`. @default 'https://api.github.com' */
+  readonly apiUrl?: string;
+  /** How many times a rate-limited request is retried after waiting. @default 3 */
+  readonly rateLimitRetries?: number;
+  /** Override the plugins' options (tests shorten the waits). */
+  readonly retry?: RetryOptions;
+  readonly throttle?: ThrottlingOptions;
+  /** Where Octokit's own warnings go (deprecations, rate-limit notices). @default dropped */
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+
+/** `owner/name` from `--repo`, `GITHUB_REPOSITORY`, or throws a UsageError. */
+export function parseRepository(value: string | undefined): { owner: string; repo: string } {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value ?? '');
+  if (!match) {
+    throw new UsageError(
+      `the repository ${value === undefined ? 'is not set' : `"${value}" is not owner/name`}: pass --repo owner/name or set GITHUB_REPOSITORY`,
+    );
+  }
+  return { owner: match[1]!, repo: match[2]! };
+}
+
+interface ErrorLike {
+  readonly status?: number;
+  readonly message?: string;
+  readonly response?: { readonly data?: unknown };
+}
+
+function fixFor(status: number, detail: string, repository: string): string {
+  if (status === 401) return 'the token is missing, expired or revoked: check GITHUB_TOKEN';
+  if (status === 403 && /rate limit/i.test(detail)) {
+    return 'GitHub rate-limited the bot and the retries ran out; run again later (a rerun converges)';
+  }
+  if (status === 403) return `the token needs contents: write and pull-requests: write on ${repository}`;
+  if (status === 404) return `check --repo (${repository}) and that the token can see it`;
+  if (status === 422) return 'GitHub refused the request as sent; the detail says which field';
+  if (status >= 500 || status === 0)
+    return 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
+  return 'see the detail; run again once it is fixed';
+}
+
+export class GitHubCodeHost implements CodeHostOperations {
+  readonly repository: string;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly octokit: BotOctokit;
+
+  constructor(private readonly options: GitHubOptions) {
+    const { owner, repo } = parseRepository(options.repository);
+    this.owner = owner;
+    this.repo = repo;
+    this.repository = `${owner}/${repo}`;
+    const retries = options.rateLimitRetries ?? 3;
+    const log = options.log ?? (() => undefined);
+    this.octokit = new BotOctokit({
+      auth: options.token,
+      baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/$/, ''),
+      userAgent: 'envmatrix-promotion-bot',
+      log: {
+        debug: (m: string) => log('debug', redact(m, [options.token])),
+        info: (m: string) => log('info', redact(m, [options.token])),
+        warn: (m: string) => log('warn', redact(m, [options.token])),
+        error: (m: string) => log('error', redact(m, [options.token])),
+      },
+      retry: options.retry ?? {},
+      throttle: options.throttle ?? {
+        onRateLimit: (retryAfter, request, _octokit, retryCount) => {
+          log(
+            'warn',
+            `rate limited on ${request.method} ${request.url}; retry ${retryCount + 1} in ${retryAfter}s`,
+          );
+          return retryCount < retries;
+        },
+        onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
+          log(
+            'warn',
+            `secondary rate limit on ${request.method} ${request.url}; retry ${retryCount + 1} in ${retryAfter}s`,
+          );
+          return retryCount < retries;
+        },
+      },
+    });
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.wrap(operation, error);
+    }
+  }
+
+  private wrap(operation: string, error: unknown): GitHubApiError {
+    const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+    const status = typeof e.status === 'number' ? e.status : 0;
+    const data = e.response?.data as
+      { message?: string; errors?: { message?: string; field?: string; code?: string }[] } | undefined;
+    const parts = [
+      data?.message ?? e.message ?? String(error),
+      ...(data?.errors ?? []).map(
+        (item) => item.message ?? [item.field, item.code].filter(Boolean).join(' '),
+      ),
+    ];
+    const detail = redact(parts.filter(Boolean).join('; '), [this.options.token]);
+    return new GitHubApiError(operation, status, detail, fixFor(status, detail, this.repository));
+  }
+
+  async pullRequests(branch: string, base: string): Promise<PullRequest[]> {
+    const { data } = await this.call(`list pull requests for ${branch}`, () =>
+      this.octokit.rest.pulls.list({
+        owner: this.owner,
+        repo: this.repo,
+        head: `${this.owner}:${branch}`,
+        base,
+        state: 'all',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 20,
+      }),
+    );
+    return data.map((pr) => ({
+      number: pr.number,
+      url: pr.html_url,
+      state: pr.state === 'open' ? 'open' : 'closed',
+      merged: pr.merged_at !== null,
+      title: pr.title,
+      body: pr.body ?? '',
+      branch: pr.head.ref,
+      base: pr.base.ref,
+      labels: pr.labels.map((label) => label.name),
+      requested: {
+        users: (pr.requested_reviewers ?? []).map((user) => user.login),
+        teams: (pr.requested_teams ?? []).map((team) => team.slug),
+      },
+    }));
+  }
+
+  async createPullRequest(input: {
+    branch: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<PullRequest> {
+    const { data } = await this.call(`create pull request from ${input.branch}`, () =>
+      this.octokit.rest.pulls.create({
+        owner: this.owner,
+        repo: this.repo,
+        head: input.branch,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+        maintainer_can_modify: false,
+      }),
+    );
+    return {
+      number: data.number,
+      url: data.html_url,
+      state: 'open',
+      merged: false,
+      title: data.title,
+      body: data.body ?? '',
+      branch: data.head.ref,
+      base: data.base.ref,
+      labels: data.labels.map((label) => label.name),
+      requested: { users: [], teams: [] },
+    };
+  }
+
+  async updatePullRequest(number: number, input: { title: string; body: string }): Promise<void> {
+    await this.call(`update pull request #${number}`, () =>
+      this.octokit.rest.pulls.update({ owner: this.owner, repo: this.repo, pull_number: number, ...input }),
+    );
+  }
+
+  async addLabels(number: number, labels: readonly string[]): Promise<void> {
+    await this.call(`label pull request #${number}`, () =>
+      this.octokit.rest.issues.addLabels({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: number,
+        labels: [...labels],
+      }),
+    );
+  }
+
+  async requestReviewers(number: number, reviewers: Reviewers): Promise<void> {
+    if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
+    await this.call(`request reviewers on #${number}`, () =>
+      this.octokit.rest.pulls.requestReviewers({
+        owner: this.owner,
+        repo: this.repo,
+        pull_number: number,
+        reviewers: [...reviewers.users],
+        team_reviewers: [...reviewers.teams],
+      }),
+    );
+  }
+
+  async comment(number: number, body: string): Promise<void> {
+    await this.call(`comment on #${number}`, () =>
+      this.octokit.rest.issues.createComment({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: number,
+        body,
+      }),
+    );
+  }
+
+  async closePullRequest(number: number): Promise<void> {
+    await this.call(`close pull request #${number}`, () =>
+      this.octokit.rest.pulls.update({
+        owner: this.owner,
+        repo: this.repo,
+        pull_number: number,
+        state: 'closed',
+      }),
+    );
+  }
+
+  async commitHealth(sha: string, contexts: readonly string[]): Promise<HealthCheck[]> {
+    const found = new Map<string, HealthCheck>();
+    const { data: combined } = await this.call(`read commit statuses of ${sha.slice(0, 7)}`, () =>
+      this.octokit.rest.repos.getCombinedStatusForRef({
+        owner: this.owner,
+        repo: this.repo,
+        ref: sha,
+        per_page: 100,
+      }),
+    );
+    for (const status of combined.statuses) {
+      if (contexts.includes(status.context) && !found.has(status.context)) {
+        found.set(status.context, {
+          context: status.context,
+          state: status.state as HealthState,
+          via: 'status',
+          ...(status.target_url && { url: status.target_url }),
+        });
+      }
+    }
+    if (contexts.some((context) => !found.has(context))) {
+      const { data } = await this.call(`read check runs of ${sha.slice(0, 7)}`, () =>
+        this.octokit.rest.checks.listForRef({ owner: this.owner, repo: this.repo, ref: sha, per_page: 100 }),
+      );
+      for (const run of data.check_runs) {
+        if (!contexts.includes(run.name) || found.has(run.name)) continue;
+        const state: HealthState =
+          run.status !== 'completed'
+            ? 'pending'
+            : run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped'
+              ? 'success'
+              : 'failure';
+        found.set(run.name, {
+          context: run.name,
+          state,
+          via: 'check-run',
+          ...(run.html_url && { url: run.html_url }),
+        });
+      }
+    }
+    return contexts.map((context) => found.get(context) ?? { context, state: 'missing' });
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readTree } from '../../src/output/tree.ts';
+import { recoverInterruptedWrite, SimulatedCrash, writeTree } from '../../src/output/writer.ts';
+
+let root: string;
+let outDir: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'envmatrix-writer-'));
+  outDir = join(root, 'generated');
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+const before = new Map([
+  ['a/one.yaml', 'one\n'],
+  ['a/two.yaml', 'two\n'],
+  ['b/deep/three.yaml', 'three\n'],
+  ['index.json', '{"v":1}\n'],
+]);
+const after = new Map([
+  ['a/one.yaml', 'one\n'],
+  ['a/two.yaml', 'TWO\n'],
+  ['c/four.yaml', 'four\n'],
+  ['index.json', '{"v":2}\n'],
+]);
+const unchangedIn = (next: Map<string, string>, current: Map<string, string>) =>
+  new Set([...next].filter(([path, content]) => current.get(path) === content).map(([path]) => path));
+
+describe('writeTree', () => {
+  it('writes a new tree, then applies only the differences, pruning emptied folders', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    expect(await readTree(outDir)).toEqual(before);
+    const untouched = await stat(join(outDir, 'a/one.yaml'));
+    await writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) });
+    expect(await readTree(outDir)).toEqual(after);
+    // The unchanged file is the same file on disk, not a rewrite of it.
+    expect((await stat(join(outDir, 'a/one.yaml'))).ino).toBe(untouched.ino);
+    expect(existsSync(join(outDir, 'b'))).toBe(false);
+    expect(
+      ['.envmatrix-new', '.envmatrix-old', '.envmatrix-journal.json'].filter((s) => existsSync(outDir + s)),
+    ).toEqual([]);
+  });
+
+  it('writes a file the caller called unchanged when it is missing on disk', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    await rm(join(outDir, 'a/two.yaml'));
+    await writeTree(outDir, { files: before, unchanged: new Set(before.keys()) });
+    expect(await readTree(outDir)).toEqual(before);
+  });
+
+  // Six renames in all: three displaced (two.yaml and index.json replaced, three.yaml removed), then
+  // three moved in (two.yaml, four.yaml, index.json). Every cut point is tried.
+  for (const cut of [0, 1, 2, 3, 4, 5]) {
+    it(`rolls back to the previous tree byte-for-byte when the process dies after ${cut} renames`, async () => {
+      await writeTree(outDir, { files: before, unchanged: new Set() });
+      await expect(
+        writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) }, { dieAfterRenames: cut }),
+      ).rejects.toThrow(SimulatedCrash);
+      expect(existsSync(`${outDir}.envmatrix-journal.json`)).toBe(true);
+      await recoverInterruptedWrite(outDir);
+      expect(await readTree(outDir)).toEqual(before);
+      expect(
+        ['.envmatrix-new', '.envmatrix-old', '.envmatrix-journal.json'].filter((s) => existsSync(outDir + s)),
+      ).toEqual([]);
+      // And the next write goes through.
+      await writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) });
+      expect(await readTree(outDir)).toEqual(after);
+    });
+  }
+
+  it('leaves the tree untouched when staging fails', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    // `clash` is both a file and a folder, so staging fails after writing some files.
+    const broken = new Map([...after, ['clash', 'x'], ['clash/inner', 'y']]);
+    await expect(writeTree(outDir, { files: broken, unchanged: new Set() })).rejects.toThrow();
+    expect(await readTree(outDir)).toEqual(before);
+    expect(existsSync(`${outDir}.envmatrix-new`)).toBe(false);
+  });
+});
