@@ -14,6 +14,7 @@ import { appContext, type AppInput } from '../src/generators/k8s/context.ts';
 import type { OutputFile } from '../src/generators/types.ts';
 import type { ResolvedMatrix } from '../src/matrix/types.ts';
 import { serialize } from '../src/output/serialize.ts';
+import { mapBounded } from '../src/output/bounded.ts';
 
 export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promise<void> {
   const app = new App({ outdir: outDir, recordConstructMetadata: false });
@@ -44,6 +45,6 @@ export function floorFiles(matrix: ResolvedMatrix): OutputFile[] {
 
 export async function floorWrite(files: readonly OutputFile[], outDir: string): Promise<void> {
   const dirs = new Set(files.map((file) => dirname(join(outDir, file.path))));
-  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
-  await Promise.all(files.map((file) => writeFile(join(outDir, file.path), serialize(file))));
+  await mapBounded([...dirs], (dir) => mkdir(dir, { recursive: true }));
+  await mapBounded(files, (file) => writeFile(join(outDir, file.path), serialize(file)));
 }

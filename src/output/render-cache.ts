@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
 import { sha256 } from './canonical.ts';
+import { mapBounded } from './bounded.ts';
 
 interface CacheEntry {
   readonly inputHash: string;
@@ -35,7 +36,7 @@ export async function rendererFingerprint(): Promise<string> {
   )
     .flat()
     .sort();
-  const contents = await Promise.all(files.map((file) => readFile(file)));
+  const contents = await mapBounded(files, (file) => readFile(file));
   return sha256(
     Buffer.concat(contents.flatMap((content, i) => [Buffer.from(`${files[i]!.length}:`), content])),
   );
@@ -116,20 +117,18 @@ export class DiskRenderCache implements RenderCache {
 
   /** Write the entries set since loading. Failures are ignored: the cache only ever saves time. */
   async save(): Promise<void> {
-    await Promise.all(
-      [...this.dirty.values()].map(async ({ generator, unitKey }) => {
-        const entry = this.entries.get(key(generator, unitKey))!;
-        try {
-          await mkdir(join(this.dir, generator), { recursive: true });
-          await writeFile(
-            join(this.dir, generator, entryName(unitKey)),
-            JSON.stringify({ key: unitKey, fingerprint: this.fingerprint, ...entry }),
-          );
-        } catch {
-          await rm(join(this.dir, generator, entryName(unitKey)), { force: true }).catch(() => undefined);
-        }
-      }),
-    );
+    await mapBounded([...this.dirty.values()], async ({ generator, unitKey }) => {
+      const entry = this.entries.get(key(generator, unitKey))!;
+      try {
+        await mkdir(join(this.dir, generator), { recursive: true });
+        await writeFile(
+          join(this.dir, generator, entryName(unitKey)),
+          JSON.stringify({ key: unitKey, fingerprint: this.fingerprint, ...entry }),
+        );
+      } catch {
+        await rm(join(this.dir, generator, entryName(unitKey)), { force: true }).catch(() => undefined);
+      }
+    });
     this.dirty.clear();
   }
 }

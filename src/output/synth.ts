@@ -16,6 +16,7 @@ import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
 import { DiskRenderCache, rendererFingerprint } from './render-cache.ts';
 import { listFiles, readTextIfExists, readTree } from './tree.ts';
 import { recoverInterruptedWrite, writeTree } from './writer.ts';
+import { mapBounded } from './bounded.ts';
 
 export interface SynthOptions {
   /** The generated/ folder. */
@@ -88,7 +89,7 @@ async function readTreeTrustingIndex(
     if (next && recorded !== undefined && recorded === next.sha256) current.set(path, next.content);
     else toRead.push(path);
   }
-  const contents = await Promise.all(toRead.map((path) => readFile(join(outDir, path), 'utf8')));
+  const contents = await mapBounded(toRead, (path) => readFile(join(outDir, path), 'utf8'));
   toRead.forEach((path, i) => current.set(path, contents[i]!));
   return current;
 }

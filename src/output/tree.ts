@@ -2,6 +2,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { mapBounded } from './bounded.ts';
 
 /**
  * Every file under `dir` as a relative forward-slash path, sorted; empty when `dir` does not exist.
@@ -46,6 +47,6 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 /** Contents of every file under `dir`, keyed by relative path. */
 export async function readTree(dir: string): Promise<Map<string, string>> {
   const files = await listFiles(dir);
-  const contents = await Promise.all(files.map((file) => readFile(join(dir, file), 'utf8')));
+  const contents = await mapBounded(files, (file) => readFile(join(dir, file), 'utf8'));
   return new Map(files.map((file, i) => [file, contents[i]!]));
 }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { listFiles } from './tree.ts';
+import { mapBounded } from './bounded.ts';
 
 const STAGING_SUFFIX = '.envmatrix-new';
 const BACKUP_SUFFIX = '.envmatrix-old';
@@ -55,7 +56,7 @@ const paths = (outDir: string) => ({
 
 async function ensureDirs(root: string, files: Iterable<string>): Promise<void> {
   const dirs = new Set([...files].map((file) => dirname(join(root, file))));
-  await Promise.all([...dirs].map((dir) => mkdir(dir, { recursive: true })));
+  await mapBounded([...dirs], (dir) => mkdir(dir, { recursive: true }));
 }
 
 /** Remove folders left empty by removed files, up to (not including) `root`. */
@@ -113,7 +114,7 @@ export async function writeTree(
 
   try {
     await ensureDirs(staging, write);
-    await Promise.all(write.map((file) => writeFile(join(staging, file), update.files.get(file)!)));
+    await mapBounded(write, (file) => writeFile(join(staging, file), update.files.get(file)!));
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
@@ -138,9 +139,9 @@ export async function writeTree(
   try {
     const displaced = [...replaced, ...remove];
     await ensureDirs(backup, displaced);
-    await Promise.all(displaced.map((file) => move(join(outDir, file), join(backup, file))));
+    await mapBounded(displaced, (file) => move(join(outDir, file), join(backup, file)));
     await ensureDirs(outDir, write);
-    await Promise.all(write.map((file) => move(join(staging, file), join(outDir, file))));
+    await mapBounded(write, (file) => move(join(staging, file), join(outDir, file)));
   } catch (error) {
     if (error instanceof SimulatedCrash) throw error;
     await recoverInterruptedWrite(outDir);
