@@ -13,7 +13,7 @@ const program = new Command()
   .description(
     'Synthesize a typed environment matrix into Kubernetes, Argo CD, Flux and Terraform, and promote releases.',
   )
-  .option('--root <dir>', 'project root (holds src/environments and generated/)', process.cwd())
+  .option('--root <dir>', 'project root (holds src/environments and generated/)', '.')
   .option('--matrix <file>', 'matrix module, relative to the root', 'src/environments/index.ts')
   .showHelpAfterError()
   .addHelpText(
