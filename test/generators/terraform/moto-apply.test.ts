@@ -8,74 +8,19 @@
  * Names carry a random suffix because moto is shared by every test file of the run; EKS is left in
  * moto (destroying it waits 0–60 s in the provider) and goes when the run's moto stops.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MatrixDefinition } from '../../../src/matrix/index.ts';
-import {
-  createBucket,
-  deleteObject,
-  getObject,
-  listObjects,
-  motoAvailable,
-  useMoto,
-} from '../../support/moto.ts';
-import {
-  describeResult,
-  plantS3Lockfile,
-  runTerraform,
-  terraformAvailable,
-  terraformEnv,
-  type TerraformResult,
-} from '../../support/terraform.ts';
-import { terraformFixture } from './fixture.ts';
-import { generatedStack, ignoreMotoRemoteAccess, writeStack } from './stack-files.ts';
+import { describe, expect, it } from 'vitest';
+import { deleteObject, getObject, listObjects, motoAvailable } from '../../support/moto.ts';
+import { describeResult, plantS3Lockfile, terraformAvailable } from '../../support/terraform.ts';
+import { useMotoWorkspace, SLOW } from './moto-workspace.ts';
+import { ignoreMotoRemoteAccess } from './stack-files.ts';
 
 const terraform = terraformAvailable();
 const moto = motoAvailable();
-const SLOW = 240_000;
 
 describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack against moto', () => {
-  const suffix = randomBytes(3).toString('hex');
-  const envs = { dev: `dev-${suffix}`, prod: `prod-${suffix}` };
-  const bucket = `envmatrix-e2e-${suffix}`;
-  const key = `envmatrix/${envs.prod}/aws/us-east-1/terraform.tfstate`;
-  let endpoint = '';
-  let release: () => Promise<void> = async () => {};
-  let dir = '';
-  let env: NodeJS.ProcessEnv = {};
-  const timings: string[] = [];
-
-  async function tf(args: readonly string[]): Promise<TerraformResult> {
-    const result = await runTerraform(dir, args, { env });
-    timings.push(`${args[0]} ${result.durationMs} ms`);
-    return result;
-  }
-
-  beforeAll(async () => {
-    ({ endpoint, release } = await useMoto());
-    await createBucket(endpoint, bucket);
-    const matrix: MatrixDefinition = terraformFixture({
-      envs,
-      terraform: {
-        state: { bucket, region: 'us-east-1' },
-        costCentre: 'e2e',
-        endpoints: { ec2: endpoint, eks: endpoint, iam: endpoint, s3: endpoint, sts: endpoint },
-        emulator: true,
-      },
-    });
-    dir = mkdtempSync(join(tmpdir(), 'envmatrix-tf-apply-'));
-    writeStack(dir, ignoreMotoRemoteAccess(generatedStack(matrix, `${envs.prod}/aws/us-east-1`)));
-    env = terraformEnv({ moto: endpoint, endpointUrl: false });
-  });
-
-  afterAll(async () => {
-    if (timings.length > 0) console.info(`terraform against moto (EKS stack): ${timings.join(', ')}`);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    await release();
-  });
+  const workspace = useMotoWorkspace({ label: 'EKS stack', env: 'prod', adjust: ignoreMotoRemoteAccess });
+  const { envs, bucket, key } = workspace;
+  const tf = (args: readonly string[]) => workspace.tf(args);
 
   it(
     'initializes the real S3 backend in the matrix’s bucket',
@@ -95,8 +40,8 @@ describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack 
       const result = await tf(args);
       expect(result.code, describeResult(args, result)).toBe(0);
       expect(result.stdout).toContain('Apply complete! Resources: 37 added, 0 changed, 0 destroyed.');
-      expect(await listObjects(endpoint, bucket)).toEqual([key]);
-      const state = JSON.parse((await getObject(endpoint, bucket, key)) ?? '{}') as {
+      expect(await listObjects(workspace.endpoint, bucket)).toEqual([key]);
+      const state = JSON.parse((await getObject(workspace.endpoint, bucket, key)) ?? '{}') as {
         outputs: Record<string, { value: string }>;
         resources: { type: string; name: string }[];
       };
@@ -125,7 +70,7 @@ describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack 
   it(
     'fails to plan while another run holds the state lock',
     async () => {
-      const lock = await plantS3Lockfile(endpoint, bucket, key);
+      const lock = await plantS3Lockfile(workspace.endpoint, bucket, key);
       try {
         const args = ['plan', '-input=false', '-lock-timeout=0s'];
         const result = await tf(args);
@@ -134,7 +79,7 @@ describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack 
         expect(result.stderr).toContain(`ID:        ${lock.ID}`);
         expect(result.stderr).toContain(`Who:       ${lock.Who}`);
       } finally {
-        await deleteObject(endpoint, bucket, `${key}.tflock`);
+        await deleteObject(workspace.endpoint, bucket, `${key}.tflock`);
       }
     },
     SLOW,
