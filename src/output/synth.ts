@@ -79,11 +79,14 @@ async function readTreeTrustingIndex(
   outDir: string,
   rendered: ReadonlyMap<string, RenderedFile>,
 ): Promise<Map<string, string>> {
-  const previous = parseIndex(await readTextIfExists(join(outDir, INDEX_PATH)));
+  const indexText = await readTextIfExists(join(outDir, INDEX_PATH));
+  const previous = parseIndex(indexText);
   const listed = await listFiles(outDir);
   const current = new Map<string, string>();
+  if (indexText !== undefined) current.set(INDEX_PATH, indexText);
   const toRead: string[] = [];
   for (const path of listed) {
+    if (path === INDEX_PATH) continue;
     const next = rendered.get(path);
     const recorded = previous?.files[path]?.sha256;
     if (next && recorded !== undefined && recorded === next.sha256) current.set(path, next.content);
