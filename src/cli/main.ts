@@ -27,6 +27,7 @@ Examples:
   $ envmatrix validate                                list every problem in the matrix
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
   $ envmatrix ls                                      the matrix as a table
+  $ envmatrix compare staging/aws/us-east-1/main prod/aws/us-east-1/main api
   $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main
   $ envmatrix promote --from staging --to prod --dry-run   print the promotion PR without touching anything
   $ envmatrix promote --all                           open or update every promotion PR (GITHUB_TOKEN)
@@ -74,6 +75,21 @@ program
     process.exitCode = await (
       await import('./explain.ts')
     ).explainCommand(command.optsWithGlobals(), target, app, path);
+  });
+
+program
+  .command('compare')
+  .description(
+    'show one app, or every app, on two targets side by side: values and rendered objects, intended vs unexpected differences',
+  )
+  .argument('<target-a>', 'target id, e.g. staging/aws/us-east-1/main')
+  .argument('<target-b>', 'target id, e.g. prod/aws/us-east-1/main')
+  .argument('[app]', 'only this app')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a, b, app, _options, command) => {
+    process.exitCode = await (
+      await import('./compare.ts')
+    ).compareCommand(command.optsWithGlobals(), a, b, app);
   });
 
 program
