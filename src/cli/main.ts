@@ -28,6 +28,7 @@ Examples:
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
   $ envmatrix ls                                      the matrix as a table
   $ envmatrix compare staging/aws/us-east-1/main prod/aws/us-east-1/main api
+  $ envmatrix report --out site                       a static page of the fleet, pipeline and history
   $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main
   $ envmatrix promote --from staging --to prod --dry-run   print the promotion PR without touching anything
   $ envmatrix promote --all                           open or update every promotion PR (GITHUB_TOKEN)
@@ -98,6 +99,17 @@ program
   .addOption(new Option('--json', 'print the resolved targets as JSON'))
   .action(async (_options, command) => {
     process.exitCode = await (await import('./ls.ts')).lsCommand(command.optsWithGlobals());
+  });
+
+program
+  .command('report')
+  .description(
+    'write a self-contained static page: fleet grid, promotion pipeline and gates, compare view, history',
+  )
+  .requiredOption('--out <dir>', 'folder to write index.html into')
+  .addOption(new Option('--now <iso>', 'evaluate gates at this time (tests, what-if)').hideHelp())
+  .action(async (_options, command) => {
+    process.exitCode = await (await import('./report.ts')).reportCommand(command.optsWithGlobals());
   });
 
 program
