@@ -15,12 +15,12 @@ export interface HistoryCommit {
   readonly files?: Readonly<Record<string, string>>;
 }
 
-/** The example's pins file for `env`, with `tag` for `app` (digest kept). */
+/** The example's pins file for `env` with `tag` for `app`: its text with that one tag replaced. */
 export async function pinsWith(root: string, env: string, app: string, tag: string): Promise<string> {
-  const path = join(root, 'src/environments/releases', `${env}.json`);
-  const pins = JSON.parse(await readFile(path, 'utf8')) as { apps: Record<string, { tag: string }> };
-  pins.apps[app]!.tag = tag;
-  return `${JSON.stringify(pins, null, 2)}\n`;
+  const text = await readFile(join(root, 'src/environments/releases', `${env}.json`), 'utf8');
+  const pattern = new RegExp(`("${app}": \\{\\s*"tag": ")[^"]+`);
+  if (!pattern.test(text)) throw new Error(`${env}.json pins no ${app}`);
+  return text.replace(pattern, `$1${tag}`);
 }
 
 export async function gitProject(
