@@ -82,8 +82,8 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
 
   it('shows the fleet grid with each cell’s version, digest, strategy, replicas and engine', async () => {
     await expect(page.title()).resolves.toBe('Fleet report — acme/platform');
-    const cell = page.locator('tr[data-target="prod/onprem/dc1/main"] td[data-app="api"]');
-    await expect(cell.innerText()).resolves.toBe('1.4.2\nsha256:b326df8\ncanary · 6–30 replicas · flux');
+    const cell = page.locator('tr[data-target="prod/onprem/dc1/main"] td').first();
+    await expect(cell.innerText()).resolves.toBe('1.4.2\nsha256:b326df8\ncanary · 6–30 · flux');
     expect(await page.locator('table.fleet tbody tr').count()).toBe(7);
   });
 
@@ -105,6 +105,9 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
     );
     const visibleHeads = await page.locator('table.fleet thead th[data-app]:visible').allInnerTexts();
     expect(visibleHeads).toEqual(['api']);
+    await expect(
+      page.locator('tr[data-target="prod/aws/us-east-1/main"] td:visible').allInnerTexts(),
+    ).resolves.toEqual(['1.4.2\nsha256:b326df8\ncanary · 6–30 · argocd']);
     await page.locator('#filters select[name=env]').selectOption('prod');
     await expect(page.locator('#fleet-status').innerText()).resolves.toBe(
       'Showing 4 of 7 clusters, app api.',

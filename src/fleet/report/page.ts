@@ -47,17 +47,12 @@ function gridSection(data: ReportData): string {
     .join('');
   const rows = data.targets
     .map((t) => {
+      // Inline elements only, and as few as will do: 5,000 cells must parse, style and lay out fast.
       const cells = t.cells
-        .map((cell, i) => {
-          const app = escapeHtml(data.apps[i]!);
-          if (!cell) return `<td data-app="${app}" class="none"><span class="sr">not placed</span>—</td>`;
-          const digest = cell.digest
-            ? `<code class="digest" title="${escapeHtml(cell.digest)}">${escapeHtml(cell.digest.slice(0, 14))}</code>`
-            : '<span class="digest">no digest</span>';
-          return (
-            `<td data-app="${app}"><strong class="tag">${escapeHtml(cell.tag)}</strong> ${digest}` +
-            `<span class="meta">${escapeHtml(cell.strategy)} · ${escapeHtml(cell.replicas)} replicas · ${escapeHtml(t.engine)}</span></td>`
-          );
+        .map((cell) => {
+          if (!cell) return '<td class="none"><span class="sr">not placed</span>—</td>';
+          const digest = cell.digest ? escapeHtml(cell.digest.slice(0, 14)) : 'no digest';
+          return `<td>${escapeHtml(cell.tag)}<small>${digest}\n${escapeHtml(cell.strategy)} · ${escapeHtml(cell.replicas)} · ${escapeHtml(t.engine)}</small></td>`;
         })
         .join('');
       return (
@@ -78,8 +73,9 @@ function gridSection(data: ReportData): string {
 </form>
 <p id="fleet-status" role="status">${data.targets.length} clusters, ${data.apps.length} apps.</p>
 <div class="scroll" role="region" aria-labelledby="fleet-caption" tabindex="0">
-<table class="fleet">
-<caption id="fleet-caption">Version, digest, strategy, replicas and engine of each app on each cluster</caption>
+<table class="fleet" style="width: ${14 + 9.5 * data.apps.length}rem">
+<caption id="fleet-caption">Each app on each cluster: version, digest, then strategy · replicas · engine</caption>
+<colgroup><col class="cluster">${'<col>'.repeat(data.apps.length)}</colgroup>
 <thead><tr><th scope="col">Cluster</th>${head}</tr></thead>
 <tbody>
 ${rows}
@@ -189,6 +185,9 @@ function historyRows(repo: string, events: readonly PromotionEvent[]): string {
     .join('\n');
 }
 
+/** Newest pin changes shown per environment; the page stays fast however long the history. */
+export const HISTORY_ROWS = 50;
+
 function historySection(data: ReportData): string {
   const first = data.environments[0]?.name ?? '';
   const last = data.environments[data.environments.length - 1]?.name ?? '';
@@ -200,7 +199,11 @@ function historySection(data: ReportData): string {
           ? '<p>No pin changes in the history read.</p>'
           : `<div class="scroll" role="region" aria-labelledby="history-${escapeHtml(env.name)}" tabindex="0"><table><caption class="sr">Promotions into ${escapeHtml(env.name)}, newest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">App</th><th scope="col">From → to</th><th scope="col">Wave</th><th scope="col">Commit</th><th scope="col">PR</th></tr></thead>
-<tbody>${historyRows(data.repo, events)}</tbody></table></div>`
+<tbody>${historyRows(data.repo, events.slice(0, HISTORY_ROWS))}</tbody></table></div>${
+              events.length > HISTORY_ROWS
+                ? `<p class="meta">${events.length - HISTORY_ROWS} older changes are not shown: <code>git log -- src/environments/releases/${escapeHtml(env.name)}.json</code> has them.</p>`
+                : ''
+            }`
       }`;
     })
     .join('\n');

@@ -1,11 +1,12 @@
-/* global document, performance, CSS, setTimeout */
+/* global document, performance, setTimeout */
 // The report page's script: filters for the fleet grid and the compare view. Plain browser JavaScript,
 // inlined into the page (no modules, no requests). The compare rules mirror src/fleet/compare.ts
 // (classifyValue); the browser test checks both say the same for the example matrix.
 (function () {
   'use strict';
-  const data = JSON.parse(document.getElementById('report-data').textContent);
-  const strings = data.values.strings;
+  // Parsed on first use: the filters need none of it, and the values are most of its bytes.
+  let parsed;
+  const report = () => (parsed ??= JSON.parse(document.getElementById('report-data').textContent));
   const OVERRIDE_LAYERS = new Set(['app override', 'environment', 'cloud', 'region', 'cluster']);
 
   // ---- Filters ------------------------------------------------------------------------------------
@@ -15,6 +16,9 @@
   const appRule = document.createElement('style');
   document.head.appendChild(appRule);
   const compareForm = document.getElementById('compare-form');
+  const appNames = Array.from(filters.elements.app.options)
+    .slice(1)
+    .map((o) => o.value);
 
   function applyFilters() {
     const env = filters.elements.env.value;
@@ -31,12 +35,12 @@
       if (match) shown++;
     }
     // One rule hides every other app's column: cheaper than touching thousands of cells.
-    appRule.textContent = app
-      ? `.fleet [data-app]:not([data-app="${CSS.escape(app)}"]) { display: none; }`
-      : '';
+    const column = app ? appNames.indexOf(app) + 2 : 0;
+    appRule.textContent =
+      column > 1 ? `.fleet tr > :not(:first-child):not(:nth-child(${column})) { display: none; }` : '';
     if (app) compareForm.elements.app.value = app;
     status.textContent =
-      `Showing ${shown} of ${rows.length} clusters` + (app ? `, app ${app}.` : `, ${data.apps.length} apps.`);
+      `Showing ${shown} of ${rows.length} clusters` + (app ? `, app ${app}.` : `, ${appNames.length} apps.`);
   }
   filters.addEventListener('change', applyFilters);
   filters.addEventListener('reset', () => setTimeout(applyFilters, 0));
@@ -59,7 +63,8 @@
   }
 
   function valuesOf(target, app) {
-    const cell = data.values.cells[target][app];
+    const { strings, cells } = report().values;
+    const cell = cells[target][app];
     if (!cell) return undefined;
     const map = new Map();
     for (const [path, value, layer, source] of cell)
@@ -100,6 +105,7 @@
   }
 
   function compareApp(ta, tb, appIndex) {
+    const data = report();
     const app = data.apps[appIndex];
     const idA = data.targets[ta];
     const idB = data.targets[tb];
@@ -173,6 +179,7 @@
   const result = document.getElementById('compare-result');
   function runCompare(event) {
     if (event) event.preventDefault();
+    const data = report();
     const ta = data.targets.indexOf(compareForm.elements.a.value);
     const tb = data.targets.indexOf(compareForm.elements.b.value);
     const app = compareForm.elements.app.value;
@@ -182,7 +189,7 @@
     if (sections.length === 0) result.textContent = 'Neither cluster runs the app.';
   }
   compareForm.addEventListener('submit', runCompare);
-  if (data.targets.length > 1) compareForm.elements.b.selectedIndex = 1;
+  if (compareForm.elements.b.options.length > 1) compareForm.elements.b.selectedIndex = 1;
 
   // Layout is forced before the mark, so the benchmark's figure includes style and layout.
   void document.body.offsetHeight;
