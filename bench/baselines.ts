@@ -13,7 +13,7 @@ import { addAppChart } from '../src/generators/k8s/app-chart.ts';
 import { appContext, type AppInput } from '../src/generators/k8s/context.ts';
 import type { OutputFile } from '../src/generators/types.ts';
 import type { ResolvedMatrix } from '../src/matrix/types.ts';
-import { serialize } from '../src/output/serialize.ts';
+import { serialize } from '../src/generators/serialize.ts';
 import { mapBounded } from '../src/output/bounded.ts';
 
 export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * The envmatrix command line. The only place that prints for users and sets the exit code: commands
- * call library functions, which throw the errors from src/matrix/errors.ts.
+ * call library functions, which throw subclasses of EnvmatrixError (src/core/errors.ts).
  */
 import { Command, Option } from '@commander-js/extra-typings';
+import packageJson from '../../package.json' with { type: 'json' };
 import { reportError } from './report-error.ts';
 
 // Each command's module is imported when the command runs: start-up stays light for the commands that
@@ -13,9 +14,15 @@ const program = new Command()
   .description(
     'Synthesize a typed environment matrix into Kubernetes, Argo CD, Flux and Terraform, and promote releases.',
   )
+  .version(packageJson.version)
   .option('--root <dir>', 'project root (holds src/environments and generated/)', '.')
   .option('--matrix <file>', 'matrix module, relative to the root', 'src/environments/index.ts')
+  .option('--verbose', 'print stack traces with errors')
   .showHelpAfterError()
+  // Usage errors (unknown option or command, missing argument) become exceptions instead of commander's
+  // own process.exit(1), so reportError can give them exit code 2 as the README promises. Subcommands
+  // created below inherit this.
+  .exitOverride()
   .addHelpText(
     'after',
     `
@@ -168,5 +175,6 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  process.exitCode = reportError(error);
+  // Read --verbose from argv: a usage error can stop parsing before the option is recorded.
+  process.exitCode = reportError(error, { verbose: process.argv.includes('--verbose') });
 }

@@ -4,9 +4,9 @@
  * opens a PR, as the environment's config says (reviewers → PR), from a fresh worktree of the remote.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../matrix/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { pinInWorkingTree, pushPin, type PinMode, type PinOutcome, type PinRequest } from '../promote/pin.ts';
-import { redact } from '../promote/secrets.ts';
+import { redact } from '../promote/scm/secrets.ts';
 import { GitRepository } from '../promote/scm/git.ts';
 import { GitHubCodeHost } from '../promote/scm/github.ts';
 import { composeScm } from '../promote/scm/scm.ts';

@@ -4,7 +4,7 @@
  * --api-url to override. The token is only ever handed to the adapters; nothing printed contains it.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../matrix/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { describeOutcome, type PromotionOutcome } from '../promote/apply.ts';
 import { formatInstant } from '../promote/gates.ts';
 import { appPassesAt } from '../promote/plan.ts';
@@ -14,7 +14,7 @@ import {
   runPromotion,
   type PromotionSelection,
 } from '../promote/run.ts';
-import { redact } from '../promote/secrets.ts';
+import { redact } from '../promote/scm/secrets.ts';
 import { GitRepository } from '../promote/scm/git.ts';
 import { DEFAULT_API_URL, GitHubCodeHost } from '../promote/scm/github.ts';
 import { composeScm, type CommitIdentity } from '../promote/scm/scm.ts';

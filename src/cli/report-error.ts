@@ -1,35 +1,41 @@
-/** How the CLI turns an error into output and an exit code: 1 for problems found, 2 for bad usage. */
-import {
-  GeneratorError,
-  GitHubApiError,
-  GitOperationError,
-  MatrixError,
-  OutputConflictError,
-  PromotionBlocked,
-  RemovalGuardError,
-  UsageError,
-} from '../matrix/errors.ts';
+/**
+ * How the CLI turns an error into output and an exit code. Every error envmatrix throws on purpose is an
+ * `EnvmatrixError`: its message (with the fix) is printed without a stack and its own exit code is used,
+ * so a new error class needs no change here. Anything else is a bug in envmatrix: its stack is printed
+ * with a line saying so.
+ */
+import { CommanderError } from '@commander-js/extra-typings';
+import { EnvmatrixError, EXIT } from '../core/errors.ts';
 
-const EXPECTED = [
-  MatrixError,
-  GeneratorError,
-  OutputConflictError,
-  RemovalGuardError,
-  PromotionBlocked,
-  GitHubApiError,
-  GitOperationError,
-];
+export interface ReportOptions {
+  /** Print the stack of envmatrix errors too (`--verbose`). */
+  readonly verbose?: boolean;
+}
 
-export function reportError(error: unknown): number {
-  if (error instanceof UsageError) {
-    console.error(`envmatrix: ${error.message}`);
-    return 2;
+export function reportError(error: unknown, options: ReportOptions = {}): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message and the help hint; only the exit code is ours. Help and
+    // --version arrive here too, as exit code 0.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (EXPECTED.some((kind) => error instanceof kind)) {
-    console.error((error as Error).message);
-    return 1;
+  if (error instanceof EnvmatrixError) {
+    const fix = error.fix && !error.message.includes(error.fix) ? `\n    fix: ${error.fix}` : '';
+    const prefix = error.exitCode === EXIT.usage ? 'envmatrix: ' : '';
+    console.error(`${prefix}${error.message}${fix}`);
+    if (options.verbose && error.stack) console.error(stackFrames(error.stack));
+    return error.exitCode;
   }
-  // Unexpected: keep the stack, it is a bug report.
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return 1;
+  console.error(
+    'envmatrix: this is a bug in envmatrix, not in your matrix. Please report it with the output above.',
+  );
+  return EXIT.problems;
+}
+
+/** The frames of a stack without the message line, which was already printed. */
+function stackFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
 }

@@ -12,7 +12,7 @@ import { simpleGit } from 'simple-git';
 import { buildReportData } from '../fleet/report-data.ts';
 import { loadReportAssets } from '../fleet/report/assets.ts';
 import { renderReportPage } from '../fleet/report/page.ts';
-import { UsageError } from '../matrix/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { dryRunPromotion, HISTORY_LIMIT } from '../promote/run.ts';
 import { GitRepository } from '../promote/scm/git.ts';
 import type { PinsRevision } from '../promote/types.ts';

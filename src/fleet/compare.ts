@@ -14,8 +14,8 @@ import { loadAll } from 'js-yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { compareTagsNewestFirst } from '../generators/fleet/grid.ts';
 import { k8sAppDir } from '../generators/paths.ts';
-import { compareStrings } from '../matrix/compare.ts';
-import { UsageError } from '../matrix/errors.ts';
+import { compareStrings } from '../core/compare.ts';
+import { UsageError } from '../core/errors.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../matrix/types.ts';
 import { flatValues, OVERRIDE_LAYERS, type FlatValue } from './values.ts';
 

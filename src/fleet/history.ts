@@ -4,7 +4,7 @@
  * and the lead time of each release from its first environment to its last. Pure over the revisions
  * the git adapter reads (src/promote/scm GitOperations.history) and the commits' subjects.
  */
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import type { Pin, ResolvedMatrix } from '../matrix/types.ts';
 import { parseRevisions } from '../promote/history.ts';
 import type { PinsRevision } from '../promote/types.ts';

@@ -3,7 +3,7 @@
  * that set it (from the resolver's provenance). The shared input of `compare` and of the report page's
  * compare view, so both classify a difference from the same facts.
  */
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import { provenanceOf } from '../matrix/merge.ts';
 import type { Layer, ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
 

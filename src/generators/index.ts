@@ -3,10 +3,10 @@
  * generator's check across its units (Generator.checkFiles). Pure: no disk access; the writer in
  * src/output does all I/O.
  */
-import { GeneratorError, OutputConflictError } from '../matrix/errors.ts';
+import { GeneratorError, OutputConflictError } from './errors.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
-import { canonicalJson, sha256 } from '../output/canonical.ts';
-import { serialize } from '../output/serialize.ts';
+import { canonicalJson, sha256 } from '../core/canonical.ts';
+import { serialize } from './serialize.ts';
 import { argocdGenerator } from './argocd/index.ts';
 import { fleetGenerator } from './fleet/index.ts';
 import { fluxGenerator } from './flux/index.ts';

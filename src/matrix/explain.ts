@@ -1,7 +1,7 @@
 /**
  * `explain`: the effective value of one app value on one target, and every layer that set it.
  */
-import { UsageError } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { provenanceOf } from './merge.ts';
 import type { ProvenanceStep, ResolvedMatrix } from './types.ts';
 

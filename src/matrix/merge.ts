@@ -2,7 +2,7 @@
  * Layering of app values with provenance: each layer's patch merges into the values below it, and every
  * value it sets records the layer, the value and where the layer was written.
  */
-import { compareStrings } from './compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import type { Layer, ProvenanceStep } from './types.ts';
 
 export type ProvenanceLog = Map<string, ProvenanceStep[]>;

@@ -3,7 +3,7 @@
  * default → app → app overrides → environment → cloud → region → cluster → pin. Lenient on purpose:
  * broken references are skipped here and reported by validation, so all problems surface together.
  */
-import { compareStrings } from './compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
 import { resolveNodes, resolveTerraformSettings } from './infrastructure.ts';

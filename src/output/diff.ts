@@ -2,7 +2,7 @@
  * `envmatrix diff`: what a synth would change, as unified diffs grouped by environment, target and app.
  */
 import { createTwoFilesPatch } from 'diff';
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import { INDEX_PATH, type GeneratedIndex } from './index-file.ts';
 import type { SynthPlan } from './synth.ts';
 

@@ -2,9 +2,9 @@
  * `generated/index.json`: every generated file with the generator, unit scope, app and input hash that
  * produced it. Synth prunes by it; `affected` and promotion read it to see what changed.
  */
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import type { RenderedFile } from '../generators/index.ts';
-import { MARKER } from './serialize.ts';
+import { MARKER } from '../generators/serialize.ts';
 
 export const INDEX_PATH = 'index.json';
 

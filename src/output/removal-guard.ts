@@ -5,7 +5,7 @@
  */
 import { ARGOCD_GENERATOR } from '../generators/argocd/index.ts';
 import { FLUX_GENERATOR } from '../generators/flux/index.ts';
-import { RemovalGuardError } from '../matrix/errors.ts';
+import { RemovalGuardError } from './errors.ts';
 import type { GeneratedIndex } from './index-file.ts';
 
 export const DEFAULT_REMOVAL_THRESHOLD = 0.3;

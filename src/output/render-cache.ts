@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
-import { sha256 } from './canonical.ts';
+import { sha256 } from '../core/canonical.ts';
 import { mapBounded } from './bounded.ts';
 
 interface CacheEntry {

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { GitHubApiError } from '../matrix/errors.ts';
+import { GitHubApiError } from './scm/errors.ts';
 import type { MatrixDefinition } from '../matrix/types.ts';
 import { writeTree } from '../output/writer.ts';
 import { describeSource } from './gates.ts';

@@ -6,13 +6,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareStrings } from '../matrix/compare.ts';
-import { GitOperationError, MatrixError, UsageError } from '../matrix/errors.ts';
+import { compareStrings } from '../core/compare.ts';
+import { GitOperationError } from './scm/errors.ts';
+import { MatrixError } from '../matrix/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins, RELEASES_DIR } from '../matrix/load.ts';
 import { DIGEST_PATTERN, effectivePin, serializePins, TAG_PATTERN } from '../matrix/pins.ts';
 import type { MatrixDefinition, Pin, PinsByEnvironment, ResolvedEnvironment } from '../matrix/types.ts';
 import { resolveMatrix } from '../matrix/resolve.ts';
-import { canonicalJson, sha256 } from '../output/canonical.ts';
+import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { synth } from '../output/synth.ts';
 import { envLabel, readMarker, renderMarker } from './naming.ts';
 import { PINS_SCHEMA_REF } from './plan.ts';

@@ -7,8 +7,9 @@
  */
 import { composeLazily, unitInScope, type RenderCache } from '../generators/index.ts';
 import type { Generator } from '../generators/types.ts';
-import { compareStrings } from '../matrix/compare.ts';
-import { PromotionBlocked, UsageError } from '../matrix/errors.ts';
+import { compareStrings } from '../core/compare.ts';
+import { PromotionBlocked } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, RELEASES_DIR, type LoadedMatrix } from '../matrix/load.ts';
 import { effectivePin, serializePins } from '../matrix/pins.ts';
 import type {
@@ -18,7 +19,7 @@ import type {
   ResolvedEnvironment,
   ResolvedMatrix,
 } from '../matrix/types.ts';
-import { canonicalJson, sha256 } from '../output/canonical.ts';
+import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { diffPlan } from '../output/diff.ts';
 import { INDEX_PATH, parseIndex, type GeneratedIndex } from '../output/index-file.ts';
 import { planSynth, type SynthPlan } from '../output/synth.ts';

@@ -8,7 +8,7 @@
  * for. Entries rendered during a run are kept in memory for the next plan.
  */
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
-import { sha256 } from '../output/canonical.ts';
+import { sha256 } from '../core/canonical.ts';
 import { INDEX_PATH, parseIndex, type IndexEntry } from '../output/index-file.ts';
 
 const key = (generator: string, scope: string, hash: string): string =>

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from '../core/compare.ts';
 import type { Risk, RiskKind } from './types.ts';
 
 /** One changed file under generated/, with its content before and after (undefined: absent). */

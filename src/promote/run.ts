@@ -4,7 +4,9 @@
  * the Scm — or, with --dry-run, return the plans and touch nothing.
  */
 import { join } from 'node:path';
-import { MatrixError, PromotionBlocked, UsageError } from '../matrix/errors.ts';
+import { MatrixError } from '../matrix/errors.ts';
+import { PromotionBlocked } from './errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins } from '../matrix/load.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from '../matrix/types.ts';
 import { applyPlan, type PromotionOutcome } from './apply.ts';

@@ -3,6 +3,10 @@
  * the gates are pure functions over it, and only the Scm adapters (src/promote/scm) gather facts or act.
  */
 import type { Engine, Pin } from '../matrix/types.ts';
+import type { HealthCheck, Reviewers } from './scm/scm.ts';
+
+// Shared with the code-host adapters, which see only neutral types (src/promote/scm/scm.ts).
+export type { HealthCheck, HealthState, PinsRevision, Reviewers } from './scm/scm.ts';
 
 /** One promotion PR's scope: an edge of the promotion order and one wave of the target environment. */
 export interface PromotionRequest {
@@ -21,26 +25,6 @@ export interface PinArrival {
   readonly sha: string;
   /** Committer time of that commit (when it landed on the base branch), ISO 8601. */
   readonly at: string;
-}
-
-/** One revision of a pins file on the base branch, newest first in a history. */
-export interface PinsRevision {
-  readonly sha: string;
-  /** Committer time, ISO 8601. */
-  readonly at: string;
-  /** The file's text at that commit; undefined when the commit deleted it. */
-  readonly text: string | undefined;
-}
-
-export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing';
-
-/** What the code host says about one required context on one commit. */
-export interface HealthCheck {
-  readonly context: string;
-  readonly state: HealthState;
-  /** Where it was found. */
-  readonly via?: 'status' | 'check-run';
-  readonly url?: string;
 }
 
 /** Health of the commits the gates ask about, by SHA; absent when not looked up (e.g. offline dry run). */
@@ -136,11 +120,6 @@ export interface Risk {
   readonly detail: string;
   /** The file it was found in (under generated/), when it comes from one. */
   readonly path?: string;
-}
-
-export interface Reviewers {
-  readonly users: readonly string[];
-  readonly teams: readonly string[];
 }
 
 /** One environment (or wave) and the versions it runs, for the pipeline graph. */

@@ -15,7 +15,7 @@ import {
   workingTreeIndex,
   type AffectedReport,
 } from '../../src/cli/affected.ts';
-import { UsageError } from '../../src/matrix/errors.ts';
+import { UsageError } from '../../src/core/errors.ts';
 import { serializeIndex, type GeneratedIndex, type IndexEntry } from '../../src/output/index-file.ts';
 import { gitEnv, runGit } from '../support/git-remote.ts';
 import { projectRoot } from '../support/tools.ts';

@@ -40,6 +40,22 @@ describe('envmatrix CLI', () => {
     expect(stdout).toContain('$ envmatrix explain prod/aws/us-east-1/main api scaling.min');
   });
 
+  it.each([
+    ['an unknown option', ['synth', '--frobnicate'], "error: unknown option '--frobnicate'"],
+    ['an unknown command', ['synthesize'], "error: unknown command 'synthesize'"],
+    ['a missing argument', ['explain', 'prod/aws/us-east-1/main'], "error: missing required argument 'app'"],
+    ['a missing required option', ['affected'], "error: required option '--base <rev>' not specified"],
+  ])('exits 2 on %s, as the exit-code table in the README says', async (_what, args, message) => {
+    const { code, stderr } = await envmatrix(project.root, ...args);
+    expect(stderr).toContain(message);
+    expect(code).toBe(2);
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { code, stdout } = await envmatrix(project.root, '--version');
+    expect({ code, stdout }).toEqual({ code: 0, stdout: '0.1.0\n' });
+  });
+
   it('synth --check passes on a fresh synth, and a second synth writes nothing', async () => {
     expect(await envmatrix(project.root, 'synth', '--check')).toMatchObject({
       code: 0,

@@ -12,7 +12,7 @@ import type {
   PinsByEnvironment,
   ResolvedMatrix,
 } from '../../src/matrix/types.ts';
-import { serialize } from '../../src/output/serialize.ts';
+import { serialize } from '../../src/generators/serialize.ts';
 import { projectRoot } from '../support/tools.ts';
 
 const definition = await importMatrix(projectRoot);

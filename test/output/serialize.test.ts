@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { serialize, YAML_HEADER } from '../../src/output/serialize.ts';
+import { serialize, YAML_HEADER } from '../../src/generators/serialize.ts';
 
 describe('serialize', () => {
   it('quotes strings a YAML 1.1 reader (Kubernetes, kustomize) would read as booleans, dates or numbers', () => {

@@ -4,7 +4,7 @@
  * run finishes, with no duplicate PR and no lost pin.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitHubApiError } from '../../src/matrix/errors.ts';
+import { GitHubApiError } from '../../src/promote/scm/errors.ts';
 import { secondaryRateLimit } from '../support/fake-github.ts';
 import { requireTool, which } from '../support/tools.ts';
 import { createWorkbench, pinsJson, REPO, type Workbench } from './workbench.ts';

@@ -6,7 +6,7 @@
  * Templates use goTemplate with `missingkey=error`: an element without a field the template uses is an
  * error in the controller, not an empty string in a path or a name.
  */
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import type { ApplicationEntry, ArgoEnvironmentInput } from './input.ts';
 import {
   API_VERSION,

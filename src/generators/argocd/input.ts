@@ -2,7 +2,7 @@
  * What an environment's Argo CD files are made from: everything they depend on, and nothing else, so
  * the unit's input hash changes exactly when the files can.
  */
-import { GeneratorError } from '../../matrix/errors.ts';
+import { GeneratorError } from '../errors.ts';
 import type { ResolvedEnvironment, ResolvedMatrix, ResolvedPolicy } from '../../matrix/types.ts';
 import { k8sAppDir, repoPath } from '../paths.ts';
 import { dependencyLevels } from './dependency-levels.ts';

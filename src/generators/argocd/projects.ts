@@ -6,7 +6,7 @@
  * - `<env>-bootstrap`: the bootstrap Application may only write Argo CD's own objects into Argo CD's
  *   namespace. Kept apart so no app Application can target the `argocd` namespace.
  */
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import type { ArgoEnvironmentInput } from './input.ts';
 import {
   API_VERSION,

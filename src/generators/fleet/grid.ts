@@ -3,7 +3,7 @@
  * environment of the promotion order runs. Pure over the resolved matrix, so FLEET.md (synth) and the
  * static report page (src/fleet) show the same facts.
  */
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import type { Engine, ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
 
 /** One app on one target: what a grid cell shows. */

@@ -5,7 +5,7 @@
  *
  * Free of cdk8s: it runs on every synth, also when every unit comes from the cache.
  */
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import type { ResolvedApp, ResolvedTarget } from '../../matrix/types.ts';
 import type { AppInput, DependencyApp, K8sPolicy, K8sSettings, PeerApp } from './context.ts';
 

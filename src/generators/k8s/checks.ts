@@ -6,7 +6,7 @@
  * src/matrix/validate.ts.
  */
 import { load } from 'js-yaml';
-import { GeneratorError } from '../../matrix/errors.ts';
+import { GeneratorError } from '../errors.ts';
 import type { ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
 import type { RenderedFile } from '../types.ts';
 import { KUSTOMIZATION_FILE, MAX_LABEL_NAME, previewServiceName, secretVolumeName } from './names.ts';

@@ -4,7 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import { metaOf, type AppContext } from './context.ts';
 import { configMapName } from './names.ts';
 

@@ -5,7 +5,7 @@
  * whose input is what that folder depends on (see AppInput), so a change to one app re-renders its
  * folders and those of the apps whose NetworkPolicies name it, not the whole target.
  */
-import { GeneratorError } from '../../matrix/errors.ts';
+import { GeneratorError } from '../errors.ts';
 import type { ResolvedMatrix } from '../../matrix/types.ts';
 import { k8sAppDir } from '../paths.ts';
 import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';

@@ -3,7 +3,7 @@
  * (what Argo CD and Flux run) builds exactly the app's objects. It sets nothing else (no namespace,
  * labels or name prefixes): the files already say everything, and what you read is what is applied.
  */
-import { compareStrings } from '../../matrix/compare.ts';
+import { compareStrings } from '../../core/compare.ts';
 import type { OutputFile } from '../types.ts';
 import { KUSTOMIZATION_FILE } from './names.ts';
 

@@ -8,8 +8,8 @@
  * once and the chart's objects are serialized directly.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { compareStrings } from '../../matrix/compare.ts';
-import { GeneratorError } from '../../matrix/errors.ts';
+import { compareStrings } from '../../core/compare.ts';
+import { GeneratorError } from '../errors.ts';
 import { GENERATOR_NAME } from './generator-name.ts';
 import { k8sAppDir } from '../paths.ts';
 import type { OutputFile } from '../types.ts';
@@ -107,7 +107,7 @@ function isCanonical(value: unknown): boolean {
 
 /**
  * A copy of `value` with object keys sorted at every level and undefined fields dropped, like sortKeys
- * in src/output/canonical.ts. `sort()` without a comparator is code-unit order, as compareStrings.
+ * in src/core/canonical.ts. `sort()` without a comparator is code-unit order, as compareStrings.
  */
 function sortedCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedCopy);

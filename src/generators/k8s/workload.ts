@@ -9,7 +9,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { RollingStrategy } from '../../matrix/types.ts';
-import { canonicalJson, sha256 } from '../../output/canonical.ts';
+import { canonicalJson, sha256 } from '../../core/canonical.ts';
 import { metaOf, type AppContext } from './context.ts';
 import { appObjectName, secretMountPath, secretVolumeName, TMP_VOLUME } from './names.ts';
 import { topologySpreadConstraints } from './spread.ts';

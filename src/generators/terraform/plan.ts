@@ -6,8 +6,8 @@
  * One stack per environment and AWS region (`generated/terraform/<env>/aws/<region>/`), holding every
  * AWS cluster of that environment in that region. Other clouds get no stack yet.
  */
-import { compareStrings } from '../../matrix/compare.ts';
-import { GeneratorError } from '../../matrix/errors.ts';
+import { compareStrings } from '../../core/compare.ts';
+import { GeneratorError } from '../errors.ts';
 import {
   eksClusterName,
   iamRoleName,

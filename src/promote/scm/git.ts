@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitOperationError } from '../../matrix/errors.ts';
-import { basicAuthorization, redact } from '../secrets.ts';
-import type { PinsRevision } from '../types.ts';
+import { GitOperationError } from './errors.ts';
+import { basicAuthorization, redact } from './secrets.ts';
+import type { PinsRevision } from './scm.ts';
 import type { BranchHead, CommitIdentity, GitOperations, Workspace } from './scm.ts';
 
 export const BOT_BRANCHES = 'envmatrix/promote';

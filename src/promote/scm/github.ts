@@ -9,9 +9,10 @@
 import { retry, type RetryOptions } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { GitHubApiError, UsageError } from '../../matrix/errors.ts';
-import { redact } from '../secrets.ts';
-import type { HealthCheck, HealthState, Reviewers } from '../types.ts';
+import { GitHubApiError } from './errors.ts';
+import { UsageError } from '../../core/errors.ts';
+import { redact } from './secrets.ts';
+import type { HealthCheck, HealthState, Reviewers } from './scm.ts';
 import type { CodeHostOperations, PullRequest } from './scm.ts';
 
 const BotOctokit = Octokit.plugin(retry, throttling);

@@ -4,7 +4,31 @@
  * src/promote/scm/github.ts) for pull requests and commit health. `composeScm` joins them. Tests and
  * dry runs swap either half; planning never sees either.
  */
-import type { HealthCheck, PinsRevision, Reviewers } from '../types.ts';
+
+/** One revision of a pins file on the base branch, newest first in a history. */
+export interface PinsRevision {
+  readonly sha: string;
+  /** Committer time, ISO 8601. */
+  readonly at: string;
+  /** The file's text at that commit; undefined when the commit deleted it. */
+  readonly text: string | undefined;
+}
+
+export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing';
+
+/** What the code host says about one required context on one commit. */
+export interface HealthCheck {
+  readonly context: string;
+  readonly state: HealthState;
+  /** Where it was found. */
+  readonly via?: 'status' | 'check-run';
+  readonly url?: string;
+}
+
+export interface Reviewers {
+  readonly users: readonly string[];
+  readonly teams: readonly string[];
+}
 
 /** A remote branch's head commit, as the bot needs it to decide whether to rebuild. */
 export interface BranchHead {

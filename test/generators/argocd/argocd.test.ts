@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { argocdGenerator } from '../../../src/generators/argocd/index.ts';
 import { dependencyLevels } from '../../../src/generators/argocd/dependency-levels.ts';
-import { GeneratorError } from '../../../src/matrix/errors.ts';
+import { GeneratorError } from '../../../src/generators/errors.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import { aws, defineApp, onprem } from '../../../src/matrix/index.ts';
 import type { EnvironmentSpec, MatrixDefinition, ResolvedApp } from '../../../src/matrix/types.ts';

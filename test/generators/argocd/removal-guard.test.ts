@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemovalGuardError } from '../../../src/matrix/errors.ts';
+import { RemovalGuardError } from '../../../src/output/errors.ts';
 import { checkedMatrix, loadMatrix, type LoadedMatrix } from '../../../src/matrix/load.ts';
 import type { ResolvedMatrix } from '../../../src/matrix/types.ts';
 import { planSynth, synth } from '../../../src/output/synth.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareStrings } from '../matrix/compare.ts';
+import { compareStrings } from './compare.ts';
 
 /** A copy of `value` with object keys sorted, so equal data serializes to equal bytes. */
 export function sortKeys(value: unknown): unknown {
