@@ -7,18 +7,15 @@
 import type { MatrixIssue } from './errors.ts';
 import { validateInfrastructure } from './infrastructure-validation.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
+import { validateApps, validateDependencyCycles } from './validation/apps.ts';
+import { validateClusters } from './validation/clusters.ts';
 import { validateDelivery } from './validation/delivery.ts';
+import { validateEnvironments } from './validation/environments.ts';
+import { validateOverrides } from './validation/overrides.ts';
 import { validatePlacedApps, validatePlacementDefinitions } from './validation/placement.ts';
 import { validatePinsFiles, validateTargetPins } from './validation/pins.ts';
 import { validatePromotionOrder } from './validation/promotion-order.ts';
 import type { RuleFamily } from './validation/rule.ts';
-import {
-  validateApps,
-  validateClusters,
-  validateDependencyCycles,
-  validateEnvironments,
-  validateOverrides,
-} from './validation/structure.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
