@@ -7,9 +7,9 @@ import { compareStrings } from '../core/compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
 import { resolveNodes, resolveTerraformSettings } from './infrastructure.ts';
+import { regionInfo } from './regions.ts';
 import { effectivePinEntry, pinsFilePath, pinSource } from './pins.ts';
 import { isPlaced, selectorMatches } from './placement.ts';
-import { regionInfo } from './regions.ts';
 import type {
   AppDefinition,
   AppValues,
