@@ -6,7 +6,6 @@
 import { parse } from 'yaml';
 import { compose, type RenderedFile } from '../../../src/generators/index.ts';
 import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
-import { MatrixError } from '../../../src/matrix/errors.ts';
 import { aws, blueGreen, canary, defineApp, defineMatrix, gcp, rolling } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import { resolveMatrix } from '../../../src/matrix/resolve.ts';
@@ -181,15 +180,7 @@ export function resolveUnchecked(definition: MatrixDefinition, pins: PinsByEnvir
 }
 
 /** Every validation problem as `[path] message | fix`, or [] when the matrix is valid. */
-export function problemsOf(definition: MatrixDefinition, pins: PinsByEnvironment): string[] {
-  try {
-    checkedMatrix(definition, pins);
-  } catch (error) {
-    if (error instanceof MatrixError) return error.issues.map((i) => `[${i.path}] ${i.message} | ${i.fix}`);
-    throw error;
-  }
-  return [];
-}
+export { problemsWithFix as problemsOf } from '../../support/problems.ts';
 
 /** An app of the three-environment matrix replaced by `change`. */
 export function withApp(name: string, change: Partial<AppDefinition>): AppDefinition[] {
