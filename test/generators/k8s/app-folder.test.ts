@@ -155,6 +155,27 @@ describe('composing an app folder', () => {
     expect(seen).toEqual([expected, expected]);
   });
 
+  it('gives contributors the provenance of the app’s values, for messages naming the file to change', () => {
+    const seen = new Map<string, unknown>();
+    const spy: AppFolderContributor = {
+      name: 'spy',
+      objects: ({ target, app, provenance }) => {
+        seen.set(`${target.id}/${app.name}`, provenance.get('scaling.min'));
+        return [];
+      },
+    };
+    const files = renderK8s(resolved, createK8sGenerator({ contributors: [spy] }));
+    expect(objectAt(files, `${PROD}/api/kustomization.yaml`)).toMatchObject({ resources: [] });
+    expect(seen.get('prod/aws/eu-west-1/main/api')).toEqual([
+      { layer: 'app', value: 2, source: expect.stringMatching(/^test\/generators\/k8s\/helpers\.ts:\d+$/) },
+      {
+        layer: 'environment',
+        value: 6,
+        source: expect.stringMatching(/^test\/generators\/k8s\/helpers\.ts:\d+ \(overrides\[3\]\)$/),
+      },
+    ]);
+  });
+
   it('turns a contributor’s library error into a GeneratorError naming target and app', () => {
     const broken: AppFolderContributor = {
       name: 'broken',
