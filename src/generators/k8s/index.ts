@@ -1,9 +1,10 @@
 /**
  * The k8s generator: for each target and each app placed there, `generated/k8s/<env>/<cloud>/<region>/
  * <cluster>/<app>/` with one file per Kubernetes object and a kustomization.yaml listing them, composed
- * from the objects of every app-folder contributor (contributors.ts; written with cdk8s-plus-28). One unit per app on a target (scope: the target, key: the app's folder),
- * whose input is what that folder depends on (see AppInput), so a change to one app re-renders its
- * folders and those of the apps whose NetworkPolicies name it, not the whole target.
+ * from the objects of every app-folder contributor (contributors.ts, written with cdk8s-plus-28). One
+ * unit per app on a target (scope: the target, key: the app's folder), whose input is what that folder
+ * depends on (see AppInput), so a change to one app re-renders its folders and those of the apps whose
+ * NetworkPolicies name it, not the whole target.
  */
 import { GeneratorError } from '../errors.ts';
 import type { ResolvedMatrix } from '../../matrix/types.ts';
