@@ -24,6 +24,7 @@ import {
 import { appLabels, selectorLabels } from '../../../src/generators/k8s/labels.ts';
 import { defineApp } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
+import type { ProvenanceStep } from '../../../src/matrix/types.ts';
 import { crdsAvailable, validateAgainstCrd } from '../../support/crd-validate.ts';
 import { kubectlAvailable, kustomizeBuild, parseYamlDocuments } from '../../support/kustomize.ts';
 import {
@@ -166,14 +167,13 @@ describe('composing an app folder', () => {
     };
     const files = renderK8s(resolved, createK8sGenerator({ contributors: [spy] }));
     expect(objectAt(files, `${PROD}/api/kustomization.yaml`)).toMatchObject({ resources: [] });
-    expect(seen.get('prod/aws/eu-west-1/main/api')).toEqual([
-      { layer: 'app', value: 2, source: expect.stringMatching(/^test\/generators\/k8s\/helpers\.ts:\d+$/) },
-      {
-        layer: 'environment',
-        value: 6,
-        source: expect.stringMatching(/^test\/generators\/k8s\/helpers\.ts:\d+ \(overrides\[3\]\)$/),
-      },
+    const steps = seen.get('prod/aws/eu-west-1/main/api') as ProvenanceStep[];
+    expect(steps.map(({ layer, value }) => ({ layer, value }))).toEqual([
+      { layer: 'app', value: 2 },
+      { layer: 'environment', value: 6 },
     ]);
+    expect(steps[0]!.source).toMatch(/^test\/generators\/k8s\/helpers\.ts:\d+$/);
+    expect(steps[1]!.source).toMatch(/^test\/generators\/k8s\/helpers\.ts:\d+ \(overrides\[3\]\)$/);
   });
 
   it('turns a contributor’s library error into a GeneratorError naming target and app', () => {
