@@ -20,7 +20,7 @@ import type { MatrixDefinition, PinsByEnvironment } from '../../src/matrix/types
 import { synth } from '../../src/output/synth.ts';
 import { readMarker } from '../../src/promote/naming.ts';
 import { healthLookups, planPromotion, PINS_SCHEMA_REF, type PlanFacts } from '../../src/promote/plan.ts';
-import { BODY_LIMIT } from '../../src/promote/render-body.ts';
+import { GITHUB_BODY_LIMIT as BODY_LIMIT } from '../../src/promote/scm/github-plugin.ts';
 import type { PinsRevision, PromotionRequest } from '../../src/promote/types.ts';
 import { projectRoot } from '../support/tools.ts';
 
