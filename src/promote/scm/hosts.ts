@@ -53,12 +53,14 @@ export interface CodeHostEnvironment {
 export function codeHostFromEnvironment(
   flags: CodeHostFlags,
   env: NodeJS.ProcessEnv = process.env,
+  /** The registry; tests pass their own. */
+  hosts: Readonly<Record<string, CodeHostPlugin>> = CODE_HOSTS,
 ): CodeHostEnvironment {
   const id = env.ENVMATRIX_CODE_HOST || DEFAULT_CODE_HOST;
-  const plugin = CODE_HOSTS[id];
+  const plugin = hosts[id];
   if (!plugin) {
     throw new UsageError(
-      `ENVMATRIX_CODE_HOST=${id} is not a code host envmatrix knows; use one of ${Object.keys(CODE_HOSTS).join(', ')}`,
+      `ENVMATRIX_CODE_HOST=${id} is not a code host envmatrix knows; use one of ${Object.keys(hosts).join(', ')}`,
     );
   }
   const settings = plugin.settings(flags, env);
