@@ -52,7 +52,7 @@ export interface PromotionOutcome {
   readonly plan: PromotionPlan;
   readonly action: PromotionAction;
   readonly pullRequest?: { readonly number: number; readonly url: string };
-  /** Problems that did not stop the run (e.g. a reviewer GitHub would not request). */
+  /** Problems that did not stop the run (e.g. a reviewer the code host would not request). */
   readonly warnings: readonly string[];
 }
 

@@ -494,7 +494,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
   return {
     ...draft,
     title: renderTitle(draft),
-    body: renderBody(draft, (facts.codeHost ?? defaultCodeHostProfile).bodyLimit),
+    body: renderBody(draft, facts.codeHost ?? defaultCodeHostProfile),
     commitMessage: renderCommitMessage(draft),
   };
 }

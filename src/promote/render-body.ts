@@ -180,7 +180,7 @@ function rollbackCommands(plan: PlanDraft, maxRows: number): string[] {
   return more > 0 ? [...shown, `# … and ${more} more apps: revert the merge commit instead`] : shown;
 }
 
-function bodyAt(plan: PlanDraft, level: Level): string {
+function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
   const { from, to, wave } = plan.request;
   const waveFlag = multiWave(plan) ? ` --wave ${wave}` : '';
   const risks = take(plan.risks, level.maxRows);
@@ -271,6 +271,7 @@ function bodyAt(plan: PlanDraft, level: Level): string {
     renderedSummary: totalFiles === 0 ? 'no files' : changeSummary(total),
     rendered,
     patchesOmitted,
+    hostName: host.displayName,
     sharedGates,
     gateRows: gateRows.shown.map((p) => ({
       app: p.app,
@@ -300,13 +301,20 @@ function bodyAt(plan: PlanDraft, level: Level): string {
   });
 }
 
-/** The PR body: the most detailed rendering that fits under `limit` (the code host's, CodeHostProfile). */
-export function renderBody(plan: PlanDraft, limit: number): string {
+/** What the body needs of the code host (CodeHostProfile): its name and its size limit. */
+export interface BodyHost {
+  readonly displayName: string;
+  readonly bodyLimit: number;
+}
+
+/** The PR body: the most detailed rendering that fits under the code host's limit. */
+export function renderBody(plan: PlanDraft, host: BodyHost): string {
+  const limit = host.bodyLimit;
   for (const level of LEVELS) {
-    const body = bodyAt(plan, level);
+    const body = bodyAt(plan, level, host);
     if (body.length <= limit) return body;
   }
   const marker = renderMarker(plan.marker);
-  const body = bodyAt(plan, LEVELS[LEVELS.length - 1]!);
+  const body = bodyAt(plan, LEVELS[LEVELS.length - 1]!, host);
   return `${body.slice(0, limit - marker.length - 40)}\n\n… (cut to fit)\n\n${marker}\n`;
 }
