@@ -12,17 +12,21 @@ import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UsageError } from '../core/errors.ts';
 import { PREVIEW_MARKER, renderPreview, type ChangedFile } from '../fleet/pr-preview.ts';
-import { GitHubCodeHost } from '../promote/scm/github.ts';
+import type { CodeHostFlags } from '../promote/scm/code-host.ts';
+import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
+import type { CodeHostOperations, StickyCommentHost } from '../promote/scm/scm.ts';
 import { indexAtRevision, workingTreeIndex } from './affected.ts';
 import { outDirOf, type GlobalOptions } from './context.ts';
-import { githubSettings, requireToken } from './promote.ts';
 
-export interface PreviewFlags extends GlobalOptions {
+export interface PreviewFlags extends GlobalOptions, Omit<CodeHostFlags, 'base'> {
   readonly base?: string;
   readonly format?: string;
   readonly comment?: string;
-  readonly repo?: string;
-  readonly apiUrl?: string;
+}
+
+/** Code hosts whose adapter keeps one comment per PR current (GitHub's does). */
+function hasStickyComments(host: CodeHostOperations): host is CodeHostOperations & StickyCommentHost {
+  return typeof (host as Partial<StickyCommentHost>).upsertStickyComment === 'function';
 }
 
 /** Contents of `generated/<path>` at `commit`, for each path; absent when the revision lacks it. */
@@ -99,13 +103,19 @@ export async function previewCommand(flags: PreviewFlags): Promise<number> {
     process.stdout.write(preview.markdown);
     return 0;
   }
-  const settings = githubSettings(flags);
-  const token = requireToken(settings.token, 'diff --comment');
-  if (!settings.repository)
+  // --base here is a git revision, not the promotion base branch the code host flags mean.
+  const codeHost = codeHostFromEnvironment({
+    ...(flags.repo !== undefined && { repo: flags.repo }),
+    ...(flags.apiUrl !== undefined && { apiUrl: flags.apiUrl }),
+  });
+  codeHost.requireToken('diff --comment');
+  codeHost.requireRepository('diff --comment');
+  const host = codeHost.connect();
+  if (!hasStickyComments(host)) {
     throw new UsageError(
-      'diff --comment needs the repository: pass --repo owner/name or set GITHUB_REPOSITORY',
+      `${codeHost.profile.displayName} cannot keep a sticky comment yet: print the preview without --comment`,
     );
-  const host = new GitHubCodeHost({ repository: settings.repository, token, apiUrl: settings.apiUrl });
+  }
   const { id, action } = await host.upsertStickyComment(pr, PREVIEW_MARKER, preview.markdown);
   console.log(
     `PR preview ${action === 'unchanged' ? 'is already current' : action} on #${pr} (comment ${id}): ` +
