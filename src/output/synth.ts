@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { composeLazily, type RenderCache, type RenderedFile } from '../generators/index.ts';
 import type { Generator } from '../generators/types.ts';
+import { sha256 } from '../core/canonical.ts';
 import { compareStrings } from '../core/compare.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import { ownedByBootstrap } from './bootstrap-owned.ts';
@@ -86,9 +87,16 @@ function keptFromIndex(
   only: string,
 ): RenderedFile[] {
   if (!index) return [];
-  return Object.entries(index.files)
-    .filter(([path, entry]) => !insideSelection(entry.scope, only) && disk.has(path))
-    .map(([path, entry]) => ({ path, content: disk.get(path)!, ...entry }));
+  return (
+    Object.entries(index.files)
+      .filter(([path, entry]) => !insideSelection(entry.scope, only) && disk.has(path))
+      // The sha256 of what is on disk, not what the index says: a hand edit kept here must not be recorded
+      // (in index.json or the stat cache) as the bytes synth wrote.
+      .map(([path, entry]) => {
+        const content = disk.get(path)!;
+        return { path, content, ...entry, sha256: sha256(content) };
+      })
+  );
 }
 
 /**
@@ -249,7 +257,8 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
     await writeTree(options.outDir, { files: plan.files, unchanged });
   }
   await cache?.save();
-  if (statCache)
+  // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
+  if (statCache && (written || plan.read > 0))
     await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));
   return {
     ...plan.changes,

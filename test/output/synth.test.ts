@@ -201,6 +201,24 @@ describe('synth', () => {
     });
   });
 
+  it('finding 4: a hand edit outside --only is left alone, then repaired by the next plain synth', async () => {
+    const cacheDir = join(outDir, '..', 'cache');
+    await synth(matrix, { outDir, generators, cacheDir });
+    const edited = join(outDir, 'apps/dev/aws/us-east-1/main/api.yaml');
+    const original = await readFile(edited, 'utf8');
+    await writeFile(edited, 'hand edit\n');
+    const only = await synth(matrix, { outDir, generators, cacheDir, only: 'prod' });
+    expect(only).toMatchObject({ written: true, changed: ['index.json'] });
+    expect(await readFile(edited, 'utf8')).toBe('hand edit\n');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of (await readTree(outDir)).keys()) await utimes(join(outDir, file), hourAgo, hourAgo);
+    await synth(matrix, { outDir, generators, cacheDir, only: 'prod' });
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({
+      changed: ['apps/dev/aws/us-east-1/main/api.yaml', 'index.json'],
+    });
+    expect(await readFile(edited, 'utf8')).toBe(original);
+  });
+
   it('without a cache (--no-cache), synth reads every file', async () => {
     await synth(matrix, { outDir, generators });
     await writeFile(join(outDir, 'envs/dev.json'), 'hand edit\n');
