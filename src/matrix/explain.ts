@@ -2,7 +2,7 @@
  * `explain`: the effective value of one app value on one target, and every layer that set it.
  */
 import { UsageError } from '../core/errors.ts';
-import { provenanceOf } from './merge.ts';
+import { provenanceOf, valueAt } from './merge.ts';
 import type { ProvenanceStep, ResolvedMatrix } from './types.ts';
 
 export interface Explanation {
@@ -12,15 +12,6 @@ export interface Explanation {
   readonly value: unknown;
   /** One entry per value path answered (several when `path` is an object set piecewise). */
   readonly chains: readonly { path: string; steps: readonly ProvenanceStep[] }[];
-}
-
-function valueAt(values: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
-      values,
-    );
 }
 
 export function explain(matrix: ResolvedMatrix, targetId: string, app: string, path: string): Explanation {
@@ -38,7 +29,7 @@ export function explain(matrix: ResolvedMatrix, targetId: string, app: string, p
   }
   const log = matrix.provenance.get(targetId)?.get(app) ?? new Map<string, readonly ProvenanceStep[]>();
   const chains = provenanceOf(log, path);
-  const value = valueAt(resolved.values, path);
+  const value = valueAt(resolved.values, path.split('.'));
   if (chains.length === 0 && value === undefined) {
     const known = [...log.keys()].sort().join(', ');
     throw new UsageError(`"${path}" is not a value of ${app} on ${targetId}; values set there: ${known}`);

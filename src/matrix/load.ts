@@ -6,13 +6,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
-import { parsePins } from './pins.ts';
+import { parsePins, RELEASES_DIR } from './pins.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateMatrix } from './validate.ts';
 
+// Promotion code reads the releases folder's name from here; pins.ts owns it with pinsFilePath.
+export { RELEASES_DIR };
+
 export const DEFAULT_MATRIX_FILE = 'src/environments/index.ts';
-export const RELEASES_DIR = 'src/environments/releases';
 
 export interface LoadOptions {
   /** Project root; paths in messages are relative to it. */

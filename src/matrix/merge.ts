@@ -11,6 +11,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value at `path` inside `node` (`['scaling', 'min']`), or undefined where the path leads nowhere. */
+export function valueAt(node: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined),
+    node,
+  );
+}
+
 /**
  * Objects that a layer replaces whole instead of merging: a strategy is one choice (a canary's `steps`
  * must not survive a switch to blue-green).

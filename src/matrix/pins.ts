@@ -5,7 +5,26 @@
  */
 import { z } from 'zod';
 import type { MatrixIssue } from './errors.ts';
+import { valueAt } from './merge.ts';
 import type { Pin } from './types.ts';
+
+/** Where pins files live, relative to the project root. */
+export const RELEASES_DIR = 'src/environments/releases';
+
+/** The pins file of `env`. */
+export function pinsFilePath(env: string): string {
+  return `${RELEASES_DIR}/${env}.json`;
+}
+
+/** The JSON path of one pin inside its file: `apps.api`, or `waves.1.api` for a wave's pin. */
+export function pinEntryPath(app: string, wave?: number | string): string {
+  return wave === undefined ? `apps.${app}` : `waves.${wave}.${app}`;
+}
+
+/** Where a pin was written, as provenance and issues name it: the file, plus its wave when it has one. */
+export function pinSource(file: string, wave?: number): string {
+  return wave === undefined ? file : `${file} (waves.${wave})`;
+}
 
 export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 /** OCI tag grammar. */
@@ -94,14 +113,6 @@ export function parsePins(
   };
 }
 
-function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (node, key) =>
-      node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
-    json,
-  );
-}
-
 function describeJsonError(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const position = /position (\d+)/.exec(message)?.[1];
@@ -144,16 +155,28 @@ export function serializePins(
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/** The pin a target in `wave` of an environment runs: its wave's pin while a rollout is under way, else the environment's. */
-export function effectivePin(
-  envPins:
-    | {
-        readonly apps: Readonly<Record<string, Pin>>;
-        readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
-      }
-    | undefined,
+/** An environment's pins: per app, and per wave while a rollout is under way. */
+export interface EnvPinsView {
+  readonly apps: Readonly<Record<string, Pin>>;
+  readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
+}
+
+/**
+ * The pin a target in `wave` of an environment runs, and the wave whose entry holds it: its wave's pin
+ * while a rollout is under way (`wave` set), else the environment's (`wave` undefined).
+ */
+export function effectivePinEntry(
+  envPins: EnvPinsView | undefined,
   wave: number,
   app: string,
-): Pin | undefined {
-  return envPins?.waves?.[String(wave)]?.[app] ?? envPins?.apps[app];
+): { readonly pin: Pin; readonly wave?: number } | undefined {
+  const wavePin = envPins?.waves?.[String(wave)]?.[app];
+  if (wavePin) return { pin: wavePin, wave };
+  const pin = envPins?.apps[app];
+  return pin && { pin };
+}
+
+/** The pin a target in `wave` of an environment runs: its wave's pin while a rollout is under way, else the environment's. */
+export function effectivePin(envPins: EnvPinsView | undefined, wave: number, app: string): Pin | undefined {
+  return effectivePinEntry(envPins, wave, app)?.pin;
 }

@@ -6,8 +6,10 @@
 import { compareStrings } from '../core/compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
-import { resolveNodes, resolveTerraformSettings } from './infrastructure.ts';
+import { resolveClusterNodes, resolveTerraformSettings } from './infrastructure-resolve.ts';
 import { regionInfo } from './regions.ts';
+import { effectivePinEntry, pinsFilePath, pinSource } from './pins.ts';
+import { isPlaced, selectorMatches } from './placement.ts';
 import type {
   AppDefinition,
   AppValues,
@@ -23,7 +25,6 @@ import type {
   ResolvedMatrix,
   ResolvedPolicy,
   ResolvedTarget,
-  TargetSelector,
 } from './types.ts';
 
 export const DEFAULT_CLUSTER_NAME = 'main';
@@ -76,27 +77,6 @@ export function overrideLayer(override: Override): Layer {
   return 'app override';
 }
 
-export function selectorMatches(
-  selector: TargetSelector,
-  target: { env: string; cloud: string; region: string; cluster: string },
-): boolean {
-  return (
-    (selector.env === undefined || selector.env === target.env) &&
-    (selector.cloud === undefined || selector.cloud === target.cloud) &&
-    (selector.region === undefined || selector.region === target.region) &&
-    (selector.cluster === undefined || selector.cluster === target.cluster)
-  );
-}
-
-export function isPlaced(
-  app: AppDefinition,
-  target: { env: string; cloud: string; region: string; cluster: string },
-): boolean {
-  const include = app.placement?.include;
-  const included = !include || include.length === 0 || include.some((s) => selectorMatches(s, target));
-  return included && !(app.placement?.exclude ?? []).some((s) => selectorMatches(s, target));
-}
-
 /**
  * Environments in promotion order: from the first environment nobody promotes into, along
  * `promotesTo`. Environments off that chain (validation reports them) follow in definition order.
@@ -129,10 +109,6 @@ function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
     onDemandPercent: policy.onDemandPercent ?? 0,
     natPerZone: policy.natPerZone ?? false,
   };
-}
-
-export function pinsFilePath(env: string): string {
-  return `src/environments/releases/${env}.json`;
 }
 
 function resolveEnvironments(matrix: MatrixDefinition): ResolvedEnvironment[] {
@@ -182,14 +158,14 @@ function resolveApp(
     values = mergeLayer(values, override.set, layer, source, log);
   }
   const envPins = pins[coords.env];
-  const wavePin = envPins?.waves?.[String(wave)]?.[app.name];
-  const pin = wavePin ?? envPins?.apps[app.name];
-  if (pin && envPins) {
+  const entry = effectivePinEntry(envPins, wave, app.name);
+  if (entry && envPins) {
+    const { pin } = entry;
     values = mergeLayer(
       values,
       { image: { tag: pin.tag, ...(pin.digest && { digest: pin.digest }) } },
       'pin',
-      wavePin ? `${envPins.file} (waves.${wave})` : envPins.file,
+      pinSource(envPins.file, entry.wave),
       log,
     );
   }
@@ -242,7 +218,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       jurisdiction: regionInfo(spec.cloud, spec.region)?.jurisdiction ?? spec.jurisdiction ?? 'other',
       apps,
       ...(spec.network && { network: spec.network }),
-      nodes: resolveNodes(spec.nodes),
+      nodes: resolveClusterNodes(spec),
     });
   }
   targets.sort(

@@ -104,7 +104,7 @@ describe('envmatrix CLI', () => {
         '[src/environments/releases/prod.json apps.wrker] pin for unknown app "wrker"',
       );
       expect(validate.stderr).toContain(
-        '[prod/aws/us-east-1/main/api] pin 1.4.2 has no digest, and prod requires one (src/apps/api.ts:',
+        '[prod/aws/us-east-1/main/api] pin 1.4.2 has no digest, and prod requires one (src/environments/releases/prod.json)',
       );
       expect(validate.stderr).toContain(
         '[prod/aws/us-east-1/main/worker] no pin in src/environments/releases/prod.json (src/apps/worker.ts:',

@@ -3,19 +3,8 @@ import { MatrixError, formatIssue } from '../../src/matrix/errors.ts';
 import { aws, blueGreen, canary, defineApp, gcp } from '../../src/matrix/index.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
 import { parsePins } from '../../src/matrix/pins.ts';
-import type { MatrixDefinition, PinsByEnvironment } from '../../src/matrix/types.ts';
 import { DIGEST, fixtureApps, fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
-
-/** The issues of an invalid matrix, as `[path] message` lines (source and fix checked separately). */
-function problems(matrix: MatrixDefinition, pins: PinsByEnvironment = fixturePins()): string[] {
-  try {
-    checkedMatrix(matrix, pins);
-  } catch (error) {
-    if (error instanceof MatrixError) return error.issues.map((issue) => `[${issue.path}] ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+import { problems } from '../support/problems.ts';
 
 describe('validation', () => {
   it('accepts the fixture matrix', () => {

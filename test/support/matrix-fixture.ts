@@ -3,6 +3,7 @@
  * one thing and assert the exact problem reported.
  */
 import { aws, canary, defineApp, defineMatrix, gcp, onprem } from '../../src/matrix/index.ts';
+import { pinsFilePath } from '../../src/matrix/pins.ts';
 import type { AppDefinition, MatrixDefinition, Pin, PinsByEnvironment } from '../../src/matrix/types.ts';
 
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -38,16 +39,27 @@ export function fixtureMatrix(change: Partial<MatrixDefinition> = {}): MatrixDef
   return { ...base, ...change };
 }
 
+/** Pins as `readPins` returns them: each environment's apps, in the file where the project keeps them. */
+export function pinsByEnvironment(apps: Record<string, Record<string, Pin>>): PinsByEnvironment {
+  return Object.fromEntries(
+    Object.entries(apps).map(([env, pins]) => [env, { file: pinsFilePath(env), apps: pins }]),
+  );
+}
+
 export function fixturePins(change: Record<string, Record<string, Pin>> = {}): PinsByEnvironment {
-  const apps: Record<string, Record<string, Pin>> = {
+  return pinsByEnvironment({
     dev: { api: { tag: '1.1.0' }, worker: { tag: '0.2.0' } },
     prod: { api: { tag: '1.0.0', digest: DIGEST }, worker: { tag: '0.1.0', digest: DIGEST } },
     ...change,
-  };
-  return Object.fromEntries(
-    Object.entries(apps).map(([env, pins]) => [
-      env,
-      { file: `src/environments/releases/${env}.json`, apps: pins },
-    ]),
-  );
+  });
+}
+
+/** The fixture's pins with `waves` added to one environment (a rollout under way there). */
+export function withWavePins(
+  pins: PinsByEnvironment,
+  env: string,
+  waves: Record<string, Record<string, Pin>>,
+): PinsByEnvironment {
+  const envPins = pins[env] ?? { file: pinsFilePath(env), apps: {} };
+  return { ...pins, [env]: { ...envPins, waves } };
 }

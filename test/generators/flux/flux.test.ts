@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fluxDuration } from '../../../src/generators/flux/duration.ts';
 import { fluxGenerator } from '../../../src/generators/flux/index.ts';
-import { MatrixError } from '../../../src/matrix/errors.ts';
 import { defineApp } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import type { Duration, EnvironmentSpec, MatrixDefinition } from '../../../src/matrix/types.ts';
 import { crdsAvailable } from '../../support/crd-validate.ts';
 import { validateStrict } from '../../support/k8s-validate.ts';
 import { DIGEST, fixtureMatrix, fixturePins } from '../../support/matrix-fixture.ts';
+import { problemsWithFix } from '../../support/problems.ts';
 import { dataAt, renderParsed, type FluxKustomizationDoc, type KustomizeFileDoc } from '../argocd/render.ts';
 
 const crds = crdsAvailable();
@@ -23,15 +23,8 @@ function prodPolicy(change: NonNullable<EnvironmentSpec['policy']>): Record<stri
   return { ...base, prod: { ...base.prod, policy: { ...base.prod?.policy, ...change } } };
 }
 
-function problems(change: Partial<MatrixDefinition>, pins = fixturePins()): string[] {
-  try {
-    checkedMatrix(fixtureMatrix(change), pins);
-  } catch (error) {
-    if (error instanceof MatrixError) return error.issues.map((i) => `[${i.path}] ${i.message} | ${i.fix}`);
-    throw error;
-  }
-  return [];
-}
+const problems = (change: Partial<MatrixDefinition>, pins = fixturePins()): string[] =>
+  problemsWithFix(fixtureMatrix(change), pins);
 
 describe('flux generator', () => {
   it('writes apps/ with a kustomization.yaml and one Kustomization per app, for Flux clusters only', () => {

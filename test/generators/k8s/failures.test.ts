@@ -64,7 +64,7 @@ describe('a bad app definition', () => {
     expect(error).toBeInstanceOf(MatrixError);
     expect(error.message).toBe(
       'The matrix has 1 problem:\n' +
-        '  [prod/aws/eu-west-1/main/api] canary steps [5, 50, 20, 100] must increase strictly from above 0 and end at 100 (test/generators/k8s/helpers.ts:N)\n' +
+        '  [prod/aws/eu-west-1/main/api] canary steps [5, 50, 20, 100] must increase strictly from above 0 and end at 100 (test/generators/k8s/helpers.ts:N (overrides[6]))\n' +
         '      fix: write weights such as [5, 20, 50, 100]',
     );
   });
@@ -90,7 +90,7 @@ describe('a bad app definition', () => {
     expect(error).toBeInstanceOf(MatrixError);
     expect(error.message).toBe(
       'The matrix has 1 problem:\n' +
-        '  [staging/gcp/europe-west1/main/web] scaling.min 9 > scaling.max 8 (test/generators/k8s/helpers.ts:N)\n' +
+        '  [staging/gcp/europe-west1/main/web] scaling.min 9 > scaling.max 8 (test/generators/k8s/helpers.ts:N (overrides[6]))\n' +
         '      fix: make scaling.max at least scaling.min',
     );
   });

@@ -1,19 +1,13 @@
 /** The infrastructure rules (src/matrix/infrastructure-validation.ts), with their exact messages and fixes. */
 import { describe, expect, it } from 'vitest';
-import { MatrixError, type MatrixIssue } from '../../../src/matrix/errors.ts';
+import type { MatrixIssue } from '../../../src/matrix/errors.ts';
 import { aws, gcp } from '../../../src/matrix/index.ts';
 import type { MatrixDefinition, TerraformSettings } from '../../../src/matrix/index.ts';
-import { resolveFixture, terraformFixture, FIXTURE_TERRAFORM } from './fixture.ts';
+import { issuesOf } from '../../support/problems.ts';
+import { terraformFixture, FIXTURE_TERRAFORM } from './fixture.ts';
 
-function issues(matrix: MatrixDefinition): MatrixIssue[] {
-  try {
-    resolveFixture(matrix);
-  } catch (error) {
-    if (error instanceof MatrixError) return [...error.issues];
-    throw error;
-  }
-  return [];
-}
+/** The fixture has no apps, so it has no pins. */
+const issues = (matrix: MatrixDefinition): MatrixIssue[] => issuesOf(matrix, {});
 
 /** `[path] message` and `fix`, with sources dropped (they hold line numbers of this file). */
 function problems(matrix: MatrixDefinition): string[][] {

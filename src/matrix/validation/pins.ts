@@ -1,0 +1,75 @@
+/**
+ * Pins: each pins file belongs to an environment and pins apps and waves that exist, and every placed
+ * app has a pin, with a digest where the environment requires one. A wave's pin (a rollout under way)
+ * is held to the same rules as the environment's: it is what that wave's clusters run.
+ */
+import type { MatrixIssue } from '../errors.ts';
+import { effectivePinEntry, pinEntryPath } from '../pins.ts';
+import { forEachAppInstance } from './app-values.ts';
+import type { ValidationInput } from './rule.ts';
+
+/** The pins files as read: environments, apps and waves they name. */
+export function validatePinsFiles({ matrix, pins }: ValidationInput): MatrixIssue[] {
+  const issues: MatrixIssue[] = [];
+  const apps = matrix.apps.map((app) => app.name);
+  for (const [env, { file, apps: pinned, waves = {} }] of Object.entries(pins)) {
+    if (!(env in matrix.environments)) {
+      issues.push({
+        path: file,
+        message: `pins file for unknown environment "${env}"`,
+        fix: `rename it after one of: ${Object.keys(matrix.environments).join(', ')}, or delete it`,
+      });
+      continue;
+    }
+    const entries = [
+      ...Object.keys(pinned).map((app) => ({ app, path: pinEntryPath(app) })),
+      ...Object.entries(waves).flatMap(([wave, wavePins]) =>
+        Object.keys(wavePins).map((app) => ({ app, path: pinEntryPath(app, wave) })),
+      ),
+    ];
+    for (const { app, path } of entries) {
+      if (!apps.includes(app)) {
+        issues.push({
+          path: `${file} ${path}`,
+          message: `pin for unknown app "${app}"`,
+          fix: `remove it, or use one of: ${apps.join(', ')}`,
+        });
+      }
+    }
+    const envWaves = [...new Set(matrix.clusters.filter((c) => c.env === env).map((c) => c.wave ?? 0))];
+    for (const wave of Object.keys(waves)) {
+      if (!envWaves.includes(Number(wave))) {
+        issues.push({
+          path: `${file} waves.${wave}`,
+          message: `pins for wave ${wave}, but no ${env} cluster is in wave ${wave}`,
+          fix: `remove it, or use one of the waves of ${env}: ${envWaves.sort((a, b) => a - b).join(', ')}`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/** The pin each placed app runs on its target. */
+export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
+  const issues: MatrixIssue[] = [];
+  forEachAppInstance(input, issues, ({ target, env, app, definition, path, report }) => {
+    const entry = effectivePinEntry(input.pins[target.env], target.wave, app.name);
+    if (!entry) {
+      // No layer set a pin, so the app that was placed here is what the issue points at.
+      issues.push({
+        path,
+        message: `no pin in ${env.pinsFile}`,
+        ...(definition && { source: definition.source }),
+        fix: `add "${app.name}": {"tag": "…"} to ${env.pinsFile}, or run envmatrix pin --env ${target.env} --app ${app.name} --tag <tag>`,
+      });
+    } else if (env.policy.requireDigest && !entry.pin.digest) {
+      report(
+        'image.tag',
+        `pin ${entry.pin.tag} has no digest, and ${target.env} requires one`,
+        `add "digest": "sha256:…" to ${entry.wave === undefined ? app.name : pinEntryPath(app.name, entry.wave)} in ${env.pinsFile}`,
+      );
+    }
+  });
+  return issues;
+}
