@@ -208,40 +208,48 @@ describe('envmatrix CLI guard rails (issue 11)', () => {
     expect(diff.stderr).toMatch(/^envmatrix: --only prod\/gcp\/nowhere matches no target\. Closest: /);
   });
 
-  it('finding 4: plain synth repairs a hand edit; synth --check reads every file', async () => {
-    const copy = await copyProject({ withGenerated: true });
-    try {
-      expect((await envmatrix(copy.root, 'synth')).code).toBe(0);
-      const file = join(copy.root, 'generated/values/dev/aws/us-east-1/main.json');
-      const original = await readFile(file, 'utf8');
-      await writeFile(file, original.replace('"LOG_LEVEL": "debug"', '"LOG_LEVEL": "trace"'));
-      expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 1 });
-      const repair = await envmatrix(copy.root, 'synth');
-      expect(repair.code).toBe(0);
-      expect(repair.stdout).toMatch(/^synth: 0 added, 1 changed, 0 removed; /);
-      expect(await readFile(file, 'utf8')).toBe(original);
-      expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
-    } finally {
-      await copy.remove();
-    }
-  });
-
-  it('finding 5: three synths at once on one project take turns; none crashes and the tree ends consistent', async () => {
-    const copy = await copyProject({ withGenerated: true });
-    try {
-      const pins = join(copy.root, 'src/environments/releases/dev.json');
-      await writeFile(pins, (await readFile(pins, 'utf8')).replace(/"tag": "[^"]+"/, '"tag": "9.9.9"'));
-      const runs = await Promise.all([1, 2, 3].map(() => envmatrix(copy.root, 'synth')));
-      for (const run of runs) {
-        expect(run.code, run.stderr).toBe(0);
-        expect(run.stderr).not.toMatch(/ENOENT|Error|bug/);
+  it(
+    'finding 4: plain synth repairs a hand edit; synth --check reads every file',
+    { timeout: 180_000 },
+    async () => {
+      const copy = await copyProject({ withGenerated: true });
+      try {
+        expect((await envmatrix(copy.root, 'synth')).code).toBe(0);
+        const file = join(copy.root, 'generated/values/dev/aws/us-east-1/main.json');
+        const original = await readFile(file, 'utf8');
+        await writeFile(file, original.replace('"LOG_LEVEL": "debug"', '"LOG_LEVEL": "trace"'));
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 1 });
+        const repair = await envmatrix(copy.root, 'synth');
+        expect(repair.code).toBe(0);
+        expect(repair.stdout).toMatch(/^synth: 0 added, 1 changed, 0 removed; /);
+        expect(await readFile(file, 'utf8')).toBe(original);
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
+      } finally {
+        await copy.remove();
       }
-      // Exactly one of them wrote; the others waited, then found the tree current.
-      expect(runs.filter((run) => run.stdout.startsWith('synth: ')).length).toBe(1);
-      expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
-      expect((await readdir(copy.root)).filter((name) => name.startsWith('generated.'))).toEqual([]);
-    } finally {
-      await copy.remove();
-    }
-  });
+    },
+  );
+
+  it(
+    'finding 5: three synths at once on one project take turns; none crashes and the tree ends consistent',
+    { timeout: 180_000 },
+    async () => {
+      const copy = await copyProject({ withGenerated: true });
+      try {
+        const pins = join(copy.root, 'src/environments/releases/dev.json');
+        await writeFile(pins, (await readFile(pins, 'utf8')).replace(/"tag": "[^"]+"/, '"tag": "9.9.9"'));
+        const runs = await Promise.all([1, 2, 3].map(() => envmatrix(copy.root, 'synth')));
+        for (const run of runs) {
+          expect(run.code, run.stderr).toBe(0);
+          expect(run.stderr).not.toMatch(/ENOENT|Error|bug/);
+        }
+        // Exactly one of them wrote; the others waited, then found the tree current.
+        expect(runs.filter((run) => run.stdout.startsWith('synth: ')).length).toBe(1);
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
+        expect((await readdir(copy.root)).filter((name) => name.startsWith('generated.'))).toEqual([]);
+      } finally {
+        await copy.remove();
+      }
+    },
+  );
 });
