@@ -30,6 +30,12 @@ export interface SynthOptions {
    * matrix-wide ones) are left as they are and reported in `heldBack` when the matrix changes them.
    */
   readonly only?: string;
+  /**
+   * With `only`: render and write the files of units above the selection too (from the whole matrix), as
+   * the promotion bot and `pin` need: their change is the pins alone, and their commit must leave
+   * generated/ current (`synth --check` green) once merged. @default false (the CLI holds them back)
+   */
+  readonly writeFilesAbove?: boolean;
   readonly generators?: readonly Generator[];
   /** Allow removing more than the guard's share of an environment's deployments. @default false */
   readonly allowRemovals?: boolean;
@@ -183,7 +189,7 @@ async function planWithStats(
   const previous = parseIndex(current.get(INDEX_PATH));
   const desired = new Map<string, RenderedFile>(rendered);
   const heldBack: string[] = [];
-  if (only !== undefined) {
+  if (only !== undefined && !options.writeFilesAbove) {
     // Units above the selection were rendered only to tell whether they are out of date: their files
     // stay as they are, so --only never changes what another target deploys.
     for (const [path, file] of rendered) {
@@ -197,7 +203,12 @@ async function planWithStats(
     );
     for (const [path, entry] of Object.entries(previous?.files ?? {}))
       if (renderedAbove.has(entry.scope) && !rendered.has(path) && current.has(path)) heldBack.push(path);
-    for (const file of keptFromIndex(previous, current, only)) desired.set(file.path, file);
+  }
+  if (only !== undefined) {
+    // Units outside the selection that were not rendered keep their files as they are on disk.
+    const renderedScopes = new Set([...rendered.values()].map((file) => file.scope));
+    for (const file of keptFromIndex(previous, current, only))
+      if (!options.writeFilesAbove || !renderedScopes.has(file.scope)) desired.set(file.path, file);
   }
   const index = indexOf(desired.values());
   const files = new Map<string, string>([...desired].map(([path, file]) => [path, file.content]));

@@ -158,7 +158,7 @@ export interface PinOutcome {
 async function writeAndSynth(dir: string, definition: MatrixDefinition, plan: PinPlan): Promise<void> {
   await writeFile(join(dir, plan.pinsFile.path), plan.pinsFile.content);
   const { resolved } = checkedMatrix(definition, plan.pins);
-  await synth(resolved, { outDir: join(dir, 'generated'), only: plan.request.env });
+  await synth(resolved, { outDir: join(dir, 'generated'), only: plan.request.env, writeFilesAbove: true });
 }
 
 async function loadPins(dir: string): Promise<PinsByEnvironment> {

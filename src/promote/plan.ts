@@ -393,6 +393,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
       {
         outDir: facts.generatedDir,
         only: target.name,
+        writeFilesAbove: true,
         current: tree,
         ...(facts.generators && { generators: facts.generators }),
       },

@@ -182,9 +182,10 @@ describe('envmatrix CLI guard rails (issue 11)', () => {
       const only = await envmatrix(copy.root, 'synth', '--only', 'staging/aws/us-east-1/main');
       expect(only).toMatchObject({
         code: 0,
-        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 233 files, nothing to write.\n',
+        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 234 files, nothing to write.\n',
         stderr:
-          'note: --only staging/aws/us-east-1/main left 2 file(s) outside it as they were, though the matrix changes them:\n' +
+          'note: --only staging/aws/us-east-1/main left 3 file(s) outside it as they were, though the matrix changes them:\n' +
+          '  generated/FLEET.md\n' +
           '  generated/argocd/staging/applicationset.yaml\n' +
           '  generated/argocd/staging/project.yaml\n' +
           '  run synth without --only to update them; synth --check reports them until then.\n',
