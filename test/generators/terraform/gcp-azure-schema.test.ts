@@ -26,7 +26,7 @@ let azurerm: ProviderSchema;
 let all: Map<string, Json>;
 
 beforeAll(async () => {
-  await terraformGenerator.load();
+  await terraformGenerator.load?.();
   google = loadProviderSchema('@cdktf/provider-google');
   azurerm = loadProviderSchema('@cdktf/provider-azurerm');
   all = stacks();

@@ -68,7 +68,7 @@ function addCluster(stack: TerraformStack, plan: GkeClusterPlan, region: string)
     accountId: plan.nodeServiceAccount,
     displayName: `GKE nodes of ${plan.target}`,
   });
-  addResource(stack, ProjectIamMember, name('nodes'), {
+  const nodeRole = addResource(stack, ProjectIamMember, name('nodes'), {
     project: plan.project,
     role: NODE_ROLE,
     member: `serviceAccount:${account.email}`,
@@ -127,6 +127,8 @@ function addCluster(stack: TerraformStack, plan: GkeClusterPlan, region: string)
       },
       // The autoscaler owns the count after creation; a changed initial count would recreate the pool.
       lifecycle: { ignoreChanges: ['initial_node_count'] },
+      // Nodes without the role cannot write logs or pull images; a destroy keeps it until they are gone.
+      dependsOn: [nodeRole],
     });
   }
 
@@ -147,11 +149,13 @@ function addCluster(stack: TerraformStack, plan: GkeClusterPlan, region: string)
 export function renderGcpStack(plan: GcpStackPlan): Record<string, unknown> {
   return synthesizeStack(plan.scope.replaceAll('/', '-'), (stack) => {
     new GcsBackend(stack, { bucket: plan.backend.bucket, prefix: plan.backend.prefix });
-    new GoogleProvider(stack, 'google', {
+    const provider = new GoogleProvider(stack, 'google', {
       project: plan.provider.project,
       region: plan.provider.region,
-      defaultLabels: { ...plan.provider.defaultLabels },
     });
+    // cdktf snake-cases the keys of a provider's maps (cost-centre would become cost_centre), so the
+    // labels go in as an override, verbatim.
+    provider.addOverride('default_labels', { ...plan.provider.defaultLabels });
     stack.addOverride('terraform.required_version', plan.requiredVersion);
     stack.addOverride('terraform.required_providers.google', {
       source: 'hashicorp/google',
