@@ -7,6 +7,11 @@ export default defineMatrix({
   terraform: {
     state: { bucket: 'acme-platform-tfstate', region: 'us-east-1' },
     costCentre: 'platform',
+    // GKE stacks (generated/terraform/<env>/gcp/<region>/) keep state in GCS, AKS stacks in Azure Storage.
+    gcp: { state: { bucket: 'acme-platform-tfstate-gcp' }, project: 'acme-platform-staging' },
+    azure: {
+      state: { storageAccount: 'acmeplatformtfstate', container: 'tfstate', resourceGroup: 'acme-tfstate' },
+    },
   },
   environments: {
     dev: { promotesTo: 'staging', healthChecks: ['argocd/dev'] },
@@ -35,7 +40,8 @@ export default defineMatrix({
   clusters: [
     aws('dev', 'us-east-1', { network: { vpcCidr: '10.10.0.0/16' } }),
     aws('staging', 'us-east-1', { network: { vpcCidr: '10.20.0.0/16' } }),
-    gcp('staging', 'europe-west1'),
+    // GKE and AKS take a Kubernetes minor their provider supports (src/matrix/clouds/*/versions.ts).
+    gcp('staging', 'europe-west1', { kubernetesVersion: '1.35', network: { vpcCidr: '10.21.0.0/16' } }),
     // VPC ranges of one environment must not overlap, so its regions can be peered.
     // Wave 0 is the canary region: it gets each release a soak ahead of the rest of prod.
     aws('prod', 'us-east-1', {
@@ -48,7 +54,7 @@ export default defineMatrix({
       network: { vpcCidr: '10.31.0.0/16' },
       nodes: { min: 6, max: 30, desired: 9 },
     }),
-    azure('prod', 'westeurope', { wave: 1 }),
+    azure('prod', 'westeurope', { wave: 1, kubernetesVersion: '1.35', network: { vpcCidr: '10.32.0.0/16' } }),
     onprem('prod', 'dc1', {
       engine: 'flux',
       wave: 2,

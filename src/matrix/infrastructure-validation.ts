@@ -20,6 +20,7 @@ import {
   resolveNodes,
   VPC_PREFIX_RANGE,
   type Cidr,
+  type TerraformSettings,
 } from './infrastructure.ts';
 import { clusterName, targetId } from './resolve.ts';
 import type { ClusterSpec, MatrixDefinition, ResolvedMatrix, ResolvedTarget } from './types.ts';
@@ -107,6 +108,7 @@ function validateStackCluster(
   cloud: CloudInfrastructure,
   taken: readonly Cidr[],
   at: ClusterReport,
+  settings: TerraformSettings,
 ): void {
   if (!spec.network) {
     at(
@@ -114,7 +116,7 @@ function validateStackCluster(
       `add network: { vpcCidr: '${freeRange(taken)}' } to the cluster (any range no other ${spec.env} cluster uses)`,
     );
   }
-  cloud.validateStackCluster(target, at);
+  cloud.validateStackCluster(target, at, settings);
 }
 
 /**
@@ -165,10 +167,16 @@ export function validateInfrastructure(
     }
     const target = targets.get(id);
     // A duplicate cluster resolves to the first definition; validateClusters reports the second.
-    if (terraform && cloud && target && !stackClusters.some((c) => c.target === target))
+    if (
+      terraform &&
+      cloud &&
+      cloud.stacksEnabled?.(terraform) !== false &&
+      target &&
+      !stackClusters.some((c) => c.target === target)
+    )
       stackClusters.push({ target, spec, cloud, at });
   });
   for (const { target, spec, cloud, at } of stackClusters)
-    validateStackCluster(target, spec, cloud, ranges.get(spec.env) ?? [], at);
+    validateStackCluster(target, spec, cloud, ranges.get(spec.env) ?? [], at, terraform!);
   return issues;
 }

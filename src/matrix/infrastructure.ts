@@ -5,6 +5,8 @@
  * src/matrix/clouds/index.ts; infrastructure-validation.ts runs the shared rules and each cloud's.
  */
 import type { AwsTerraformSettings, ResolvedAwsSettings } from './clouds/aws/settings.ts';
+import type { AzureTerraformSettings, ResolvedAzureSettings } from './clouds/azure/settings.ts';
+import type { GcpTerraformSettings, ResolvedGcpSettings } from './clouds/gcp/settings.ts';
 
 export {
   AWS_ENDPOINT_SERVICES,
@@ -54,6 +56,10 @@ export interface NodeGroupOptions {
 export interface TerraformSettings extends AwsTerraformSettings {
   /** Value of the `cost-centre` tag (or label) on every resource. */
   readonly costCentre: string;
+  /** GKE stacks: GCS state, projects, release channel. @default none: GCP clusters get no stacks */
+  readonly gcp?: GcpTerraformSettings;
+  /** AKS stacks: azurerm state, subscriptions. @default none: Azure clusters get no stacks */
+  readonly azure?: AzureTerraformSettings;
 }
 
 export interface ResolvedNodes {
@@ -66,6 +72,8 @@ export interface ResolvedNodes {
 /** The shared settings resolved, plus each registered cloud's (CloudInfrastructure.resolveSettings). */
 export interface ResolvedTerraformSettings extends ResolvedAwsSettings {
   readonly costCentre: string;
+  readonly gcp?: ResolvedGcpSettings;
+  readonly azure?: ResolvedAzureSettings;
 }
 
 // ---------------------------------------------------------------------------------------------------

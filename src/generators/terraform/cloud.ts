@@ -44,8 +44,11 @@ export interface CloudStacks<Plan extends CloudStackPlan = CloudStackPlan> {
   readonly cloud: Cloud;
   /** The cloud as people write it, for `ls`: `AWS`. */
   readonly label: string;
-  /** The scope of the stack that covers a target of this cloud, or undefined when it gets none. */
-  stackScope(target: ResolvedTarget): string | undefined;
+  /**
+   * The scope of the stack that covers a target of this cloud, or undefined when it gets none (GCP
+   * and Azure: none without their own settings).
+   */
+  stackScope(target: ResolvedTarget, settings?: ResolvedTerraformSettings): string | undefined;
   /**
    * Every stack of this cloud, as plain data: each plan is its unit's input, hashed into index.json,
    * so it holds everything the stack depends on. Called only when the matrix has `terraform`.

@@ -3,9 +3,11 @@
  * and its model side in src/matrix/clouds/index.ts.
  */
 import { awsStacks } from './aws/index.ts';
+import { azureStacks } from './azure/index.ts';
 import type { CloudStacks, TerraformRiskPattern } from './cloud.ts';
+import { gcpStacks } from './gcp/index.ts';
 
-export const CLOUD_STACKS: readonly CloudStacks[] = [awsStacks];
+export const CLOUD_STACKS: readonly CloudStacks[] = [awsStacks, gcpStacks, azureStacks];
 
 /** Every registered cloud's risk patterns, for the promotion risk section. */
 export function terraformRiskPatterns(

@@ -38,7 +38,7 @@ export function terraformCoverage(
   const cloud = clouds.find((entry) => entry.cloud === target.cloud);
   if (!cloud) return { reason: `none yet (${target.cloud}: ${labels(clouds)} stacks)` };
   if (!matrix.terraform) return { reason: 'none (the matrix has no terraform settings)' };
-  const scope = cloud.stackScope(target);
+  const scope = cloud.stackScope(target, matrix.terraform);
   if (scope === undefined) return { reason: `none (${cloud.label} writes no stack for it)` };
   return { stack: repoPath(terraformStackDir(scope)) };
 }

@@ -5,11 +5,17 @@
  */
 import type { Cloud } from '../regions.ts';
 import { awsInfrastructure } from './aws/index.ts';
+import { azureInfrastructure } from './azure/index.ts';
+import { gcpInfrastructure } from './gcp/index.ts';
 import type { CloudInfrastructure } from './types.ts';
 
 export type { CloudInfrastructure, ClusterReport, SettingsReport } from './types.ts';
 
-export const CLOUD_INFRASTRUCTURE: readonly CloudInfrastructure[] = [awsInfrastructure];
+export const CLOUD_INFRASTRUCTURE: readonly CloudInfrastructure[] = [
+  awsInfrastructure,
+  gcpInfrastructure,
+  azureInfrastructure,
+];
 
 /** The registered cloud's rules, or undefined for a cloud without a plugin (no stacks, no rules). */
 export function cloudInfrastructure(

@@ -35,5 +35,10 @@ export interface CloudInfrastructure {
    * Problems of a cluster that gets a stack (the matrix has `terraform`): zones the cluster service
    * needs, names within the cloud's limits. A missing network is reported before this, for every cloud.
    */
-  validateStackCluster(target: ResolvedTarget, at: ClusterReport): void;
+  validateStackCluster(target: ResolvedTarget, at: ClusterReport, settings: TerraformSettings): void;
+  /**
+   * Whether this cloud writes stacks for these settings (GCP and Azure only with `terraform.gcp` /
+   * `terraform.azure`); its clusters get the stack rules only then. @default true
+   */
+  stacksEnabled?(settings: TerraformSettings): boolean;
 }

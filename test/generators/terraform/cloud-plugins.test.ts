@@ -8,6 +8,7 @@ import { compareIndexes } from '../../../src/cli/affected.ts';
 import { composeLazily } from '../../../src/generators/index.ts';
 import { GeneratorError } from '../../../src/generators/errors.ts';
 import { terraformStackDir } from '../../../src/generators/paths.ts';
+import { awsStacks } from '../../../src/generators/terraform/aws/index.ts';
 import type { CloudStackPlan, CloudStacks } from '../../../src/generators/terraform/cloud.ts';
 import { CLOUD_STACKS, terraformRiskPatterns } from '../../../src/generators/terraform/clouds.ts';
 import { terraformGenerator, terraformGeneratorFor } from '../../../src/generators/terraform/index.ts';
@@ -69,7 +70,8 @@ const toyGcpRules: CloudInfrastructure = {
   },
 };
 
-const withToy = [...CLOUD_STACKS, toyGcp];
+// AWS plus the toy GCP plugin (the real GCP plugin is registered now; the toy stands in for a new cloud).
+const withToy = [awsStacks, toyGcp];
 
 describe('a cloud registered as a plugin', () => {
   it('gets its stack planned and rendered, and leaves the AWS stacks as they were', async () => {
@@ -124,8 +126,9 @@ describe('a cloud registered as a plugin', () => {
       matrix.targets.map((t) => [t.id, describeTerraformCoverage(matrix, t, clouds)]);
     expect(coverage(CLOUD_STACKS)).toEqual([
       ['prod/aws/us-east-1/main', 'generated/terraform/prod/aws/us-east-1'],
-      ['prod/azure/westeurope/main', 'none yet (azure: only AWS has stacks)'],
-      ['prod/gcp/europe-west1/main', 'none yet (gcp: only AWS has stacks)'],
+      // GCP and Azure have plugins now; without terraform.gcp / terraform.azure they write no stack.
+      ['prod/azure/westeurope/main', 'none (Azure writes no stack for it)'],
+      ['prod/gcp/europe-west1/main', 'none (GCP writes no stack for it)'],
     ]);
     expect(coverage(withToy)).toEqual([
       ['prod/aws/us-east-1/main', 'generated/terraform/prod/aws/us-east-1'],
@@ -137,6 +140,8 @@ describe('a cloud registered as a plugin', () => {
   it('adds its risk patterns to the promotion risk section’s', () => {
     expect(terraformRiskPatterns().map((p) => [String(p.resource), p.label])).toEqual([
       ['/^aws_iam_/', 'IAM'],
+      ['/^google_(project_iam_|service_account)/', 'IAM'],
+      ['/^azurerm_(role_assignment|role_definition)/', 'IAM'],
     ]);
     expect(terraformRiskPatterns(withToy).map((p) => p.label)).toEqual(['IAM', 'GCP IAM']);
   });
@@ -161,7 +166,8 @@ describe('a cloud registered as a plugin', () => {
       'm5.large',
       'm5a.large',
     ]);
-    expect(resolveClusterNodes({ cloud: 'gcp' }).instanceTypes).toEqual([]);
+    expect(resolveClusterNodes({ cloud: 'gcp' }).instanceTypes).toEqual(['n2-standard-4']);
+    expect(resolveClusterNodes({ cloud: 'onprem' }).instanceTypes).toEqual([]);
     expect(resolveClusterNodes({ cloud: 'gcp' }, [awsInfrastructure, toyGcpRules]).instanceTypes).toEqual([
       'e2-standard-4',
     ]);
@@ -172,7 +178,8 @@ describe('a cloud registered as a plugin', () => {
     const definition = terraformFixture({
       clusters: (envs) => [
         aws(envs.prod, 'us-east-1', { network: { vpcCidr: '10.30.0.0/16' } }),
-        gcp(envs.prod, 'europe-west1', { nodes: { instanceTypes: ['e2-standard-4', 'n2-standard-4'] } }),
+        // One type: a GKE node pool has one machine type (the GCP plugin's own rule).
+        gcp(envs.prod, 'europe-west1', { nodes: { instanceTypes: ['e2-standard-4'] } }),
       ],
     });
     expect(validateInfrastructure(definition, resolveMatrix(definition, {}))).toEqual([]);

@@ -22,6 +22,10 @@ const loaded = () => {
     cdktf: paths.some((p) => p.includes('/node_modules/cdktf/')),
     providerRoot: paths.some((p) => /@cdktf\\/provider-aws\\/lib\\/index\\.js$/.test(p)),
     providerModules: paths.filter((p) => p.includes('/@cdktf/provider-aws/lib/')).length,
+    // google and azurerm (~300 MB each): by submodule too, never their package roots.
+    otherRoots: paths.filter((p) => /@cdktf\\/provider-(google|azurerm)\\/lib\\/index\\.js$/.test(p)).length,
+    googleModules: paths.filter((p) => p.includes('/@cdktf/provider-google/lib/')).length,
+    azurermModules: paths.filter((p) => p.includes('/@cdktf/provider-azurerm/lib/')).length,
   };
 };
 const { terraformGenerator } = await import(${JSON.stringify(src('generators/terraform/index.ts'))});
@@ -32,7 +36,7 @@ await terraformGenerator.load();
 console.log(JSON.stringify({ before, after: loaded() }));
 `;
 
-it('loads cdktf and provider-aws submodules only when the renderers load, never the package root', () => {
+it('loads cdktf and the aws, google and azurerm submodules only when the renderers load, never the package root', () => {
   const dir = mkdtempSync(join(tmpdir(), 'envmatrix-lazy-'));
   try {
     writeFileSync(join(dir, 'probe.mts'), SCRIPT);
@@ -41,9 +45,18 @@ it('loads cdktf and provider-aws submodules only when the renderers load, never 
       encoding: 'utf8',
     });
     const { before, after } = JSON.parse(out) as Record<'before' | 'after', Record<string, unknown>>;
-    expect(before).toEqual({ cdktf: false, providerRoot: false, providerModules: 0 });
-    expect(after).toMatchObject({ cdktf: true, providerRoot: false });
+    expect(before).toEqual({
+      cdktf: false,
+      providerRoot: false,
+      providerModules: 0,
+      otherRoots: 0,
+      googleModules: 0,
+      azurermModules: 0,
+    });
+    expect(after).toMatchObject({ cdktf: true, providerRoot: false, otherRoots: 0 });
     expect(after.providerModules).toBeGreaterThan(0);
+    expect(after.googleModules).toBeGreaterThan(0);
+    expect(after.azurermModules).toBeGreaterThan(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

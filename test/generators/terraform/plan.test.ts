@@ -214,7 +214,7 @@ describe('describeTerraformCoverage', () => {
       ['dev/aws/us-east-1/main', 'generated/terraform/dev/aws/us-east-1'],
       ['prod/aws/eu-west-1/main', 'generated/terraform/prod/aws/eu-west-1'],
       ['prod/aws/us-east-1/main', 'generated/terraform/prod/aws/us-east-1'],
-      ['prod/gcp/europe-west1/main', 'none yet (gcp: only AWS has stacks)'],
+      ['prod/gcp/europe-west1/main', 'none (GCP writes no stack for it)'],
     ]);
     const withoutTerraform = { ...terraformFixture(), terraform: undefined };
     const bare = resolveFixture(withoutTerraform);

@@ -76,7 +76,23 @@ describe('the terraform workflow', () => {
     const credentials = workflow.jobs.plan!.steps.find((s) => s.uses?.startsWith('aws-actions/'));
     expect(credentials?.if).toBe("matrix.stack.cloud == 'aws'");
     const guard = workflow.jobs.plan!.steps.find((s) => s.name === 'a credentials step for every cloud');
-    expect(guard?.if).toBe(`\${{ !contains(fromJSON('["aws"]'), matrix.stack.cloud) }}`);
+    expect(guard?.if).toBe(`\${{ !contains(fromJSON('["aws", "gcp", "azure"]'), matrix.stack.cloud) }}`);
+  });
+
+  it('gets GCP credentials by Workload Identity Federation and Azure by federated credentials, per cloud', () => {
+    const steps = workflow.jobs.plan!.steps;
+    const google = steps.find((s) => s.uses?.startsWith('google-github-actions/auth@'));
+    expect(google?.if).toBe("matrix.stack.cloud == 'gcp'");
+    expect(google?.with).toMatchObject({
+      workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}',
+    });
+    const azure = steps.filter((s) => s.uses?.startsWith('azure/login@') || s.name?.startsWith('azure OIDC'));
+    expect(azure.map((s) => s.if)).toEqual([
+      "matrix.stack.cloud == 'azure'",
+      "matrix.stack.cloud == 'azure'",
+    ]);
+    expect(azure[1]!.run).toContain('echo "ARM_USE_OIDC=true"');
+    expect(text).not.toMatch(/credentials_json|client-secret|ARM_CLIENT_SECRET/);
   });
 
   describe.skipIf(!which('jq') && !inCI)('its jq, run on real files', () => {
@@ -92,7 +108,9 @@ describe('the terraform workflow', () => {
         'generated/terraform/dev/aws/us-east-1',
         'generated/terraform/prod/aws/eu-west-1',
         'generated/terraform/prod/aws/us-east-1',
+        'generated/terraform/prod/azure/westeurope',
         'generated/terraform/staging/aws/us-east-1',
+        'generated/terraform/staging/gcp/europe-west1',
       ]);
     });
 
