@@ -7,7 +7,7 @@ import type { Cloud } from '../regions.ts';
 import { awsInfrastructure } from './aws/index.ts';
 import type { CloudInfrastructure } from './types.ts';
 
-export type { CloudInfrastructure, ClusterReport, SettingsReport } from './types.ts';
+export type { CloudInfrastructure, ClusterCheckContext, ClusterReport, SettingsReport } from './types.ts';
 
 export const CLOUD_INFRASTRUCTURE: readonly CloudInfrastructure[] = [awsInfrastructure];
 

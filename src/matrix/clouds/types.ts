@@ -12,6 +12,14 @@ export type SettingsReport = (path: string, message: string, fix: string) => voi
 /** Reports a problem of one cluster entry (`clusters[i] <target id>`) with the fix. */
 export type ClusterReport = (message: string, fix: string) => void;
 
+/** What rules that depend on the date get: the clock, and a reporter for warnings. */
+export interface ClusterCheckContext {
+  /** The moment the matrix is judged at (versions leave support on a calendar). */
+  readonly now: Date;
+  /** Reports a warning of the cluster entry: shown, but synth goes on. */
+  readonly warn: ClusterReport;
+}
+
 export interface CloudInfrastructure {
   readonly cloud: Cloud;
   /** Node instance types a cluster of this cloud gets when its entry names none. */
@@ -35,5 +43,10 @@ export interface CloudInfrastructure {
    * Problems of a cluster that gets a stack (the matrix has `terraform`): zones the cluster service
    * needs, names within the cloud's limits. A missing network is reported before this, for every cloud.
    */
-  validateStackCluster(target: ResolvedTarget, at: ClusterReport): void;
+  validateStackCluster(target: ResolvedTarget, at: ClusterReport, context: ClusterCheckContext): void;
+  /**
+   * The Kubernetes version of a cluster of this cloud that names none, on `now`'s date (e.g. the newest
+   * the cluster service supports in full). @default the matrix-wide DEFAULT_KUBERNETES_VERSION
+   */
+  defaultKubernetesVersion?(now: Date): string;
 }
