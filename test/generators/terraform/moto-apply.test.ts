@@ -53,7 +53,7 @@ describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack 
         'main_spot',
       ]);
       // The production parts moto implements: encryption key, logs, flow logs, default SG, launch
-      // templates, add-ons, OIDC provider and the controllers' roles.
+      // templates and the controllers' roles.
       const types = new Set(state.resources.map((r) => r.type));
       for (const type of [
         'aws_kms_key',
@@ -61,12 +61,11 @@ describe.skipIf(!terraform.available || !moto.available)('a generated EKS stack 
         'aws_flow_log',
         'aws_default_security_group',
         'aws_launch_template',
-        'aws_eks_addon',
-        'aws_iam_openid_connect_provider',
         'aws_iam_role_policy',
       ])
         expect(types, type).toContain(type);
       expect(state.outputs.main_oidc_issuer_url?.value).toMatch(/^https:\/\//);
+      expect(state.outputs.main_cluster_certificate_authority_data?.value).toBeTruthy();
     },
     SLOW,
   );
