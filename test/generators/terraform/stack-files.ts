@@ -84,6 +84,12 @@ export function motoVariant(stack: StackJson): StackJson {
   const copy = ignoreMotoRemoteAccess(stack);
   const missing = (text: string): boolean => MOTO_MISSING_TYPES.some((type) => text.includes(`${type}.`));
   for (const type of MOTO_MISSING_TYPES) delete copy.resource[type];
+  // moto's DescribeCluster does not echo these back, so a second plan would replace the cluster.
+  for (const cluster of Object.values(copy.resource.aws_eks_cluster ?? {}))
+    (cluster as Record<string, unknown>).lifecycle = {
+      ...(cluster.lifecycle as object | undefined),
+      ignore_changes: ['access_config', 'encryption_config', 'upgrade_policy'],
+    };
   for (const byName of Object.values(copy.resource))
     for (const body of Object.values(byName)) {
       const dependsOn = body.depends_on as string[] | undefined;
