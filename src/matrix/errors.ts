@@ -11,6 +11,8 @@ export interface MatrixIssue {
   readonly source?: string;
   /** What to do about it. */
   readonly fix: string;
+  /** A warning is reported but does not stop synth. @default 'error' */
+  readonly severity?: 'error' | 'warning';
 }
 
 export function formatIssue(issue: MatrixIssue): string {

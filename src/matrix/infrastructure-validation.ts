@@ -9,6 +9,7 @@ import {
   CLOUD_INFRASTRUCTURE,
   cloudInfrastructure,
   type CloudInfrastructure,
+  type ClusterCheckContext,
   type ClusterReport,
 } from './clouds/index.ts';
 import {
@@ -20,7 +21,6 @@ import {
   resolveNodes,
   VPC_PREFIX_RANGE,
   type Cidr,
-  type TerraformSettings,
 } from './infrastructure.ts';
 import { clusterName, targetId } from './resolve.ts';
 import type { ClusterSpec, MatrixDefinition, ResolvedMatrix, ResolvedTarget } from './types.ts';
@@ -31,9 +31,15 @@ interface ClusterRef {
   readonly id: string;
 }
 
-function reporter(issues: MatrixIssue[], ref: ClusterRef): ClusterReport {
+function reporter(issues: MatrixIssue[], ref: ClusterRef, severity?: 'warning'): ClusterReport {
   return (message, fix) => {
-    issues.push({ path: `clusters[${ref.index}] ${ref.id}`, message, source: ref.spec.source, fix });
+    issues.push({
+      path: `clusters[${ref.index}] ${ref.id}`,
+      message,
+      source: ref.spec.source,
+      fix,
+      ...(severity && { severity }),
+    });
   };
 }
 
@@ -108,7 +114,7 @@ function validateStackCluster(
   cloud: CloudInfrastructure,
   taken: readonly Cidr[],
   at: ClusterReport,
-  settings: TerraformSettings,
+  context: ClusterCheckContext,
 ): void {
   if (!spec.network) {
     at(
@@ -116,7 +122,7 @@ function validateStackCluster(
       `add network: { vpcCidr: '${freeRange(taken)}' } to the cluster (any range no other ${spec.env} cluster uses)`,
     );
   }
-  cloud.validateStackCluster(target, at, settings);
+  cloud.validateStackCluster(target, at, context);
 }
 
 /**
@@ -129,7 +135,9 @@ export function validateInfrastructure(
   matrix: MatrixDefinition,
   resolved: ResolvedMatrix,
   clouds: readonly CloudInfrastructure[] = CLOUD_INFRASTRUCTURE,
+  options: { readonly now?: Date } = {},
 ): MatrixIssue[] {
+  const now = options.now ?? new Date();
   const issues: MatrixIssue[] = [];
   const { terraform } = matrix;
   if (terraform) {
@@ -145,19 +153,21 @@ export function validateInfrastructure(
     spec: ClusterSpec;
     cloud: CloudInfrastructure;
     at: ClusterReport;
+    warn: ClusterReport;
   }[] = [];
   const checked = matrix.clusters.map((spec, index) => {
     const id = targetId(spec.env, spec.cloud, spec.region, clusterName(spec));
     const at = reporter(issues, { spec, index, id });
+    const warn = reporter(issues, { spec, index, id }, 'warning');
     const cloud = cloudInfrastructure(spec.cloud, clouds);
     validateNodes(spec, cloud, policies.get(spec.env)?.onDemandPercent ?? 0, at);
-    return { spec, id, at, cloud, cidr: validateNetwork(spec, at) };
+    return { spec, id, at, warn, cloud, cidr: validateNetwork(spec, at) };
   });
   /** Every usable range per environment, for overlap checks and for suggesting a free one. */
   const ranges = new Map<string, Cidr[]>();
   for (const { spec, cidr } of checked)
     if (cidr) ranges.set(spec.env, [...(ranges.get(spec.env) ?? []), cidr]);
-  checked.forEach(({ spec, id, at, cloud, cidr }, index) => {
+  checked.forEach(({ spec, id, at, warn, cloud, cidr }, index) => {
     for (const other of checked.slice(0, index)) {
       if (!cidr || !other.cidr || other.spec.env !== spec.env || !cidrsOverlap(other.cidr, cidr)) continue;
       at(
@@ -174,9 +184,13 @@ export function validateInfrastructure(
       target &&
       !stackClusters.some((c) => c.target === target)
     )
-      stackClusters.push({ target, spec, cloud, at });
+      stackClusters.push({ target, spec, cloud, at, warn });
   });
-  for (const { target, spec, cloud, at } of stackClusters)
-    validateStackCluster(target, spec, cloud, ranges.get(spec.env) ?? [], at, terraform!);
+  for (const { target, spec, cloud, at, warn } of stackClusters)
+    validateStackCluster(target, spec, cloud, ranges.get(spec.env) ?? [], at, {
+      now,
+      warn,
+      settings: terraform!,
+    });
   return issues;
 }

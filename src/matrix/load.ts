@@ -21,12 +21,16 @@ export interface LoadOptions {
   readonly root: string;
   /** @default 'src/environments/index.ts' */
   readonly matrixFile?: string;
+  /** The moment calendar rules (Kubernetes version support) judge the matrix at. @default now */
+  readonly now?: Date;
 }
 
 export interface LoadedMatrix {
   readonly definition: MatrixDefinition;
   readonly pins: PinsByEnvironment;
   readonly resolved: ResolvedMatrix;
+  /** Problems that do not stop synth (e.g. a Kubernetes version in paid extended support). */
+  readonly warnings?: readonly MatrixIssue[];
 }
 
 function isMatrixDefinition(value: unknown): value is MatrixDefinition {
@@ -77,7 +81,7 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
 export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
   const definition = await importMatrix(options.root, options.matrixFile);
   const { pins, issues: pinIssues } = await readPins(options.root);
-  return checkedMatrix(definition, pins, pinIssues);
+  return checkedMatrix(definition, pins, pinIssues, { ...(options.now && { now: options.now }) });
 }
 
 /** Resolve and validate an in-memory matrix (tests, benchmarks, promotion planning with new pins). */
@@ -85,9 +89,13 @@ export function checkedMatrix(
   definition: MatrixDefinition,
   pins: PinsByEnvironment,
   earlierIssues: readonly MatrixIssue[] = [],
+  options: { readonly now?: Date } = {},
 ): LoadedMatrix {
-  const resolved = resolveMatrix(definition, pins);
-  const issues = [...earlierIssues, ...validateMatrix(definition, pins, resolved)];
+  const now = options.now ?? new Date();
+  const resolved = resolveMatrix(definition, pins, { now });
+  const all = [...earlierIssues, ...validateMatrix(definition, pins, resolved, { now })];
+  const issues = all.filter((issue) => issue.severity !== 'warning');
   if (issues.length > 0) throw new MatrixError(issues);
-  return { definition, pins, resolved };
+  const warnings = all.filter((issue) => issue.severity === 'warning');
+  return { definition, pins, resolved, ...(warnings.length > 0 && { warnings }) };
 }

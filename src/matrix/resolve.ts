@@ -6,6 +6,7 @@
 import { compareStrings } from '../core/compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
+import { CLOUD_INFRASTRUCTURE, cloudInfrastructure } from './clouds/index.ts';
 import { resolveClusterNodes, resolveTerraformSettings } from './infrastructure-resolve.ts';
 import { regionInfo } from './regions.ts';
 import { effectivePinEntry, pinsFilePath, pinSource } from './pins.ts';
@@ -28,7 +29,30 @@ import type {
 } from './types.ts';
 
 export const DEFAULT_CLUSTER_NAME = 'main';
+/**
+ * The on-demand floor when the policy names none: a spot reclaim wave cannot take every node. Only an
+ * explicit `onDemandPercent: 0` runs a cluster wholly on spot.
+ */
+export const DEFAULT_ON_DEMAND_PERCENT = 25;
+/** For clouds whose plugin has no version calendar (AWS picks from its own: clouds/aws/versions.ts). */
 export const DEFAULT_KUBERNETES_VERSION = '1.30';
+
+export interface ResolveOptions {
+  /** The moment defaults that follow a calendar (Kubernetes versions) are picked at. @default now */
+  readonly now?: Date;
+}
+
+/** A cluster's Kubernetes version: its own, else its cloud's default on `now`'s date. */
+export function clusterKubernetesVersion(
+  spec: Pick<ClusterSpec, 'cloud' | 'kubernetesVersion'>,
+  now: Date,
+): string {
+  return (
+    spec.kubernetesVersion ??
+    cloudInfrastructure(spec.cloud, CLOUD_INFRASTRUCTURE)?.defaultKubernetesVersion?.(now) ??
+    DEFAULT_KUBERNETES_VERSION
+  );
+}
 const DEFAULT_ZONE_COUNT = 3;
 
 /** Values every app starts from before its own definition. */
@@ -106,7 +130,7 @@ function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
     podDisruptionBudget: policy.podDisruptionBudget ?? minReplicas > 1,
     applicationsSync: policy.applicationsSync ?? 'sync',
     reconcileIntervalSeconds: durationSeconds(policy.reconcileInterval ?? '5m') ?? 300,
-    onDemandPercent: policy.onDemandPercent ?? 0,
+    onDemandPercent: policy.onDemandPercent ?? DEFAULT_ON_DEMAND_PERCENT,
     natPerZone: policy.natPerZone ?? false,
   };
 }
@@ -183,7 +207,12 @@ function resolveApp(
 }
 
 /** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
-export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment): ResolvedMatrix {
+export function resolveMatrix(
+  matrix: MatrixDefinition,
+  pins: PinsByEnvironment,
+  options: ResolveOptions = {},
+): ResolvedMatrix {
+  const now = options.now ?? new Date();
   const environments = resolveEnvironments(matrix);
   const envOrder = new Map(environments.map((env) => [env.name, env.order]));
   const provenance = new Map<string, Map<string, Map<string, readonly ProvenanceStep[]>>>();
@@ -211,7 +240,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       id,
       ...coords,
       zones: clusterZones(spec),
-      kubernetesVersion: spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+      kubernetesVersion: clusterKubernetesVersion(spec, now),
       engine: spec.engine ?? 'argocd',
       wave: spec.wave ?? 0,
       labels: spec.labels ?? {},

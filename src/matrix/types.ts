@@ -54,7 +54,7 @@ export interface EnvironmentPolicy {
   readonly applicationsSync?: 'create-only' | 'create-update' | 'create-delete' | 'sync';
   /** How often Flux re-applies each app on this environment's Flux clusters (Kustomization interval). @default '5m' */
   readonly reconcileInterval?: Duration;
-  /** Share of node capacity kept on on-demand instances (the rest is spot). @default 0 */
+  /** Share of node capacity kept on on-demand instances (the rest is spot); 0 is all spot. @default 25 */
   readonly onDemandPercent?: number;
   /** One NAT gateway per zone (resilient) instead of one per region (cheaper). @default false */
   readonly natPerZone?: boolean;
@@ -87,7 +87,10 @@ export interface ClusterOptions {
   readonly name?: string;
   /** Zones the cluster spans. @default the region's first three zones (on-prem: the region itself) */
   readonly zones?: readonly string[];
-  /** @default '1.30' */
+  /**
+   * `major.minor`. Pin it to upgrade on purpose: a default follows the calendar.
+   * @default the cloud's newest version in standard support (AWS: src/matrix/clouds/aws/versions.ts), else '1.30'
+   */
   readonly kubernetesVersion?: string;
   /** @default 'argocd' */
   readonly engine?: Engine;

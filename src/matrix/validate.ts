@@ -37,7 +37,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validateTargetPins,
   validateWorkloadValues,
   validateWorkloadDefinitions,
-  ({ matrix, resolved }) => validateInfrastructure(matrix, resolved),
+  ({ matrix, resolved, now }) => validateInfrastructure(matrix, resolved, undefined, { now }),
   validateDelivery,
 ];
 
@@ -46,7 +46,8 @@ export function validateMatrix(
   matrix: MatrixDefinition,
   pins: PinsByEnvironment,
   resolved: ResolvedMatrix,
+  options: { readonly now?: Date } = {},
 ): MatrixIssue[] {
-  const input = { matrix, pins, resolved };
+  const input = { matrix, pins, resolved, now: options.now ?? new Date() };
   return RULE_FAMILIES.flatMap((family) => family(input));
 }

@@ -7,7 +7,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { compareStrings } from '../core/compare.ts';
-import { terraformRiskPatterns } from '../generators/terraform/clouds.ts';
+import { terraformForceNewArguments, terraformRiskPatterns } from '../generators/terraform/clouds.ts';
+import { describeDestructiveChange, destructiveChangesInConfig } from '../generators/terraform/plan-risk.ts';
 import type { Risk, RiskKind } from './types.ts';
 
 /** One changed file under generated/, with its content before and after (undefined: absent). */
@@ -300,15 +301,20 @@ function terraformRisks(change: RenderedFileChange): Risk[] {
   const before = resources(change.before);
   const after = resources(change.after);
   const risks: Risk[] = [];
-  for (const address of before.keys()) {
-    if (!after.has(address))
-      risks.push({
-        kind: 'deletion',
-        scope: change.scope,
-        detail: `terraform destroys ${address}`,
-        path: change.path,
-      });
-  }
+  // The classifier CI runs over plans (plan-risk.ts): removals and replacements alike.
+  const asConfig = (map: Map<string, unknown>) =>
+    new Map([...map].map(([k, v]) => [k, v as Record<string, unknown>]));
+  for (const destructive of destructiveChangesInConfig(
+    asConfig(before),
+    asConfig(after),
+    terraformForceNewArguments(),
+  ))
+    risks.push({
+      kind: 'deletion',
+      scope: change.scope,
+      detail: describeDestructiveChange(destructive),
+      path: change.path,
+    });
   for (const [address, body] of after) {
     // Each cloud plugin names its access-control resources (AWS: IAM).
     const access = terraformRiskPatterns().find((pattern) => pattern.resource.test(address));

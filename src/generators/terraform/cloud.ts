@@ -9,6 +9,7 @@ import type { ResolvedTerraformSettings } from '../../matrix/infrastructure.ts';
 import type { Cloud } from '../../matrix/regions.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
 import type { OutputFile } from '../types.ts';
+import type { ForceNewArguments } from './plan-risk.ts';
 
 export const GENERATOR_NAME = 'terraform';
 /** Terraform 1.10 is the first with S3-native state locking (`use_lockfile`). */
@@ -57,4 +58,9 @@ export interface CloudStacks<Plan extends CloudStackPlan = CloudStackPlan> {
   /** The renderer; imports cdktf and the provider's submodules, so it runs only when a stack renders. */
   load(): Promise<StackRenderer<Plan>>;
   readonly riskPatterns: readonly TerraformRiskPattern[];
+  /**
+   * Arguments whose change replaces a resource, by type: how the promotion risk section sees
+   * replacements in a configuration diff (plan-risk.ts). @default none: only removals are flagged
+   */
+  readonly forceNewArguments?: ForceNewArguments;
 }

@@ -6,6 +6,7 @@ import { awsStacks } from './aws/index.ts';
 import { azureStacks } from './azure/index.ts';
 import type { CloudStacks, TerraformRiskPattern } from './cloud.ts';
 import { gcpStacks } from './gcp/index.ts';
+import type { ForceNewArguments } from './plan-risk.ts';
 
 export const CLOUD_STACKS: readonly CloudStacks[] = [awsStacks, gcpStacks, azureStacks];
 
@@ -14,4 +15,9 @@ export function terraformRiskPatterns(
   clouds: readonly CloudStacks[] = CLOUD_STACKS,
 ): readonly TerraformRiskPattern[] {
   return clouds.flatMap((cloud) => cloud.riskPatterns);
+}
+
+/** Every registered cloud's force-new arguments, for the promotion risk section. */
+export function terraformForceNewArguments(clouds: readonly CloudStacks[] = CLOUD_STACKS): ForceNewArguments {
+  return Object.assign({}, ...clouds.map((cloud) => cloud.forceNewArguments ?? {})) as ForceNewArguments;
 }

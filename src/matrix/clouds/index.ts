@@ -9,7 +9,7 @@ import { azureInfrastructure } from './azure/index.ts';
 import { gcpInfrastructure } from './gcp/index.ts';
 import type { CloudInfrastructure } from './types.ts';
 
-export type { CloudInfrastructure, ClusterReport, SettingsReport } from './types.ts';
+export type { CloudInfrastructure, ClusterCheckContext, ClusterReport, SettingsReport } from './types.ts';
 
 export const CLOUD_INFRASTRUCTURE: readonly CloudInfrastructure[] = [
   awsInfrastructure,

@@ -12,6 +12,16 @@ export type SettingsReport = (path: string, message: string, fix: string) => voi
 /** Reports a problem of one cluster entry (`clusters[i] <target id>`) with the fix. */
 export type ClusterReport = (message: string, fix: string) => void;
 
+/** What rules that depend on the date get: the clock, and a reporter for warnings. */
+export interface ClusterCheckContext {
+  /** The moment the matrix is judged at (versions leave support on a calendar). */
+  readonly now: Date;
+  /** Reports a warning of the cluster entry: shown, but synth goes on. */
+  readonly warn: ClusterReport;
+  /** The matrix's Terraform settings (a cloud's own block, e.g. `terraform.gcp`). */
+  readonly settings: TerraformSettings;
+}
+
 export interface CloudInfrastructure {
   readonly cloud: Cloud;
   /** Node instance types a cluster of this cloud gets when its entry names none. */
@@ -35,10 +45,15 @@ export interface CloudInfrastructure {
    * Problems of a cluster that gets a stack (the matrix has `terraform`): zones the cluster service
    * needs, names within the cloud's limits. A missing network is reported before this, for every cloud.
    */
-  validateStackCluster(target: ResolvedTarget, at: ClusterReport, settings: TerraformSettings): void;
+  validateStackCluster(target: ResolvedTarget, at: ClusterReport, context: ClusterCheckContext): void;
   /**
    * Whether this cloud writes stacks for these settings (GCP and Azure only with `terraform.gcp` /
    * `terraform.azure`); its clusters get the stack rules only then. @default true
    */
   stacksEnabled?(settings: TerraformSettings): boolean;
+  /**
+   * The Kubernetes version of a cluster of this cloud that names none, on `now`'s date (e.g. the newest
+   * the cluster service supports in full). @default the matrix-wide DEFAULT_KUBERNETES_VERSION
+   */
+  defaultKubernetesVersion?(now: Date): string;
 }

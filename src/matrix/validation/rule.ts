@@ -9,6 +9,8 @@ export interface ValidationInput {
   readonly matrix: MatrixDefinition;
   readonly pins: PinsByEnvironment;
   readonly resolved: ResolvedMatrix;
+  /** The moment rules that follow a calendar (Kubernetes version support) judge the matrix at. @default now */
+  readonly now?: Date;
 }
 
 export type RuleFamily = (input: ValidationInput) => MatrixIssue[];

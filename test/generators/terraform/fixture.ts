@@ -37,7 +37,7 @@ export function terraformFixture(options: FixtureOptions = {}): MatrixDefinition
         network: { vpcCidr: '10.10.0.0/16' },
       }),
       aws(envs.prod, 'us-east-1', {
-        kubernetesVersion: '1.31',
+        kubernetesVersion: '1.34',
         network: { vpcCidr: '10.30.0.0/16' },
         nodes: { min: 6, max: 30, desired: 9 },
       }),
@@ -48,7 +48,13 @@ export function terraformFixture(options: FixtureOptions = {}): MatrixDefinition
   });
 }
 
-/** Resolve and validate; throws MatrixError with every problem. */
-export function resolveFixture(matrix: MatrixDefinition = terraformFixture()): ResolvedMatrix {
-  return checkedMatrix(matrix, {}).resolved;
+/** The date the Terraform tests judge Kubernetes versions at (never the wall clock). */
+export const FIXTURE_NOW = new Date('2026-11-30T12:00:00Z');
+
+/** Resolve and validate at FIXTURE_NOW; throws MatrixError with every problem. */
+export function resolveFixture(
+  matrix: MatrixDefinition = terraformFixture(),
+  now = FIXTURE_NOW,
+): ResolvedMatrix {
+  return checkedMatrix(matrix, {}, [], { now }).resolved;
 }

@@ -185,15 +185,15 @@ describe('infrastructure validation', () => {
       ],
       [
         '[terraform.endpoints.sqs] unknown service "sqs"',
-        'use dynamodb, ec2, eks, iam, s3, sts: the services the stacks and their state backend call',
+        'use dynamodb, ec2, eks, iam, kms, logs, route53, s3, sts: the services the stacks and their state backend call',
       ],
       [
         '[terraform.endpoints.eks] "localhost:5000" is not an http(s) URL',
         'write a URL, e.g. https://ec2.us-east-1.amazonaws.com or http://127.0.0.1:5000',
       ],
       [
-        '[terraform.endpoints] no endpoint for dynamodb, iam, s3, sts, which the stacks call',
-        'add dynamodb, iam, s3, sts to terraform.endpoints, or the provider reaches real AWS for them',
+        '[terraform.endpoints] no endpoint for dynamodb, iam, kms, logs, s3, sts, which the stacks call',
+        'add dynamodb, iam, kms, logs, s3, sts to terraform.endpoints, or the provider reaches real AWS for them',
       ],
       [
         '[terraform.assumeRoleArn.prod] "arn:aws:iam::123:role/x" is not an IAM role ARN',
@@ -224,7 +224,7 @@ describe('infrastructure validation', () => {
         'point terraform.endpoints at the emulator, or remove emulator',
       ],
       [
-        `[clusters[1] ${long}/aws/ap-southeast-2/main] IAM role name ${long}-ap-southeast-2-main-eks-cluster has 70 characters; AWS allows 64`,
+        `[clusters[1] ${long}/aws/ap-southeast-2/main] IAM role name ${long}-ap-southeast-2-main-eks-autoscaler has 73 characters; AWS allows 64`,
         'shorten the environment or cluster name',
       ],
     ]);

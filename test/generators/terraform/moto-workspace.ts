@@ -39,6 +39,8 @@ export interface MotoWorkspace {
   endpoint: string;
   stack: StackJson | undefined;
   tf(args: readonly string[]): Promise<TerraformResult>;
+  /** Replace the stack's main.tf.json (a later commit of the same stack). */
+  write(stack: StackJson): void;
   /** `type.name` of every resource in the remote state. */
   stateResources(): Promise<string[]>;
 }
@@ -61,6 +63,10 @@ export function useMotoWorkspace(options: MotoWorkspaceOptions): MotoWorkspace {
       const result = await runTerraform(dir, args, { env });
       timings.push(`${args[0]} ${result.durationMs} ms`);
       return result;
+    },
+    write(stack) {
+      workspace.stack = stack;
+      writeStack(dir, stack);
     },
     async stateResources() {
       const state = JSON.parse(
@@ -92,6 +98,8 @@ export function useMotoWorkspace(options: MotoWorkspaceOptions): MotoWorkspace {
           ec2: endpoint,
           eks: endpoint,
           iam: endpoint,
+          kms: endpoint,
+          logs: endpoint,
           s3: endpoint,
           sts: endpoint,
         },

@@ -87,6 +87,8 @@ describe('terraformStacks', () => {
           ec2: endpoint,
           eks: endpoint,
           iam: endpoint,
+          kms: endpoint,
+          logs: endpoint,
           s3: endpoint,
           sts: endpoint,
           dynamodb: endpoint,
@@ -101,7 +103,16 @@ describe('terraformStacks', () => {
       roleArn: 'arn:aws:iam::123456789012:role/envmatrix-prod',
       sessionName: 'envmatrix-prod-eu-west-1',
     });
-    expect(Object.keys(prodEu!.provider.endpoints)).toEqual(['dynamodb', 'ec2', 'eks', 'iam', 's3', 'sts']);
+    expect(Object.keys(prodEu!.provider.endpoints)).toEqual([
+      'dynamodb',
+      'ec2',
+      'eks',
+      'iam',
+      'kms',
+      'logs',
+      's3',
+      'sts',
+    ]);
     expect(prodEu!.backend).toEqual({
       bucket: 'acme-tfstate',
       key: 'platform/prod/aws/eu-west-1/terraform.tfstate',
@@ -117,15 +128,24 @@ describe('terraformStacks', () => {
     const dev = stacks[0]!.clusters[0]!;
     const prod = stacks[2]!.clusters[0]!;
     expect([dev.natPerZone, prod.natPerZone]).toEqual([false, true]);
-    expect(dev.nodeGroups.map((g) => [g.kind, g.min, g.desired, g.max])).toEqual([['spot', 2, 2, 6]]);
+    expect(dev.nodeGroups.map((g) => [g.kind, g.min, g.desired, g.max])).toEqual([
+      // No onDemandPercent in dev: the default floor of 25% keeps a node on demand.
+      ['on-demand', 1, 1, 2],
+      ['spot', 1, 1, 4],
+    ]);
     expect(prod.nodeGroups.map((g) => [g.kind, g.min, g.desired, g.max])).toEqual([
       ['on-demand', 2, 3, 9],
       ['spot', 4, 6, 21],
     ]);
-    expect(prod.kubernetesVersion).toBe('1.31');
+    expect(prod.kubernetesVersion).toBe('1.34');
     expect(prod.roles).toEqual({
       cluster: 'prod-us-east-1-main-eks-cluster',
       nodes: 'prod-us-east-1-main-eks-nodes',
+      'flow-logs': 'prod-us-east-1-main-eks-flow-logs',
+      eso: 'prod-us-east-1-main-eks-eso',
+      autoscaler: 'prod-us-east-1-main-eks-autoscaler',
+      lbc: 'prod-us-east-1-main-eks-lbc',
+      'ebs-csi': 'prod-us-east-1-main-eks-ebs-csi',
     });
   });
 });

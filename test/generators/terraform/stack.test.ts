@@ -54,7 +54,7 @@ describe('terraform generator', () => {
           use_lockfile: true,
         },
       },
-      required_providers: { aws: { version: '>= 5.100.0, < 7.0.0', source: 'hashicorp/aws' } },
+      required_providers: { aws: { version: '~> 5.100', source: 'hashicorp/aws' } },
       required_version: '>= 1.10.0',
     });
   });
@@ -77,6 +77,8 @@ describe('terraform generator', () => {
             ec2: endpoint,
             eks: endpoint,
             iam: endpoint,
+            kms: endpoint,
+            logs: endpoint,
             s3: endpoint,
             sts: endpoint,
           },
@@ -116,7 +118,16 @@ describe('terraform generator', () => {
           },
         ],
         endpoints: [
-          { dynamodb: endpoint, ec2: endpoint, eks: endpoint, iam: endpoint, s3: endpoint, sts: endpoint },
+          {
+            dynamodb: endpoint,
+            ec2: endpoint,
+            eks: endpoint,
+            iam: endpoint,
+            kms: endpoint,
+            logs: endpoint,
+            s3: endpoint,
+            sts: endpoint,
+          },
         ],
         region: 'us-east-1',
         s3_use_path_style: true,
@@ -183,7 +194,7 @@ describe('terraform generator', () => {
 
   it('runs the cluster’s Kubernetes version and splits nodes on demand / spot by the policy', () => {
     const json = stack('prod/aws/us-east-1');
-    expect(resourcesOf(json, 'aws_eks_cluster').main).toMatchObject({ name: 'prod-main', version: '1.31' });
+    expect(resourcesOf(json, 'aws_eks_cluster').main).toMatchObject({ name: 'prod-main', version: '1.34' });
     const groups = resourcesOf(json, 'aws_eks_node_group');
     expect(
       Object.entries(groups).map(([name, g]) => [name, g.capacity_type, g.instance_types, g.scaling_config]),
@@ -196,12 +207,25 @@ describe('terraform generator', () => {
         { desired_size: 6, max_size: 21, min_size: 4 },
       ],
     ]);
-    // dev has no on-demand share: spot only, over the default sizes.
-    expect(Object.keys(resourcesOf(stack('dev/aws/us-east-1'), 'aws_eks_node_group'))).toEqual(['main_spot']);
+    // dev names no on-demand share: the default floor still keeps an on-demand group.
+    expect(Object.keys(resourcesOf(stack('dev/aws/us-east-1'), 'aws_eks_node_group'))).toEqual([
+      'main_on_demand',
+      'main_spot',
+    ]);
   });
 
-  it('exposes cluster name, endpoint and VPC id per cluster', () => {
-    expect(stack('prod/aws/eu-west-1').output).toEqual({
+  it('exposes what Argo CD needs to register each cluster: endpoint, CA data, OIDC issuer and provider, security group', () => {
+    expect(Object.keys(stack('prod/aws/eu-west-1').output)).toEqual([
+      'main_cluster_name',
+      'main_cluster_endpoint',
+      'main_cluster_certificate_authority_data',
+      'main_cluster_version',
+      'main_cluster_security_group_id',
+      'main_oidc_issuer_url',
+      'main_oidc_provider_arn',
+      'main_vpc_id',
+    ]);
+    expect(stack('prod/aws/eu-west-1').output).toMatchObject({
       main_cluster_name: {
         value: '${aws_eks_cluster.main.name}',
         description: 'EKS cluster of prod/aws/eu-west-1/main',
@@ -210,6 +234,14 @@ describe('terraform generator', () => {
         value: '${aws_eks_cluster.main.endpoint}',
         description: 'Kubernetes API endpoint of prod/aws/eu-west-1/main',
       },
+      main_cluster_certificate_authority_data: {
+        value: '${aws_eks_cluster.main.certificate_authority[0].data}',
+      },
+      main_cluster_security_group_id: {
+        value: '${aws_eks_cluster.main.vpc_config[0].cluster_security_group_id}',
+      },
+      main_oidc_issuer_url: { value: '${aws_eks_cluster.main.identity[0].oidc[0].issuer}' },
+      main_oidc_provider_arn: { value: '${aws_iam_openid_connect_provider.main.arn}' },
       main_vpc_id: { value: '${aws_vpc.main.id}', description: 'VPC of prod/aws/eu-west-1/main' },
     });
   });

@@ -19,11 +19,19 @@ interface Step {
   readonly with?: Record<string, unknown>;
 }
 interface Job {
+  readonly if?: string;
+  readonly environment?: string;
+  readonly concurrency?: { group: string; 'cancel-in-progress': boolean };
+  readonly strategy?: { 'max-parallel'?: number };
   readonly permissions?: Record<string, string>;
   readonly needs?: string[];
   readonly steps: Step[];
 }
-const workflow = parse(text) as { permissions: unknown; jobs: Record<string, Job> };
+const workflow = parse(text) as {
+  permissions: unknown;
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+};
 
 describe('the terraform workflow', () => {
   it('passes actionlint', async () => {
@@ -138,11 +146,49 @@ describe('the terraform workflow', () => {
           GITHUB_OUTPUT: join(temp, 'output'),
         });
         expect(readFileSync(join(temp, 'output'), 'utf8')).toBe(
-          'stacks=[{"dir":"generated/terraform/prod/aws/us-east-1","cloud":"aws"},{"dir":"generated/terraform/prod/gcp/europe-west1","cloud":"gcp"}]\n',
+          'stacks=[{"dir":"generated/terraform/prod/aws/us-east-1","cloud":"aws","env":"prod"},{"dir":"generated/terraform/prod/gcp/europe-west1","cloud":"gcp","env":"prod"}]\n',
         );
       } finally {
         rmSync(temp, { recursive: true, force: true });
       }
     });
+  });
+
+  it('pins every action by commit SHA', () => {
+    const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => step.uses ?? []));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const use of uses) expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
+  it('applies the saved plan on main, stack by stack, through the stack’s environment, never cancelled', () => {
+    const apply = workflow.jobs.apply;
+    expect(apply?.if).toContain("github.event_name == 'push'");
+    expect(apply?.environment).toBe('terraform-${{ matrix.stack.env }}');
+    expect(apply?.strategy?.['max-parallel']).toBe(1);
+    expect(apply?.concurrency).toEqual({
+      group: 'terraform-stack-${{ matrix.stack.dir }}',
+      'cancel-in-progress': false,
+    });
+    expect(workflow.jobs.plan?.concurrency).toEqual(apply?.concurrency);
+    expect(apply?.steps.map((s) => s.run ?? '').join('\n')).toContain('apply -input=false tfplan');
+    expect(apply?.steps.some((s) => s.uses?.startsWith('actions/download-artifact@'))).toBe(true);
+    expect(workflow.jobs.plan?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+    expect(text).not.toContain('cancel-in-progress: true');
+  });
+
+  it('fails a plan with deletes or replacements unless the PR carries allow-destroy', () => {
+    const gate = workflow.jobs.plan?.steps.find((s) => s.name === 'deletes and replacements');
+    expect(gate?.run).toContain('tf:plan-risk');
+    expect(JSON.stringify(gate)).toContain("'allow-destroy'");
+  });
+
+  it('checks drift every day with plan -detailed-exitcode and keeps one issue', () => {
+    expect(workflow.on.schedule).toEqual([{ cron: '17 5 * * *' }]);
+    const drift = workflow.jobs.drift;
+    expect(drift?.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
+    const script = drift?.steps.map((s) => s.run ?? '').join('\n') ?? '';
+    expect(script).toContain('-detailed-exitcode');
+    expect(script).toContain('--label terraform-drift');
+    expect(script).toContain('gh issue edit');
   });
 });

@@ -4,7 +4,12 @@
  * asks for `natPerZone`, so a zone outage cannot cut the others off; one per VPC otherwise, which is
  * cheaper).
  */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway/index.js';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway/index.js';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association/index.js';
@@ -25,6 +30,47 @@ export interface ClusterNetworkResources {
 /** Where every internet-bound packet goes. */
 const ANYWHERE = '0.0.0.0/0';
 
+/** Every accepted and rejected flow of the VPC, to CloudWatch Logs (Security Hub EC2.6). */
+function addFlowLogs(stack: TerraformStack, cluster: ClusterPlan, env: string, vpc: Vpc): void {
+  const name = logicalName(cluster.name, 'flow_logs');
+  const group = addResource(stack, CloudwatchLogGroup, name, {
+    name: `/aws/vpc/${env}-${cluster.name}/flow-logs`,
+    retentionInDays: cluster.logRetentionDays,
+  });
+  const role = addResource(stack, IamRole, name, {
+    name: cluster.roles['flow-logs'],
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  });
+  // Only into its own log group (AWS's documented flow-log role, scoped to the group).
+  addResource(stack, IamRolePolicy, name, {
+    name: 'flow-logs',
+    role: role.name,
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: `${group.arn}:*`,
+        },
+      ],
+    }),
+  });
+  addResource(stack, FlowLog, name, {
+    vpcId: vpc.id,
+    trafficType: 'ALL',
+    logDestinationType: 'cloud-watch-logs',
+    logDestination: group.arn,
+    iamRoleArn: role.arn,
+    maxAggregationInterval: 600,
+  });
+}
+
 export function addNetwork(
   stack: TerraformStack,
   cluster: ClusterPlan,
@@ -41,7 +87,13 @@ export function addNetwork(
     enableDnsSupport: true,
     enableDnsHostnames: true,
     tags: tags(),
+    // A new range replaces the VPC, and EKS accepts subnets only from the VPC it was created in.
+    lifecycle: { preventDestroy: cluster.preventDestroy },
   });
+  // Adopted with no rules, so nothing that falls back to the default group is reachable (Security
+  // Hub EC2.2; terraform-aws-modules/vpc v6 manages it the same way).
+  addResource(stack, DefaultSecurityGroup, name(), { vpcId: vpc.id, tags: tags('default') });
+  addFlowLogs(stack, cluster, env, vpc);
   const internetGateway = addResource(stack, InternetGateway, name(), { vpcId: vpc.id, tags: tags() });
 
   const publicSubnets = cluster.subnets.map(({ zone, publicCidr }) =>

@@ -4,8 +4,9 @@
  * region, with its S3 state key, provider settings, and each cluster's network and node groups.
  */
 import { compareStrings } from '../../../core/compare.ts';
-import { eksClusterName, iamRoleName } from '../../../matrix/clouds/aws/index.ts';
-import type { AwsEndpointService } from '../../../matrix/clouds/aws/settings.ts';
+import { eksClusterName, iamRoleName, type AwsRoleKind } from '../../../matrix/clouds/aws/index.ts';
+import type { AwsEndpointService, ResolvedEksEnvironment } from '../../../matrix/clouds/aws/settings.ts';
+import { eksAddonVersions, type EksAddon } from '../../../matrix/clouds/aws/versions.ts';
 import type { ResolvedTerraformSettings } from '../../../matrix/infrastructure.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../../../matrix/types.ts';
 import { GeneratorError } from '../../errors.ts';
@@ -13,8 +14,14 @@ import { terraformStackDir } from '../../paths.ts';
 import { GENERATOR_NAME, MANAGED_BY, REQUIRED_TERRAFORM_VERSION, type CloudStackPlan } from '../cloud.ts';
 import { splitNodes, subnetLayout, type NodeGroupPlan, type ZoneSubnets } from './layout.ts';
 
-/** Admits the 5.100 provider (what the offline mirror and many lock files hold) and every 6.x. */
-export const AWS_PROVIDER_CONSTRAINT = '>= 5.100.0, < 7.0.0';
+/**
+ * One major, the tested one: the stacks are validated and applied (on moto) with 5.100.0, the only
+ * version in the offline mirror, and the committed lock files pin it. 6.x (what the cdktf bindings
+ * were generated from) is a separate, tested step: raise this and refresh the locks (npm run tf:lock).
+ */
+export const AWS_PROVIDER_CONSTRAINT = '~> 5.100';
+/** The EKS access policy every listed principal gets (terraform-aws-eks v21 grants the same). */
+export const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 /** Services the state backend calls, when their endpoints are replaced. */
 const BACKEND_SERVICES: readonly AwsEndpointService[] = ['dynamodb', 'iam', 's3', 'sts'];
 
@@ -43,7 +50,25 @@ export interface ClusterPlan {
   readonly name: string;
   readonly eksName: string;
   readonly kubernetesVersion: string;
-  readonly roles: { readonly cluster: string; readonly nodes: string };
+  readonly roles: Readonly<Record<AwsRoleKind, string>>;
+  /**
+   * EKS support type: STANDARD, so a forgotten upgrade is an automatic upgrade at the end of standard
+   * support instead of extended-support charges (EKS's own default is EXTENDED).
+   */
+  readonly upgradeSupport: 'STANDARD';
+  /** Pinned managed add-on versions for the cluster's Kubernetes minor. */
+  readonly addons: Readonly<Record<EksAddon, string>>;
+  /** Access entries (authentication mode API): principal ARN by entry name, each cluster admin. */
+  readonly accessEntries: readonly { readonly name: string; readonly principalArn: string }[];
+  readonly publicAccessCidrs: readonly string[];
+  readonly logRetentionDays: number;
+  readonly metadataHopLimit: 1 | 2;
+  /** `prevent_destroy` on the VPC, the cluster and its KMS key. */
+  readonly preventDestroy: boolean;
+  /** Secrets Manager keys apps on the cluster read (external-secrets may read only these), sorted. */
+  readonly secretKeys: readonly string[];
+  /** Tags on instances, volumes and network interfaces (launch template): the provider's default tags. */
+  readonly instanceTags: Readonly<Record<string, string>>;
   readonly vpcCidr: string;
   readonly subnets: readonly ZoneSubnets[];
   /** One NAT gateway per zone (`policy.natPerZone`), or one for the whole VPC. */
@@ -83,7 +108,40 @@ function pick(
   return Object.fromEntries(services.filter((s) => endpoints[s] !== undefined).map((s) => [s, endpoints[s]]));
 }
 
-function clusterPlan(target: ResolvedTarget, natPerZone: boolean, onDemandPercent: number): ClusterPlan {
+/** Access entries: admins, CI, and the Argo CD hub on Argo CD clusters; each principal once. */
+function accessEntries(target: ResolvedTarget, eks: ResolvedEksEnvironment): ClusterPlan['accessEntries'] {
+  const entries = [
+    ...eks.adminRoleArns.map((arn, index) => ({ name: `admin_${index}`, principalArn: arn })),
+    ...(eks.ciRoleArn !== undefined ? [{ name: 'ci', principalArn: eks.ciRoleArn }] : []),
+    ...(eks.argocdHubRoleArn !== undefined && target.engine === 'argocd'
+      ? [{ name: 'argocd_hub', principalArn: eks.argocdHubRoleArn }]
+      : []),
+  ];
+  return entries.filter(
+    (entry, index) => entries.findIndex((e) => e.principalArn === entry.principalArn) === index,
+  );
+}
+
+const ROLE_KINDS: readonly AwsRoleKind[] = [
+  'cluster',
+  'nodes',
+  'flow-logs',
+  'eso',
+  'autoscaler',
+  'lbc',
+  'ebs-csi',
+];
+
+interface ClusterContext {
+  readonly natPerZone: boolean;
+  readonly onDemandPercent: number;
+  readonly eks: ResolvedEksEnvironment;
+  readonly secretsManagerStores: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+function clusterPlan(target: ResolvedTarget, context: ClusterContext): ClusterPlan {
+  const { natPerZone, onDemandPercent, eks } = context;
   if (!target.network) {
     // Validation reports this with the fix; reaching it means the matrix skipped validation.
     throw new GeneratorError(
@@ -94,15 +152,40 @@ function clusterPlan(target: ResolvedTarget, natPerZone: boolean, onDemandPercen
       'add network: { vpcCidr: "10.N.0.0/16" } to the cluster entry and run envmatrix validate',
     );
   }
+  const addons = eksAddonVersions(target.kubernetesVersion);
+  if (!addons) {
+    // Validation reports this with the fix; reaching it means the matrix skipped validation.
+    throw new GeneratorError(
+      GENERATOR_NAME,
+      target.id,
+      undefined,
+      `Kubernetes ${target.kubernetesVersion} has no pinned add-on versions`,
+      'run envmatrix validate and follow its fix',
+    );
+  }
+  const stores = new Set(context.secretsManagerStores);
+  const secretKeys = [
+    ...new Set(
+      target.apps.flatMap((app) => app.secrets.filter((s) => stores.has(s.store)).map((s) => s.key)),
+    ),
+  ].sort(compareStrings);
   return {
     target: target.id,
     name: target.cluster,
     eksName: eksClusterName(target.env, target.cluster),
     kubernetesVersion: target.kubernetesVersion,
-    roles: {
-      cluster: iamRoleName(target.env, target.region, target.cluster, 'cluster'),
-      nodes: iamRoleName(target.env, target.region, target.cluster, 'nodes'),
-    },
+    roles: Object.fromEntries(
+      ROLE_KINDS.map((kind) => [kind, iamRoleName(target.env, target.region, target.cluster, kind)]),
+    ) as Record<AwsRoleKind, string>,
+    upgradeSupport: 'STANDARD',
+    addons,
+    accessEntries: accessEntries(target, eks),
+    publicAccessCidrs: eks.publicAccessCidrs,
+    logRetentionDays: eks.logRetentionDays,
+    metadataHopLimit: eks.metadataHopLimit,
+    preventDestroy: eks.preventDestroy,
+    secretKeys,
+    instanceTags: { ...context.tags, Name: `${target.env}-${target.cluster}-node` },
     vpcCidr: target.network.vpcCidr,
     subnets: subnetLayout(target.network.vpcCidr, target.zones),
     natPerZone,
@@ -120,6 +203,9 @@ function stackPlan(
   const environment = matrix.environments.find((e) => e.name === env);
   const policy = environment?.policy;
   const roleArn = settings.assumeRoleArns[env];
+  const tags = defaultTags(env, region, settings.costCentre);
+  const eks = settings.eks[env];
+  if (!eks) throw new Error(`awsStackPlans: no resolved EKS settings for environment ${env}`);
   return {
     scope: awsStackScope({ env, region }),
     dir: terraformStackDir(awsStackScope({ env, region })),
@@ -137,7 +223,7 @@ function stackPlan(
     },
     provider: {
       region,
-      defaultTags: defaultTags(env, region, settings.costCentre),
+      defaultTags: tags,
       endpoints: settings.endpoints,
       emulator: settings.emulator,
       ...(roleArn !== undefined && {
@@ -146,7 +232,15 @@ function stackPlan(
     },
     clusters: [...targets]
       .sort((a, b) => compareStrings(a.cluster, b.cluster))
-      .map((target) => clusterPlan(target, policy?.natPerZone ?? false, policy?.onDemandPercent ?? 0)),
+      .map((target) =>
+        clusterPlan(target, {
+          natPerZone: policy?.natPerZone ?? false,
+          onDemandPercent: policy?.onDemandPercent ?? 0,
+          eks,
+          secretsManagerStores: settings.secretsManagerStores,
+          tags,
+        }),
+      ),
   };
 }
 

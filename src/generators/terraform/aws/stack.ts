@@ -2,9 +2,11 @@
  * One stack's Terraform JSON from its plan: the S3 backend, the aws provider, and per cluster its
  * network, compute and outputs.
  */
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { S3Backend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { addCompute } from './eks.ts';
+import { addIdentity } from './identity.ts';
 import { logicalName } from '../names.ts';
 import { addNetwork } from './network.ts';
 import type { BackendPlan, ProviderPlan, StackPlan } from './plan.ts';
@@ -65,9 +67,13 @@ export function renderStack(plan: StackPlan): Record<string, unknown> {
       source: 'hashicorp/aws',
       version: plan.providerConstraint,
     });
+    // The account id, for ARNs of what the stack does not create (Secrets Manager secrets).
+    const account = new DataAwsCallerIdentity(stack, 'current');
+    account.overrideLogicalId('current');
     for (const cluster of plan.clusters) {
       const network = addNetwork(stack, cluster, plan.env);
       const { cluster: eks } = addCompute(stack, cluster, network);
+      const { oidcProvider } = addIdentity(stack, cluster, plan.region, eks, account);
       const output = (name: string, value: string, description: string): void => {
         new TerraformOutput(stack, logicalName(cluster.name, name), { value, description }).overrideLogicalId(
           logicalName(cluster.name, name),
@@ -75,6 +81,20 @@ export function renderStack(plan: StackPlan): Record<string, unknown> {
       };
       output('cluster_name', eks.name, `EKS cluster of ${cluster.target}`);
       output('cluster_endpoint', eks.endpoint, `Kubernetes API endpoint of ${cluster.target}`);
+      // What Argo CD (or kubectl) needs to register and trust the cluster.
+      output(
+        'cluster_certificate_authority_data',
+        eks.certificateAuthority.get(0).data,
+        `Base64 CA certificate of the Kubernetes API of ${cluster.target}`,
+      );
+      output('cluster_version', eks.version, `Kubernetes version of ${cluster.target}`);
+      output(
+        'cluster_security_group_id',
+        eks.vpcConfig.clusterSecurityGroupId,
+        `Security group EKS created for the control plane and nodes of ${cluster.target}`,
+      );
+      output('oidc_issuer_url', eks.identity.get(0).oidc.get(0).issuer, `OIDC issuer of ${cluster.target}`);
+      output('oidc_provider_arn', oidcProvider.arn, `IAM OIDC provider (IRSA) of ${cluster.target}`);
       output('vpc_id', network.vpc.id, `VPC of ${cluster.target}`);
     }
   });

@@ -4,10 +4,16 @@
  * needs of its entry.
  */
 import { regionInfo } from '../../regions.ts';
-import type { CloudInfrastructure, ClusterReport, SettingsReport } from '../types.ts';
+import type { CloudInfrastructure, ClusterCheckContext, ClusterReport, SettingsReport } from '../types.ts';
+import { defaultEksVersion, eksAddonVersions, eksSupport, EKS_VERSIONS } from './versions.ts';
 import type { MatrixDefinition, ResolvedTarget } from '../../types.ts';
-import type { ResolvedNodes, TerraformSettings } from '../../infrastructure.ts';
-import { AWS_ENDPOINT_SERVICES, type ResolvedAwsSettings } from './settings.ts';
+import { parseCidr, type ResolvedNodes, type TerraformSettings } from '../../infrastructure.ts';
+import {
+  AWS_ENDPOINT_SERVICES,
+  type AwsEksEnvironmentSettings,
+  type ResolvedAwsSettings,
+  type ResolvedEksEnvironment,
+} from './settings.ts';
 
 export const DEFAULT_STATE_KEY_PREFIX = 'envmatrix';
 export const DEFAULT_INSTANCE_TYPES: readonly string[] = ['m6i.large', 'm5.large', 'm5a.large'];
@@ -27,8 +33,17 @@ export function eksClusterName(env: string, cluster: string): string {
   return `${env}-${cluster}`;
 }
 
+/**
+ * The IAM roles a cluster's stack creates: the control plane's, the nodes', the flow logs', and one
+ * per controller through EKS Pod Identity (external-secrets, cluster-autoscaler, AWS Load Balancer
+ * Controller, EBS CSI driver). Short, so the names stay within IAM's 64 characters.
+ */
+export type AwsRoleKind = 'cluster' | 'nodes' | 'flow-logs' | 'eso' | 'autoscaler' | 'lbc' | 'ebs-csi';
+/** The longest kind: what the name-length rule checks. */
+const LONGEST_ROLE_KIND: AwsRoleKind = 'autoscaler';
+
 /** IAM role names are global per account: environment, region and cluster make them unique. */
-export function iamRoleName(env: string, region: string, cluster: string, role: 'cluster' | 'nodes'): string {
+export function iamRoleName(env: string, region: string, cluster: string, role: AwsRoleKind): string {
   return `${env}-${region}-${cluster}-eks-${role}`;
 }
 
@@ -44,6 +59,35 @@ function rolesByEnvironment(
     environments.flatMap((env) => {
       const arn = arnOf(env);
       return arn === undefined ? [] : [[env, arn]];
+    }),
+  );
+}
+
+/** Days logs are kept when the matrix says nothing: the EKS module's 90 where it matters most. */
+export const LOG_RETENTION_DAYS = { last: 90, other: 30 } as const;
+
+/** Each environment's EKS settings: its own fields over the matrix-wide ones over the defaults. */
+function resolveEks(
+  settings: TerraformSettings,
+  environments: readonly string[],
+): Record<string, ResolvedEksEnvironment> {
+  const shared: AwsEksEnvironmentSettings = settings.eks ?? {};
+  const last = environments.at(-1);
+  return Object.fromEntries(
+    environments.map((env) => {
+      const own: AwsEksEnvironmentSettings = { ...shared, ...settings.eks?.environments?.[env] };
+      const isLast = env === last;
+      const resolved: ResolvedEksEnvironment = {
+        adminRoleArns: own.adminRoleArns ?? [],
+        ...(own.ciRoleArn !== undefined && { ciRoleArn: own.ciRoleArn }),
+        ...(own.argocdHubRoleArn !== undefined && { argocdHubRoleArn: own.argocdHubRoleArn }),
+        publicAccessCidrs: own.publicAccessCidrs ?? [],
+        logRetentionDays:
+          own.logRetentionDays ?? (isLast ? LOG_RETENTION_DAYS.last : LOG_RETENTION_DAYS.other),
+        metadataHopLimit: own.metadataHopLimit ?? 1,
+        preventDestroy: own.preventDestroy ?? isLast,
+      };
+      return [env, resolved];
     }),
   );
 }
@@ -69,6 +113,20 @@ export function resolveAwsSettings(
     ),
     emulator: settings.emulator ?? false,
     assumeRoleArns: rolesByEnvironment(settings.assumeRoleArn, environments),
+    eks: resolveEks(settings, environments),
+    secretsManagerStores: settings.eks?.secretsManagerStores ?? [],
+    traffic: Object.fromEntries(
+      Object.entries(settings.traffic ?? {}).map(([env, traffic]) => [
+        env,
+        {
+          zoneId: traffic.zoneId,
+          domain: traffic.domain,
+          routing: traffic.routing ?? 'latency',
+          healthCheckPath: traffic.healthCheckPath ?? '/healthz',
+          ...(traffic.apps && { apps: traffic.apps }),
+        },
+      ]),
+    ),
   };
 }
 
@@ -144,7 +202,9 @@ function validateEndpoints(settings: TerraformSettings, at: SettingsReport): voi
   }
   if (given.length > 0) {
     const needed = AWS_ENDPOINT_SERVICES.filter(
-      (service) => service !== 'dynamodb' || settings.state.lockTable !== undefined,
+      (service) =>
+        (service !== 'dynamodb' || settings.state.lockTable !== undefined) &&
+        (service !== 'route53' || Object.keys(settings.traffic ?? {}).length > 0),
     );
     const missing = needed.filter((service) => endpoints[service] === undefined);
     if (missing.length > 0) {
@@ -164,8 +224,76 @@ function validateEndpoints(settings: TerraformSettings, at: SettingsReport): voi
   }
 }
 
+/** What CloudWatch Logs accepts as retention (PutRetentionPolicy). */
+const LOG_RETENTION_VALUES = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+function validateEksFields(own: AwsEksEnvironmentSettings, path: string, at: SettingsReport): void {
+  const roles: [string, string][] = [
+    ...(own.adminRoleArns ?? []).map((arn, i): [string, string] => [`adminRoleArns[${i}]`, arn]),
+    ...(own.ciRoleArn !== undefined ? [['ciRoleArn', own.ciRoleArn] as [string, string]] : []),
+    ...(own.argocdHubRoleArn !== undefined
+      ? [['argocdHubRoleArn', own.argocdHubRoleArn] as [string, string]]
+      : []),
+  ];
+  for (const [field, arn] of roles)
+    if (!ROLE_ARN.test(arn))
+      at(
+        `${path}${field}`,
+        `${JSON.stringify(arn)} is not an IAM role ARN`,
+        'write arn:aws:iam::<12-digit account id>:role/<name>',
+      );
+  (own.publicAccessCidrs ?? []).forEach((cidr, i) => {
+    if (!parseCidr(cidr))
+      at(
+        `${path}publicAccessCidrs[${i}]`,
+        `${JSON.stringify(cidr)} is not an IPv4 range`,
+        'write address/prefix, e.g. 203.0.113.0/24',
+      );
+    else if (cidr.endsWith('/0'))
+      at(
+        `${path}publicAccessCidrs[${i}]`,
+        `${cidr} opens the Kubernetes API to the whole internet`,
+        'list the ranges of your offices or VPN, or leave publicAccessCidrs out (private endpoint only)',
+      );
+  });
+  if (own.logRetentionDays !== undefined && !LOG_RETENTION_VALUES.includes(own.logRetentionDays))
+    at(
+      `${path}logRetentionDays`,
+      `${own.logRetentionDays} is not a retention CloudWatch Logs accepts`,
+      `use one of ${LOG_RETENTION_VALUES.join(', ')}`,
+    );
+}
+
+function validateEksSettings(
+  matrix: MatrixDefinition,
+  settings: TerraformSettings,
+  at: SettingsReport,
+): void {
+  const eks = settings.eks;
+  const known = Object.keys(matrix.environments);
+  if (eks) validateEksFields(eks, 'eks.', at);
+  for (const [env, own] of Object.entries(eks?.environments ?? {})) {
+    if (!known.includes(env))
+      at(`eks.environments.${env}`, `names unknown environment "${env}"`, `use one of: ${known.join(', ')}`);
+    validateEksFields(own, `eks.environments.${env}.`, at);
+  }
+  for (const [env, traffic] of Object.entries(settings.traffic ?? {})) {
+    if (!known.includes(env))
+      at(`traffic.${env}`, `names unknown environment "${env}"`, `use one of: ${known.join(', ')}`);
+    if (!/^Z[A-Z0-9]{1,31}$/.test(traffic.zoneId))
+      at(
+        `traffic.${env}.zoneId`,
+        `${JSON.stringify(traffic.zoneId)} is not a Route 53 hosted zone id`,
+        'copy the id (Z…) of the hosted zone of the domain',
+      );
+  }
+}
+
 function validateSettings(matrix: MatrixDefinition, settings: TerraformSettings, at: SettingsReport): void {
   validateState(settings, at);
+  validateEksSettings(matrix, settings, at);
   if (!TAG_VALUE.test(settings.costCentre)) {
     at(
       'costCentre',
@@ -215,7 +343,45 @@ function validateNodes(nodes: ResolvedNodes, onDemandPercent: number, at: Cluste
   }
 }
 
-function validateStackCluster(target: ResolvedTarget, at: ClusterReport): void {
+/**
+ * EKS refuses to create a cluster on a version past extended support, and charges extra per
+ * cluster-hour inside it; a version without pinned add-ons would get none.
+ */
+function validateEksVersion(
+  target: ResolvedTarget,
+  at: ClusterReport,
+  { now, warn }: ClusterCheckContext,
+): void {
+  const version = target.kubernetesVersion;
+  const support = eksSupport(version, now);
+  const newest = defaultEksVersion(now);
+  const known = EKS_VERSIONS.map((entry) => entry.version).join(', ');
+  if (support.status === 'unknown') {
+    at(
+      `kubernetesVersion ${version} is not in the EKS version table (${known})`,
+      `use ${newest}, or add ${version} with its support dates to src/matrix/clouds/aws/versions.ts`,
+    );
+  } else if (support.status === 'ended') {
+    at(
+      `kubernetesVersion ${version} is past EKS extended support (ended ${support.row.endOfExtendedSupport}); EKS refuses to create a cluster on it`,
+      `set kubernetesVersion to ${newest} (in standard support), upgrading one minor at a time`,
+    );
+  } else if (support.status === 'extended') {
+    warn(
+      `kubernetesVersion ${version} is in EKS extended support (standard support ended ${support.row.endOfStandardSupport}; extended ends ${support.row.endOfExtendedSupport}), which costs extra per cluster-hour`,
+      `upgrade to ${newest}, one minor at a time`,
+    );
+  }
+  if (support.status !== 'unknown' && support.status !== 'ended' && !eksAddonVersions(version)) {
+    at(
+      `kubernetesVersion ${version} has no pinned managed add-on versions`,
+      `add a ${version} row to EKS_ADDON_VERSIONS in src/matrix/clouds/aws/versions.ts (aws eks describe-addon-versions --kubernetes-version ${version})`,
+    );
+  }
+}
+
+function validateStackCluster(target: ResolvedTarget, at: ClusterReport, context: ClusterCheckContext): void {
+  validateEksVersion(target, at, context);
   const zones = target.zones.length;
   if (zones < MIN_EKS_ZONES) {
     at(
@@ -228,7 +394,7 @@ function validateStackCluster(target: ResolvedTarget, at: ClusterReport): void {
       `list at most ${MAX_VPC_ZONES} zones in the cluster's zones`,
     );
   }
-  const role = iamRoleName(target.env, target.region, target.cluster, 'cluster');
+  const role = iamRoleName(target.env, target.region, target.cluster, LONGEST_ROLE_KIND);
   if (role.length > IAM_ROLE_NAME_MAX) {
     at(
       `IAM role name ${role} has ${role.length} characters; AWS allows ${IAM_ROLE_NAME_MAX}`,
@@ -244,4 +410,5 @@ export const awsInfrastructure: CloudInfrastructure = {
   validateSettings,
   validateNodes,
   validateStackCluster,
+  defaultKubernetesVersion: (now) => defaultEksVersion(now),
 };

@@ -6,7 +6,17 @@
 import type { RegionOf } from '../../regions.ts';
 
 /** AWS services the stacks and their state backend call; the keys of `terraform.endpoints`. */
-export const AWS_ENDPOINT_SERVICES = ['dynamodb', 'ec2', 'eks', 'iam', 's3', 'sts'] as const;
+export const AWS_ENDPOINT_SERVICES = [
+  'dynamodb',
+  'ec2',
+  'eks',
+  'iam',
+  'kms',
+  'logs',
+  'route53',
+  's3',
+  'sts',
+] as const;
 export type AwsEndpointService = (typeof AWS_ENDPOINT_SERVICES)[number];
 
 /** Where the stacks keep Terraform state: one S3 bucket, one key per stack. */
@@ -23,6 +33,64 @@ export interface TerraformStateSettings {
    * @default no table: locking by the S3 lockfile (`use_lockfile`) only
    */
   readonly lockTable?: string;
+}
+
+/** How an environment's EKS clusters are reached, hardened and guarded; each field may differ per environment. */
+export interface AwsEksEnvironmentSettings {
+  /** IAM roles of the platform admins: cluster admin through EKS access entries. @default [] */
+  readonly adminRoleArns?: readonly string[];
+  /** IAM role CI runs Terraform and deploys with: cluster admin through an access entry. @default none */
+  readonly ciRoleArn?: string;
+  /**
+   * IAM role of the Argo CD hub: clusters whose engine is argocd give it cluster admin, so the hub can
+   * register and sync them. @default none
+   */
+  readonly argocdHubRoleArn?: string;
+  /**
+   * CIDRs that may reach the Kubernetes API's public endpoint; the private endpoint is always on.
+   * @default [] (no public endpoint)
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /** Days CloudWatch keeps control-plane and VPC flow logs. @default 90 in the last environment, 30 elsewhere */
+  readonly logRetentionDays?: number;
+  /**
+   * IMDSv2 hop limit on nodes: 1 keeps pods away from the node's credentials; 2 lets pods that still
+   * read instance metadata reach it. @default 1
+   */
+  readonly metadataHopLimit?: 1 | 2;
+  /**
+   * `prevent_destroy` on the VPC, the EKS cluster and the secrets KMS key: a plan that would replace
+   * them fails. @default true in the last environment of the promotion order (prod), false elsewhere
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** EKS settings: defaults for every environment, and per-environment overrides. */
+export interface AwsEksSettings extends AwsEksEnvironmentSettings {
+  /** Per environment name; each field replaces the matrix-wide one. @default {} */
+  readonly environments?: Readonly<Record<string, AwsEksEnvironmentSettings>>;
+  /**
+   * Secret stores (the `store` of app secrets) backed by AWS Secrets Manager in the cluster's region:
+   * external-secrets may read only the keys apps on the cluster name from these stores. @default []
+   */
+  readonly secretsManagerStores?: readonly string[];
+}
+
+/** Routing of one environment's global (cross-region) names in Route 53. */
+export interface AwsTrafficSettings {
+  /** Hosted zone id of `domain`. */
+  readonly zoneId: string;
+  /** `<app>.<domain>` is the global name; `<app>.<region>.<domain>` each region's (external-dns keeps those). */
+  readonly domain: string;
+  /**
+   * `latency` (nearest healthy region), `failover` (the first wave's region while healthy, then the
+   * next), or `geolocation` (by continent, with a default record). @default 'latency'
+   */
+  readonly routing?: 'latency' | 'failover' | 'geolocation';
+  /** Path the health checks request over HTTPS. @default '/healthz' */
+  readonly healthCheckPath?: string;
+  /** Only these exposed apps get global names. @default every app exposed in two or more AWS regions */
+  readonly apps?: readonly string[];
 }
 
 /**
@@ -51,6 +119,24 @@ export interface AwsTerraformSettings {
    * @default no role: the caller's credentials
    */
   readonly assumeRoleArn?: string | Readonly<Record<string, string>>;
+  /** Access, hardening and destroy safety of the EKS clusters. @default see AwsEksEnvironmentSettings */
+  readonly eks?: AwsEksSettings;
+  /**
+   * Global traffic per environment name: a `<env>/aws/global` stack with Route 53 health checks and
+   * routed records for apps exposed in several regions. @default none
+   */
+  readonly traffic?: Readonly<Record<string, AwsTrafficSettings>>;
+}
+
+/** AwsEksEnvironmentSettings of one environment, defaults applied. */
+export interface ResolvedEksEnvironment {
+  readonly adminRoleArns: readonly string[];
+  readonly ciRoleArn?: string;
+  readonly argocdHubRoleArn?: string;
+  readonly publicAccessCidrs: readonly string[];
+  readonly logRetentionDays: number;
+  readonly metadataHopLimit: 1 | 2;
+  readonly preventDestroy: boolean;
 }
 
 export interface ResolvedAwsSettings {
@@ -65,4 +151,11 @@ export interface ResolvedAwsSettings {
   readonly emulator: boolean;
   /** Role to assume per environment name; environments without one use the caller's credentials. */
   readonly assumeRoleArns: Readonly<Record<string, string>>;
+  /** Per environment name. */
+  readonly eks: Readonly<Record<string, ResolvedEksEnvironment>>;
+  readonly secretsManagerStores: readonly string[];
+  /** Per environment name, routing defaulted. */
+  readonly traffic: Readonly<
+    Record<string, Required<Omit<AwsTrafficSettings, 'apps'>> & Pick<AwsTrafficSettings, 'apps'>>
+  >;
 }

@@ -6,7 +6,7 @@
 import { parseCidr } from '../../infrastructure.ts';
 import type { ResolvedNodes, TerraformSettings } from '../../infrastructure.ts';
 import type { MatrixDefinition, ResolvedTarget } from '../../types.ts';
-import type { CloudInfrastructure, ClusterReport, SettingsReport } from '../types.ts';
+import type { CloudInfrastructure, ClusterCheckContext, ClusterReport, SettingsReport } from '../types.ts';
 import { GKE_RELEASE_CHANNELS, type GkeReleaseChannel, type ResolvedGcpSettings } from './settings.ts';
 import { checkGkeVersion } from './versions.ts';
 
@@ -127,8 +127,8 @@ function validateNodes(nodes: ResolvedNodes, _onDemandPercent: number, at: Clust
 /** The GCP rules of a cluster that gets a stack; `today` judges the version table. */
 export function gcpStackClusterRules(
   today: () => Date,
-): (target: ResolvedTarget, at: ClusterReport, settings: TerraformSettings) => void {
-  return (target, at, settings) => {
+): (target: ResolvedTarget, at: ClusterReport, context: ClusterCheckContext) => void {
+  return (target, at, { settings }) => {
     const resolved = resolveGcpSettings(settings, [target.env]);
     if (resolved && resolved.projects[target.env] === undefined) {
       at(
