@@ -57,6 +57,13 @@ export default defineMatrix({
     }),
   ],
   apps,
+  // External destinations apps name in egress.external: defined per environment, narrowed per region.
+  destinations: [
+    { name: 'postgres', env: 'dev', cidrs: ['10.10.64.0/24'], ports: [5432] },
+    { name: 'postgres', env: 'staging', cidrs: ['10.20.64.0/24'], ports: [5432] },
+    { name: 'postgres', env: 'prod', cidrs: ['10.30.64.0/24'], ports: [5432] },
+    { name: 'postgres', env: 'prod', region: 'eu-west-1', cidrs: ['10.31.64.0/24'], ports: [5432] },
+  ],
   overrides: [
     { env: 'prod', app: 'api', set: { scaling: { min: 6, max: 30 } } },
     { env: 'prod', app: 'web', set: { scaling: { min: 3 }, strategy: blueGreen({ autoPromote: false }) } },

@@ -21,6 +21,7 @@ import type {
   PinsByEnvironment,
   ProvenanceStep,
   ResolvedApp,
+  ResolvedDestination,
   ResolvedEnvironment,
   ResolvedMatrix,
   ResolvedPolicy,
@@ -41,7 +42,17 @@ export const DEFAULT_APP_VALUES: Omit<AppValues, 'image'> = {
   expose: false,
 };
 
-const VALUE_KEYS = ['replicas', 'resources', 'probes', 'scaling', 'strategy', 'config', 'expose'] as const;
+const VALUE_KEYS = [
+  'replicas',
+  'resources',
+  'probes',
+  'scaling',
+  'strategy',
+  'config',
+  'expose',
+  'serves',
+  'egress',
+] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [
   'default',
@@ -182,6 +193,30 @@ function resolveApp(
   };
 }
 
+/**
+ * The destinations a target sees: per name, the matching definition at the most specific layer (a later
+ * one wins among equals), like overrides.
+ */
+function resolveDestinations(
+  matrix: MatrixDefinition,
+  coords: { env: string; cloud: string; region: string; cluster: string },
+): Record<string, ResolvedDestination> {
+  const matching = (matrix.destinations ?? [])
+    .map((spec, index) => ({ spec, index, layer: overrideLayer({ ...spec, set: {} }) }))
+    .filter(({ spec }) => selectorMatches(spec, coords))
+    .sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.index - b.index);
+  const destinations: Record<string, ResolvedDestination> = {};
+  for (const { spec, index } of matching) {
+    destinations[spec.name] = {
+      name: spec.name,
+      cidrs: spec.cidrs,
+      ports: spec.ports,
+      source: `${matrix.source} (destinations[${index}])`,
+    };
+  }
+  return destinations;
+}
+
 /** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
 export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment): ResolvedMatrix {
   const environments = resolveEnvironments(matrix);
@@ -219,6 +254,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       apps,
       ...(spec.network && { network: spec.network }),
       nodes: resolveClusterNodes(spec),
+      destinations: resolveDestinations(matrix, coords),
     });
   }
   targets.sort(

@@ -166,6 +166,25 @@ export interface ImageValues {
   readonly digest?: string;
 }
 
+/** Pods of a namespace (optionally narrowed by labels) that an app may send to, on these TCP ports. */
+export interface ClusterEgress {
+  readonly namespace: string;
+  /** Only pods with these labels. @default every pod of the namespace */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+}
+
+/**
+ * Where an app's pods may send traffic besides its dependsOn edges and the cluster DNS. Lists replace
+ * whole when a layer sets them, so an override states the full list for its targets.
+ */
+export interface Egress {
+  /** Names of external destinations (MatrixSpec.destinations) the target defines. @default [] */
+  readonly external?: readonly string[];
+  /** In-cluster namespaces or pod selectors. @default [] */
+  readonly cluster?: readonly ClusterEgress[];
+}
+
 /** The values of an app that layers (environment, cloud, region, cluster, pins) may change. */
 export interface AppValues {
   readonly image: ImageValues;
@@ -180,6 +199,13 @@ export interface AppValues {
   readonly config: Readonly<Record<string, string>>;
   /** Reachable from the ingress namespace. */
   readonly expose: boolean;
+  /**
+   * Names of the app's ports that its dependants (apps whose dependsOn names it) may reach. A port not
+   * listed (metrics, admin) stays closed to them. @default [] (a dependsOn edge opens nothing)
+   */
+  readonly serves?: readonly string[];
+  /** Traffic out of the app's pods beyond dependsOn edges and DNS. @default none */
+  readonly egress?: Egress;
 }
 
 type DeepPartial<T> = T extends readonly unknown[]
@@ -245,6 +271,20 @@ export interface Override extends TargetSelector {
   readonly set: ValuesPatch;
 }
 
+/**
+ * An external destination (a database, a payment provider): CIDRs and TCP ports, named once per
+ * environment, cloud, region or cluster. Apps name it in `egress.external`; on each target the most
+ * specific definition that matches (cluster over region over cloud over environment) applies.
+ */
+export interface DestinationSpec extends TargetSelector {
+  /** DNS-1123 label, what apps write in `egress.external`. */
+  readonly name: string;
+  /** IPv4 or IPv6 CIDRs, e.g. `10.30.64.0/24`. */
+  readonly cidrs: readonly string[];
+  /** TCP ports. */
+  readonly ports: readonly number[];
+}
+
 export interface RepoSpec {
   /** The git repository Argo CD and Flux pull `generated/` from. */
   readonly url: string;
@@ -258,6 +298,8 @@ export interface MatrixSpec {
   readonly clusters: readonly ClusterSpec[];
   readonly apps: readonly AppDefinition[];
   readonly overrides?: readonly Override[];
+  /** External destinations apps may send to (`egress.external`). @default [] */
+  readonly destinations?: readonly DestinationSpec[];
   /** State, tags and AWS access for the Terraform stacks. @default none: no stacks are written */
   readonly terraform?: TerraformSettings;
 }
@@ -342,6 +384,15 @@ export interface ResolvedApp {
   readonly imageRef: string;
 }
 
+/** The destination a target resolves a name to. */
+export interface ResolvedDestination {
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  readonly ports: readonly number[];
+  /** `src/environments/index.ts:12 (destinations[0])`. */
+  readonly source: string;
+}
+
 export interface ResolvedTarget {
   /** `env/cloud/region/cluster` */
   readonly id: string;
@@ -360,6 +411,8 @@ export interface ResolvedTarget {
   /** The cluster's VPC, when the matrix gives one. */
   readonly network?: ClusterNetwork;
   readonly nodes: ResolvedNodes;
+  /** External destinations by name: the most specific definition matching the target. */
+  readonly destinations: Readonly<Record<string, ResolvedDestination>>;
 }
 
 export interface ResolvedMatrix {

@@ -17,6 +17,7 @@ import { validatePinsFiles, validateTargetPins } from './validation/pins.ts';
 import { validatePromotionOrder } from './validation/promotion-order.ts';
 import type { RuleFamily } from './validation/rule.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
+import { validateEgress } from './validation/workload-egress.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
 /**
@@ -36,6 +37,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validatePlacedApps,
   validateTargetPins,
   validateWorkloadValues,
+  validateEgress,
   validateWorkloadDefinitions,
   ({ matrix, resolved }) => validateInfrastructure(matrix, resolved),
   validateDelivery,
