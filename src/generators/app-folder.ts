@@ -29,6 +29,8 @@ export interface K8sSettings {
   readonly ingressNamespace: string;
   /** `app.kubernetes.io/part-of` of every app. */
   readonly partOf: string;
+  /** Namespace of Prometheus, allowed to reach the metrics port of apps with `metrics`. */
+  readonly monitoringNamespace: string;
 }
 
 /** Where the app runs: the target's id (its folder) and the coordinates its labels carry. */

@@ -52,6 +52,7 @@ const VALUE_KEYS = [
   'expose',
   'serves',
   'egress',
+  'metrics',
 ] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [

@@ -185,6 +185,16 @@ export interface Egress {
   readonly cluster?: readonly ClusterEgress[];
 }
 
+/** Where Prometheus scrapes the app. */
+export interface Metrics {
+  /** Name of the app's port that serves metrics. */
+  readonly port: string;
+  /** @default '/metrics' */
+  readonly path?: string;
+  /** Scrape interval. @default '30s' */
+  readonly interval?: Duration;
+}
+
 /** The values of an app that layers (environment, cloud, region, cluster, pins) may change. */
 export interface AppValues {
   readonly image: ImageValues;
@@ -206,6 +216,8 @@ export interface AppValues {
   readonly serves?: readonly string[];
   /** Traffic out of the app's pods beyond dependsOn edges and DNS. @default none */
   readonly egress?: Egress;
+  /** Scraped by Prometheus (a ServiceMonitor), admitted from the monitoring namespace. @default none */
+  readonly metrics?: Metrics;
 }
 
 type DeepPartial<T> = T extends readonly unknown[]

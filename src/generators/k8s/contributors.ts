@@ -10,6 +10,7 @@ import { namespaceContributor } from './namespace.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
 import { serviceContributor } from './service.ts';
+import { serviceMonitorContributor } from './service-monitor.ts';
 import { workloadContributor } from './workload.ts';
 
 export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
@@ -18,6 +19,7 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   serviceContributor,
   autoscalingContributor,
   disruptionBudgetContributor,
+  serviceMonitorContributor,
   networkPolicyContributor,
   externalSecretsContributor,
 ];

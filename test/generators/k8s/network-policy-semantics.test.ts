@@ -7,7 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DNS_NAMESPACE, DNS_POD_LABELS, DNS_PORT } from '../../../src/generators/k8s/network-policy.ts';
-import { DEFAULT_INGRESS_NAMESPACE } from '../../../src/generators/k8s/index.ts';
+import {
+  DEFAULT_INGRESS_NAMESPACE,
+  DEFAULT_MONITORING_NAMESPACE,
+} from '../../../src/generators/k8s/index.ts';
 import { loadMatrix } from '../../../src/matrix/load.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../../../src/matrix/types.ts';
 import { NetworkPolicyModel, type Endpoint } from '../../support/network-policy-eval.ts';
@@ -75,6 +78,11 @@ const INGRESS_CONTROLLER: Endpoint = {
   namespace: DEFAULT_INGRESS_NAMESPACE,
   labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
 };
+const PROMETHEUS: Endpoint = {
+  pod: 'prometheus',
+  namespace: DEFAULT_MONITORING_NAMESPACE,
+  labels: { 'app.kubernetes.io/name': 'prometheus' },
+};
 const DNS: Endpoint = { pod: 'coredns', namespace: DNS_NAMESPACE, labels: { ...DNS_POD_LABELS } };
 
 describe('NetworkPolicy semantics of the example, per target', () => {
@@ -140,6 +148,23 @@ describe('NetworkPolicy semantics of the example, per target', () => {
       }
     }
     expect(checked).toBe(matrix.targets.filter((t) => t.apps.some((a) => a.name === 'api')).length);
+  });
+
+  it('monitoring → metrics: Prometheus reaches the metrics port of apps with metrics, and no other port', () => {
+    let scraped = 0;
+    for (const target of matrix.targets) {
+      const view = viewOf(target);
+      for (const app of target.apps) {
+        const metricsPort = app.values.metrics?.port;
+        for (const [name, port] of Object.entries(app.ports)) {
+          const flow = { from: PROMETHEUS, to: pod(view, app.name), port };
+          expect(view.model.allows(flow), `${target.id} ${app.name}:${name}`).toBe(name === metricsPort);
+          if (name === metricsPort) scraped += 1;
+        }
+      }
+    }
+    // api everywhere, worker off-prem.
+    expect(scraped).toBeGreaterThan(matrix.targets.length);
   });
 
   it('ingress controller → exposed app only; strangers reach no app; every app resolves DNS', () => {

@@ -452,7 +452,7 @@ describe('the generator contract', () => {
     const shared = {
       target: { id: prod.id, env: 'prod', cloud: 'aws', region: 'eu-west-1', cluster: 'main' },
       policy: { minZones: 3, podDisruptionBudget: true },
-      settings: { ingressNamespace: 'ingress-nginx', partOf: 'platform' },
+      settings: { ingressNamespace: 'ingress-nginx', partOf: 'platform', monitoringNamespace: 'monitoring' },
       ownsNamespace: true,
       destinations: [],
     };
