@@ -72,6 +72,8 @@ export interface AppInput {
    * app's order. Only those, so redefining a destination re-renders only the apps that use it.
    */
   readonly destinations: readonly ResolvedDestination[];
+  /** The target's Gateway, for an app exposed by a route (`expose: { paths, port }`); else absent. */
+  readonly gateway?: ResolvedTarget['gateway'];
 }
 
 /**

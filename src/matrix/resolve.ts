@@ -218,6 +218,12 @@ function resolveDestinations(
   return destinations;
 }
 
+function resolveGateway(spec: ClusterSpec, env: EnvironmentSpec | undefined): ResolvedTarget['gateway'] {
+  if (!spec.gateway) return undefined;
+  const hostnamePattern = spec.gateway.hostnamePattern ?? env?.hostnamePattern;
+  return { ...spec.gateway, ...(hostnamePattern !== undefined && { hostnamePattern }) };
+}
+
 /** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
 export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment): ResolvedMatrix {
   const environments = resolveEnvironments(matrix);
@@ -256,6 +262,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       ...(spec.network && { network: spec.network }),
       nodes: resolveClusterNodes(spec),
       destinations: resolveDestinations(matrix, coords),
+      ...(spec.gateway && { gateway: resolveGateway(spec, matrix.environments[spec.env]) }),
     });
   }
   targets.sort(

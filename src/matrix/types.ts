@@ -77,10 +77,23 @@ export interface EnvironmentSpec {
   readonly branch?: string;
   /** Commit status / check-run contexts that must be green before promoting out of this environment. */
   readonly healthChecks?: readonly string[];
+  /** Hostname of exposed apps, e.g. `{app}.{region}.{env}.example.com`; a cluster's gateway may override it. */
+  readonly hostnamePattern?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Clusters
+
+/** The cluster's Gateway API Gateway, which exposed apps attach their HTTPRoutes to. */
+export interface GatewaySettings {
+  readonly name: string;
+  readonly namespace: string;
+  /**
+   * Hostname of each exposed app on this cluster; `{app}`, `{env}`, `{region}`, `{cloud}` and
+   * `{cluster}` are replaced. @default the environment's `hostnamePattern`
+   */
+  readonly hostnamePattern?: string;
+}
 
 export interface ClusterOptions {
   /** DNS-1123 label, unique within env/cloud/region. @default 'main' */
@@ -100,6 +113,8 @@ export interface ClusterOptions {
   readonly network?: ClusterNetwork;
   /** Node capacity, split by the environment's `onDemandPercent`. @default see NodeGroupOptions */
   readonly nodes?: NodeGroupOptions;
+  /** The Gateway exposed apps route through. @default none: `expose` routes are rejected here */
+  readonly gateway?: GatewaySettings;
 }
 
 export interface ClusterSpec extends ClusterOptions {
@@ -195,6 +210,16 @@ export interface Metrics {
   readonly interval?: Duration;
 }
 
+/** An HTTP route from the cluster's Gateway to the app (Gateway API HTTPRoute). */
+export interface Expose {
+  /** Path prefixes routed to the app. */
+  readonly paths: readonly string[];
+  /** Name of the app's port the Gateway sends to. */
+  readonly port: string;
+  /** A global hostname, routed besides the cluster's pattern hostname. @default none */
+  readonly host?: string;
+}
+
 /** The values of an app that layers (environment, cloud, region, cluster, pins) may change. */
 export interface AppValues {
   readonly image: ImageValues;
@@ -207,8 +232,11 @@ export interface AppValues {
   readonly strategy: Strategy;
   /** Non-secret configuration, mounted from a ConfigMap as environment variables. */
   readonly config: Readonly<Record<string, string>>;
-  /** Reachable from the ingress namespace. */
-  readonly expose: boolean;
+  /**
+   * A route from the cluster's Gateway (HTTPRoute; only the Gateway's namespace may reach the port), or
+   * `true` for the older form: every port open to the ingress controller's namespace.
+   */
+  readonly expose: boolean | Expose;
   /**
    * Names of the app's ports that its dependants (apps whose dependsOn names it) may reach. A port not
    * listed (metrics, admin) stays closed to them. @default [] (a dependsOn edge opens nothing)
@@ -423,6 +451,8 @@ export interface ResolvedTarget {
   /** The cluster's VPC, when the matrix gives one. */
   readonly network?: ClusterNetwork;
   readonly nodes: ResolvedNodes;
+  /** The cluster's Gateway, with the hostname pattern resolved (cluster, else environment). */
+  readonly gateway?: Required<GatewaySettings> | Omit<GatewaySettings, 'hostnamePattern'>;
   /** External destinations by name: the most specific definition matching the target. */
   readonly destinations: Readonly<Record<string, ResolvedDestination>>;
 }

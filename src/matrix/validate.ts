@@ -18,6 +18,7 @@ import { validatePromotionOrder } from './validation/promotion-order.ts';
 import type { RuleFamily } from './validation/rule.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
 import { validateEgress } from './validation/workload-egress.ts';
+import { validateExpose } from './validation/workload-expose.ts';
 import { validateMetrics } from './validation/workload-metrics.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
@@ -40,6 +41,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validateWorkloadValues,
   validateEgress,
   validateMetrics,
+  validateExpose,
   validateWorkloadDefinitions,
   ({ matrix, resolved }) => validateInfrastructure(matrix, resolved),
   validateDelivery,

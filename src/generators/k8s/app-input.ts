@@ -85,5 +85,6 @@ export function appInputs(target: ResolvedTarget, policy: K8sPolicy, settings: K
       const destination = target.destinations[name];
       return destination ? [destination] : [];
     }),
+    ...(typeof app.values.expose === 'object' && target.gateway && { gateway: target.gateway }),
   }));
 }

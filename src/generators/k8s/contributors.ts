@@ -7,6 +7,7 @@ import type { AppFolderContributor } from '../app-folder.ts';
 import { autoscalingContributor } from './autoscaling.ts';
 import { externalSecretsContributor } from './external-secrets.ts';
 import { namespaceContributor } from './namespace.ts';
+import { httpRouteContributor } from './http-route.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
 import { serviceContributor } from './service.ts';
@@ -20,6 +21,7 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   autoscalingContributor,
   disruptionBudgetContributor,
   serviceMonitorContributor,
+  httpRouteContributor,
   networkPolicyContributor,
   externalSecretsContributor,
 ];

@@ -167,15 +167,24 @@ describe('NetworkPolicy semantics of the example, per target', () => {
     expect(scraped).toBeGreaterThan(matrix.targets.length);
   });
 
-  it('ingress controller → exposed app only; strangers reach no app; every app resolves DNS', () => {
+  it('gateway → exposed app on the routed port only; strangers reach no app; every app resolves DNS', () => {
+    let routed = 0;
     for (const target of matrix.targets) {
       const view = viewOf(target);
+      const gatewayPod: Endpoint = {
+        pod: 'envoy',
+        namespace: target.gateway?.namespace ?? 'gateway',
+        labels: { app: 'envoy' },
+      };
       for (const app of target.apps) {
+        const { expose } = app.values;
+        const routedPort = typeof expose === 'object' ? app.ports[expose.port] : undefined;
         for (const port of Object.values(app.ports)) {
           const to = pod(view, app.name);
-          expect(view.model.allows({ from: INGRESS_CONTROLLER, to, port }), `${target.id} ${app.name}`).toBe(
-            app.values.expose,
-          );
+          const label = `${target.id} ${app.name}:${port}`;
+          expect(view.model.allows({ from: gatewayPod, to, port }), label).toBe(port === routedPort);
+          if (port === routedPort) routed += 1;
+          expect(view.model.allows({ from: INGRESS_CONTROLLER, to, port }), label).toBe(expose === true);
           expect(view.model.allows({ from: STRANGER, to, port })).toBe(false);
         }
         const from = pod(view, app.name);
@@ -184,5 +193,7 @@ describe('NetworkPolicy semantics of the example, per target', () => {
         expect(view.model.allows({ from, to: STRANGER, port: 8080 })).toBe(false);
       }
     }
+    // web on every target.
+    expect(routed).toBe(matrix.targets.length);
   });
 });
