@@ -55,7 +55,7 @@ describe('HTTPRoute', () => {
 
   it('admits only the Gateway namespace, on the exposed port', () => {
     const policies = [...files].filter(([p]) => p.startsWith(`${PROD}/`)).map(([, f]) => f.object);
-    const model = new NetworkPolicyModel(policies as never[]);
+    const model = new NetworkPolicyModel(policies);
     const web: Endpoint = {
       pod: 'web',
       namespace: 'web',
