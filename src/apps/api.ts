@@ -10,5 +10,11 @@ export const api = defineApp({
   scaling: { min: 2, max: 10, cpuPercent: 70 },
   strategy: canary({ steps: [5, 20, 50, 100], pause: '5m' }),
   config: { LOG_LEVEL: 'info', DB_POOL_SIZE: '10' },
+  // Dependants (web, worker) reach http only; the metrics port stays closed to them.
+  serves: ['http'],
+  // Prometheus (monitoring namespace) scrapes the metrics port; nothing else reaches it.
+  metrics: { port: 'metrics' },
+  // The database is an external destination each environment defines (src/environments/index.ts).
+  egress: { external: ['postgres'] },
   secrets: [{ name: 'api-db', store: 'vault', key: 'api/db', property: 'password' }],
 });

@@ -1,6 +1,6 @@
 import { defineApp, rolling } from '../matrix/index.ts';
 
-/** The public web front end: exposed through the ingress, scales on CPU. */
+/** The public web front end: exposed through the cluster's Gateway, scales on CPU. */
 export const web = defineApp({
   name: 'web',
   image: 'ghcr.io/acme/web',
@@ -9,7 +9,8 @@ export const web = defineApp({
   probes: { readiness: '/ready', liveness: '/healthz' },
   scaling: { min: 2, max: 8, cpuPercent: 75 },
   strategy: rolling({ maxSurge: '25%', maxUnavailable: 0 }),
-  expose: true,
+  // Routed from the cluster's Gateway (HTTPRoute); only the Gateway's namespace reaches the port.
+  expose: { paths: ['/'], port: 'http' },
   dependsOn: ['api'],
   config: { API_URL: 'http://api.api.svc.cluster.local:8080', LOG_LEVEL: 'info' },
 });

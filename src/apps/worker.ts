@@ -10,4 +10,5 @@ export const worker = defineApp({
   config: { QUEUE: 'jobs', CONCURRENCY: '4' },
   placement: { exclude: [{ cloud: 'onprem' }] },
   dependsOn: ['api'],
+  metrics: { port: 'metrics', interval: '1m' },
 });

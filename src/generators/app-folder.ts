@@ -10,7 +10,13 @@
  */
 import { compareStrings } from '../core/compare.ts';
 import { EnvmatrixError } from '../core/errors.ts';
-import type { ProvenanceStep, ResolvedApp, ResolvedPolicy, ResolvedTarget } from '../matrix/types.ts';
+import type {
+  ProvenanceStep,
+  ResolvedApp,
+  ResolvedDestination,
+  ResolvedPolicy,
+  ResolvedTarget,
+} from '../matrix/types.ts';
 import { GeneratorError } from './errors.ts';
 import { kustomizationFile } from './k8s/kustomization.ts';
 import { objectFileName } from './k8s/names.ts';
@@ -23,6 +29,8 @@ export interface K8sSettings {
   readonly ingressNamespace: string;
   /** `app.kubernetes.io/part-of` of every app. */
   readonly partOf: string;
+  /** Namespace of Prometheus, allowed to reach the metrics port of apps with `metrics`. */
+  readonly monitoringNamespace: string;
 }
 
 /** Where the app runs: the target's id (its folder) and the coordinates its labels carry. */
@@ -39,7 +47,7 @@ export interface PeerApp {
 
 /** An app this one depends on: a peer, and the ports it may be reached on. */
 export interface DependencyApp extends PeerApp {
-  /** Container port numbers, in the order the app declares them. */
+  /** The port numbers the dependency `serves`, in the order it lists them. */
   readonly ports: readonly number[];
 }
 
@@ -59,6 +67,13 @@ export interface AppInput {
   readonly dependencies: readonly DependencyApp[];
   /** Apps of the target that depend on this app, sorted by name: its NetworkPolicy admits them. */
   readonly dependents: readonly PeerApp[];
+  /**
+   * The external destinations the app names in `egress.external`, as the target defines them, in the
+   * app's order. Only those, so redefining a destination re-renders only the apps that use it.
+   */
+  readonly destinations: readonly ResolvedDestination[];
+  /** The target's Gateway, for an app exposed by a route (`expose: { paths, port }`); else absent. */
+  readonly gateway?: ResolvedTarget['gateway'];
 }
 
 /**

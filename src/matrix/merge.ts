@@ -65,16 +65,20 @@ export function provenanceOf(
   path: string;
   steps: readonly ProvenanceStep[];
 }[] {
+  const nested = (): { path: string; steps: readonly ProvenanceStep[] }[] =>
+    [...log.entries()]
+      .filter(([key]) => key.startsWith(`${path}.`))
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([key, steps]) => ({ path: key, steps }));
   const exact = log.get(path);
-  if (exact) return [{ path, steps: exact }];
+  // A value set whole below and as an object above (`expose: false`, then `expose: { paths, port }`)
+  // has both: the scalar's steps, then the object's keys.
+  if (exact) return [{ path, steps: exact }, ...nested()];
   const parts = path.split('.');
   for (let length = parts.length - 1; length > 0; length--) {
     const enclosing = parts.slice(0, length).join('.');
     const steps = log.get(enclosing);
     if (steps) return [{ path: enclosing, steps }];
   }
-  return [...log.entries()]
-    .filter(([key]) => key.startsWith(`${path}.`))
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([key, steps]) => ({ path: key, steps }));
+  return nested();
 }

@@ -22,6 +22,7 @@ import type {
   PinsByEnvironment,
   ProvenanceStep,
   ResolvedApp,
+  ResolvedDestination,
   ResolvedEnvironment,
   ResolvedMatrix,
   ResolvedPolicy,
@@ -65,7 +66,18 @@ export const DEFAULT_APP_VALUES: Omit<AppValues, 'image'> = {
   expose: false,
 };
 
-const VALUE_KEYS = ['replicas', 'resources', 'probes', 'scaling', 'strategy', 'config', 'expose'] as const;
+const VALUE_KEYS = [
+  'replicas',
+  'resources',
+  'probes',
+  'scaling',
+  'strategy',
+  'config',
+  'expose',
+  'serves',
+  'egress',
+  'metrics',
+] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [
   'default',
@@ -206,6 +218,36 @@ function resolveApp(
   };
 }
 
+/**
+ * The destinations a target sees: per name, the matching definition at the most specific layer (a later
+ * one wins among equals), like overrides.
+ */
+function resolveDestinations(
+  matrix: MatrixDefinition,
+  coords: { env: string; cloud: string; region: string; cluster: string },
+): Record<string, ResolvedDestination> {
+  const matching = (matrix.destinations ?? [])
+    .map((spec, index) => ({ spec, index, layer: overrideLayer({ ...spec, set: {} }) }))
+    .filter(({ spec }) => selectorMatches(spec, coords))
+    .sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.index - b.index);
+  const destinations: Record<string, ResolvedDestination> = {};
+  for (const { spec, index } of matching) {
+    destinations[spec.name] = {
+      name: spec.name,
+      cidrs: spec.cidrs,
+      ports: spec.ports,
+      source: `${matrix.source} (destinations[${index}])`,
+    };
+  }
+  return destinations;
+}
+
+function resolveGateway(spec: ClusterSpec, env: EnvironmentSpec | undefined): ResolvedTarget['gateway'] {
+  if (!spec.gateway) return undefined;
+  const hostnamePattern = spec.gateway.hostnamePattern ?? env?.hostnamePattern;
+  return { ...spec.gateway, ...(hostnamePattern !== undefined && { hostnamePattern }) };
+}
+
 /** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
 export function resolveMatrix(
   matrix: MatrixDefinition,
@@ -248,6 +290,8 @@ export function resolveMatrix(
       apps,
       ...(spec.network && { network: spec.network }),
       nodes: resolveClusterNodes(spec),
+      destinations: resolveDestinations(matrix, coords),
+      ...(spec.gateway && { gateway: resolveGateway(spec, matrix.environments[spec.env]) }),
     });
   }
   targets.sort(

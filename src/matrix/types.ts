@@ -77,10 +77,23 @@ export interface EnvironmentSpec {
   readonly branch?: string;
   /** Commit status / check-run contexts that must be green before promoting out of this environment. */
   readonly healthChecks?: readonly string[];
+  /** Hostname of exposed apps, e.g. `{app}.{region}.{env}.example.com`; a cluster's gateway may override it. */
+  readonly hostnamePattern?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Clusters
+
+/** The cluster's Gateway API Gateway, which exposed apps attach their HTTPRoutes to. */
+export interface GatewaySettings {
+  readonly name: string;
+  readonly namespace: string;
+  /**
+   * Hostname of each exposed app on this cluster; `{app}`, `{env}`, `{region}`, `{cloud}` and
+   * `{cluster}` are replaced. @default the environment's `hostnamePattern`
+   */
+  readonly hostnamePattern?: string;
+}
 
 export interface ClusterOptions {
   /** DNS-1123 label, unique within env/cloud/region. @default 'main' */
@@ -103,6 +116,8 @@ export interface ClusterOptions {
   readonly network?: ClusterNetwork;
   /** Node capacity, split by the environment's `onDemandPercent`. @default see NodeGroupOptions */
   readonly nodes?: NodeGroupOptions;
+  /** The Gateway exposed apps route through. @default none: `expose` routes are rejected here */
+  readonly gateway?: GatewaySettings;
 }
 
 export interface ClusterSpec extends ClusterOptions {
@@ -169,6 +184,45 @@ export interface ImageValues {
   readonly digest?: string;
 }
 
+/** Pods of a namespace (optionally narrowed by labels) that an app may send to, on these TCP ports. */
+export interface ClusterEgress {
+  readonly namespace: string;
+  /** Only pods with these labels. @default every pod of the namespace */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+}
+
+/**
+ * Where an app's pods may send traffic besides its dependsOn edges and the cluster DNS. Lists replace
+ * whole when a layer sets them, so an override states the full list for its targets.
+ */
+export interface Egress {
+  /** Names of external destinations (MatrixSpec.destinations) the target defines. @default [] */
+  readonly external?: readonly string[];
+  /** In-cluster namespaces or pod selectors. @default [] */
+  readonly cluster?: readonly ClusterEgress[];
+}
+
+/** Where Prometheus scrapes the app. */
+export interface Metrics {
+  /** Name of the app's port that serves metrics. */
+  readonly port: string;
+  /** @default '/metrics' */
+  readonly path?: string;
+  /** Scrape interval. @default '30s' */
+  readonly interval?: Duration;
+}
+
+/** An HTTP route from the cluster's Gateway to the app (Gateway API HTTPRoute). */
+export interface Expose {
+  /** Path prefixes routed to the app. */
+  readonly paths: readonly string[];
+  /** Name of the app's port the Gateway sends to. */
+  readonly port: string;
+  /** A global hostname, routed besides the cluster's pattern hostname. @default none */
+  readonly host?: string;
+}
+
 /** The values of an app that layers (environment, cloud, region, cluster, pins) may change. */
 export interface AppValues {
   readonly image: ImageValues;
@@ -181,8 +235,20 @@ export interface AppValues {
   readonly strategy: Strategy;
   /** Non-secret configuration, mounted from a ConfigMap as environment variables. */
   readonly config: Readonly<Record<string, string>>;
-  /** Reachable from the ingress namespace. */
-  readonly expose: boolean;
+  /**
+   * A route from the cluster's Gateway (HTTPRoute; only the Gateway's namespace may reach the port), or
+   * `true` for the older form: every port open to the ingress controller's namespace.
+   */
+  readonly expose: boolean | Expose;
+  /**
+   * Names of the app's ports that its dependants (apps whose dependsOn names it) may reach. A port not
+   * listed (metrics, admin) stays closed to them. @default [] (a dependsOn edge opens nothing)
+   */
+  readonly serves?: readonly string[];
+  /** Traffic out of the app's pods beyond dependsOn edges and DNS. @default none */
+  readonly egress?: Egress;
+  /** Scraped by Prometheus (a ServiceMonitor), admitted from the monitoring namespace. @default none */
+  readonly metrics?: Metrics;
 }
 
 type DeepPartial<T> = T extends readonly unknown[]
@@ -248,6 +314,20 @@ export interface Override extends TargetSelector {
   readonly set: ValuesPatch;
 }
 
+/**
+ * An external destination (a database, a payment provider): CIDRs and TCP ports, named once per
+ * environment, cloud, region or cluster. Apps name it in `egress.external`; on each target the most
+ * specific definition that matches (cluster over region over cloud over environment) applies.
+ */
+export interface DestinationSpec extends TargetSelector {
+  /** DNS-1123 label, what apps write in `egress.external`. */
+  readonly name: string;
+  /** IPv4 or IPv6 CIDRs, e.g. `10.30.64.0/24`. */
+  readonly cidrs: readonly string[];
+  /** TCP ports. */
+  readonly ports: readonly number[];
+}
+
 export interface RepoSpec {
   /** The git repository Argo CD and Flux pull `generated/` from. */
   readonly url: string;
@@ -261,6 +341,8 @@ export interface MatrixSpec {
   readonly clusters: readonly ClusterSpec[];
   readonly apps: readonly AppDefinition[];
   readonly overrides?: readonly Override[];
+  /** External destinations apps may send to (`egress.external`). @default [] */
+  readonly destinations?: readonly DestinationSpec[];
   /** State, tags and AWS access for the Terraform stacks. @default none: no stacks are written */
   readonly terraform?: TerraformSettings;
 }
@@ -345,6 +427,15 @@ export interface ResolvedApp {
   readonly imageRef: string;
 }
 
+/** The destination a target resolves a name to. */
+export interface ResolvedDestination {
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  readonly ports: readonly number[];
+  /** `src/environments/index.ts:12 (destinations[0])`. */
+  readonly source: string;
+}
+
 export interface ResolvedTarget {
   /** `env/cloud/region/cluster` */
   readonly id: string;
@@ -363,6 +454,10 @@ export interface ResolvedTarget {
   /** The cluster's VPC, when the matrix gives one. */
   readonly network?: ClusterNetwork;
   readonly nodes: ResolvedNodes;
+  /** The cluster's Gateway, with the hostname pattern resolved (cluster, else environment). */
+  readonly gateway?: Required<GatewaySettings> | Omit<GatewaySettings, 'hostnamePattern'>;
+  /** External destinations by name: the most specific definition matching the target. */
+  readonly destinations: Readonly<Record<string, ResolvedDestination>>;
 }
 
 export interface ResolvedMatrix {

@@ -17,6 +17,9 @@ import { validatePinsFiles, validateTargetPins } from './validation/pins.ts';
 import { validatePromotionOrder } from './validation/promotion-order.ts';
 import type { RuleFamily } from './validation/rule.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
+import { validateEgress } from './validation/workload-egress.ts';
+import { validateExpose } from './validation/workload-expose.ts';
+import { validateMetrics } from './validation/workload-metrics.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
 /**
@@ -36,6 +39,9 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validatePlacedApps,
   validateTargetPins,
   validateWorkloadValues,
+  validateEgress,
+  validateMetrics,
+  validateExpose,
   validateWorkloadDefinitions,
   ({ matrix, resolved, now }) => validateInfrastructure(matrix, resolved, undefined, { now }),
   validateDelivery,

@@ -263,7 +263,8 @@ function valuesRisks(change: RenderedFileChange): Risk[] {
         `${app}: ports ${JSON.stringify(old.ports ?? {})} → ${JSON.stringify(now.ports ?? {})}`,
       );
     }
-    if (old.expose !== now.expose)
+    // Deep: `expose` may be a route ({ paths, port, host }), a fresh object per resolution.
+    if (!isDeepStrictEqual(old.expose, now.expose))
       add(
         'service',
         app,

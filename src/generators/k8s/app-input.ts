@@ -15,8 +15,16 @@ function peerOf(app: ResolvedApp): PeerApp {
   return { name: app.name, namespace: app.namespace };
 }
 
+/** The port numbers `app` serves to its dependants: the named ports in `serves` (validation checks the names). */
+export function servedPorts(app: ResolvedApp): number[] {
+  return (app.values.serves ?? []).flatMap((name) => {
+    const port = app.ports[name];
+    return port === undefined ? [] : [port];
+  });
+}
+
 function dependencyOf(app: ResolvedApp): DependencyApp {
-  return { ...peerOf(app), ports: Object.values(app.ports) };
+  return { ...peerOf(app), ports: servedPorts(app) };
 }
 
 /**
@@ -72,5 +80,11 @@ export function appInputs(target: ResolvedTarget, policy: K8sPolicy, settings: K
       })
       .sort(byName),
     dependents: [...(dependents.get(app.name) ?? [])].sort(byName),
+    // Validation rejects a name the target does not define; here it is skipped.
+    destinations: (app.values.egress?.external ?? []).flatMap((name) => {
+      const destination = target.destinations[name];
+      return destination ? [destination] : [];
+    }),
+    ...(typeof app.values.expose === 'object' && target.gateway && { gateway: target.gateway }),
   }));
 }

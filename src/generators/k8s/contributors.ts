@@ -7,9 +7,11 @@ import type { AppFolderContributor } from '../app-folder.ts';
 import { autoscalingContributor } from './autoscaling.ts';
 import { externalSecretsContributor } from './external-secrets.ts';
 import { namespaceContributor } from './namespace.ts';
+import { httpRouteContributor } from './http-route.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
 import { serviceContributor } from './service.ts';
+import { serviceMonitorContributor } from './service-monitor.ts';
 import { workloadContributor } from './workload.ts';
 
 export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
@@ -18,6 +20,8 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   serviceContributor,
   autoscalingContributor,
   disruptionBudgetContributor,
+  serviceMonitorContributor,
+  httpRouteContributor,
   networkPolicyContributor,
   externalSecretsContributor,
 ];

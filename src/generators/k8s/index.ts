@@ -37,6 +37,8 @@ import cdk8sPlusPackage from 'cdk8s-plus-28/package.json' with { type: 'json' };
 
 /** The ingress controller's namespace when none is configured. */
 export const DEFAULT_INGRESS_NAMESPACE = 'ingress-nginx';
+/** Where kube-prometheus-stack installs Prometheus by convention. */
+export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
 
 /**
  * Bump the leading number when the output for the same input changes. The cdk8s and cdk8s-plus-28
@@ -49,6 +51,8 @@ export interface K8sGeneratorOptions {
   readonly ingressNamespace?: string;
   /** `app.kubernetes.io/part-of` of every app. @default the repository name of `matrix.repo.url` */
   readonly partOf?: string;
+  /** Namespace of Prometheus, whose pods may scrape apps with `metrics`. @default 'monitoring' */
+  readonly monitoringNamespace?: string;
   /**
    * The contributors of every app folder. Their names are folded into the generator version, so the
    * render cache never serves a folder composed by another list.
@@ -70,6 +74,7 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
       const settings: K8sSettings = {
         ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
         partOf: options.partOf ?? repositoryName(matrix.repo.url),
+        monitoringNamespace: options.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE,
       };
       return matrix.targets.flatMap((target) => {
         const environment = matrix.environments.find((env) => env.name === target.env);

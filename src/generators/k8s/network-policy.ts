@@ -1,9 +1,11 @@
 /**
  * NetworkPolicies, deny by default: each namespace gets a policy that isolates every pod in it, and each
  * app gets a policy that opens exactly the edges the matrix declares. When app A depends on B, B admits
- * A's pods (from A's namespace) on B's ports and A may send to B's pods on those ports; whatever other
- * contributors ask for (AppInstance.ingress: the ingress controller for an exposed Service) is admitted
- * on the ports they name; every app may resolve names through the cluster DNS.
+ * A's pods (from A's namespace) on the ports B `serves` and A may send to B's pods on those ports (B's
+ * metrics or admin ports stay closed to A); whatever other contributors ask for (AppInstance.ingress:
+ * the ingress controller for an exposed Service) is admitted on the ports they name; `egress` opens
+ * named external destinations (ipBlocks) and in-cluster namespaces or selectors; every app may resolve
+ * names through the cluster DNS.
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
@@ -12,6 +14,7 @@ import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext, type ObjectMeta, type PeerApp, type TargetCoordinates } from './context.ts';
 import { selectorLabels } from './labels.ts';
 import { appObjectName } from './names.ts';
+import { servedPorts } from './app-input.ts';
 
 /** Where the cluster DNS runs, by the labels kube-dns and CoreDNS share on EKS, GKE, AKS and kubeadm. */
 export const DNS_NAMESPACE = 'kube-system';
@@ -57,7 +60,7 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  const ownPorts = tcpPorts(Object.values(app.ports));
+  const ownPorts = tcpPorts(servedPorts(app));
   if (ownPorts.length > 0) {
     for (const dependent of ctx.dependents) {
       policy.addIngressRule(podsOf(scope, `from-${dependent.name}`, target, dependent), ownPorts);
@@ -73,6 +76,7 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     if (ports.length > 0)
       policy.addEgressRule(podsOf(scope, `to-${dependency.name}`, target, dependency), ports);
   }
+  addDeclaredEgress(scope, policy, ctx);
   policy.addEgressRule(
     kplus.Pods.select(scope, 'to-dns', {
       labels: { ...DNS_POD_LABELS },
@@ -81,6 +85,24 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     [kplus.NetworkPolicyPort.udp(DNS_PORT), kplus.NetworkPolicyPort.tcp(DNS_PORT)],
   );
   return policy;
+}
+
+/** `egress`: each external destination's CIDRs on its ports, then each in-cluster peer on its ports. */
+function addDeclaredEgress(scope: Construct, policy: kplus.NetworkPolicy, ctx: AppContext): void {
+  for (const destination of ctx.destinations) {
+    const ports = tcpPorts(destination.ports);
+    destination.cidrs.forEach((cidr, index) => {
+      const id = `to-${destination.name}-${index}`;
+      const block = cidr.includes(':')
+        ? kplus.NetworkPolicyIpBlock.ipv6(scope, id, cidr)
+        : kplus.NetworkPolicyIpBlock.ipv4(scope, id, cidr);
+      policy.addEgressRule(block, ports);
+    });
+  }
+  (ctx.app.values.egress?.cluster ?? []).forEach((peer, index) => {
+    const ports = tcpPorts(peer.ports);
+    if (ports.length > 0) policy.addEgressRule(allowancePeer(scope, `egress-${index}`, peer), ports);
+  });
 }
 
 /**

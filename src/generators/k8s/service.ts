@@ -17,8 +17,8 @@ import { GENERATOR_NAME } from './generator-name.ts';
 import { appObjectName, MAX_LABEL_NAME, previewServiceName } from './names.ts';
 
 /**
- * The Service contributor: `<app>`, and `<app>-preview` for blue-green. An exposed app asks for the
- * ingress controller's namespace to reach its ports (opened by the network-policy contributor).
+ * The Service contributor: `<app>`, and `<app>-preview` for blue-green. An app with `expose: true` asks
+ * for the ingress controller's namespace to reach its ports (opened by the network-policy contributor).
  */
 export const serviceContributor = cdk8sContributor({
   name: 'service',
@@ -31,7 +31,10 @@ export const serviceContributor = cdk8sContributor({
     }
   },
   ingress: ({ app, settings }) =>
-    app.values.expose ? [{ namespace: settings.ingressNamespace, ports: Object.values(app.ports) }] : [],
+    // A route (`expose: { … }`) is admitted by the http-route contributor, from the Gateway's namespace.
+    app.values.expose === true
+      ? [{ namespace: settings.ingressNamespace, ports: Object.values(app.ports) }]
+      : [],
 });
 
 /** Throws when the `<app>-preview` Service name would not be a valid DNS-1123 label. */

@@ -218,7 +218,8 @@ describe('the k8s contributors against each other', () => {
  * reach the port, which it asks for through `ingress`.
  */
 const serviceMonitor: AppFolderContributor = {
-  name: 'service-monitor',
+  // Not 'service-monitor': that is the generator's own contributor now; the toy stays an outsider.
+  name: 'toy-monitor',
   ingress: ({ app }) =>
     app.ports.metrics === undefined
       ? []
@@ -302,7 +303,7 @@ describe('a contributor registered from outside the k8s generator', () => {
   it('changes the generator version, so the render cache never mixes the two lists', () => {
     expect(k8sGenerator.version).toBe(K8S_GENERATOR_VERSION);
     expect(generator.version).toBe(
-      `${K8S_GENERATOR_VERSION}+contributors.namespace.workload.service.autoscaling.disruption-budget.network-policy.external-secrets.service-monitor`,
+      `${K8S_GENERATOR_VERSION}+contributors.namespace.workload.service.autoscaling.disruption-budget.service-monitor.http-route.network-policy.external-secrets.toy-monitor`,
     );
   });
 

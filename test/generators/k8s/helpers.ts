@@ -104,6 +104,7 @@ export function threeEnvApps(): AppDefinition[] {
       scaling: { min: 2, max: 10, cpuPercent: 70 },
       strategy: canary({ steps: [5, 20, 50, 100], pause: '5m' }),
       config: { LOG_LEVEL: 'info' },
+      serves: ['http'],
       secrets: [
         { name: 'api-db', store: 'vault', key: 'api/db', property: 'password' },
         { name: 'api-tls', store: 'vault', key: 'api/tls' },

@@ -184,17 +184,17 @@ describe('NetworkPolicy', () => {
     });
   });
 
-  it('lets a dependency admit its dependents on its ports, and nothing else', () => {
+  it('lets a dependency admit its dependents on the ports it serves, and nothing else', () => {
     expect(policy('api').ingress).toEqual([
-      { from: [pods('web')], ports: tcp(8080, 9090) },
-      { from: [pods('worker')], ports: tcp(8080, 9090) },
+      { from: [pods('web')], ports: tcp(8080) },
+      { from: [pods('worker')], ports: tcp(8080) },
     ]);
     expect(policy('api').egress).toEqual([dns]);
     expect(policy('api').policyTypes).toEqual(['Egress', 'Ingress']);
   });
 
-  it('lets a dependent send to its dependencies’ ports and to the cluster DNS', () => {
-    expect(policy('worker').egress).toEqual([{ to: [pods('api')], ports: tcp(8080, 9090) }, dns]);
+  it('lets a dependent send to its dependencies’ served ports and to the cluster DNS', () => {
+    expect(policy('worker').egress).toEqual([{ to: [pods('api')], ports: tcp(8080) }, dns]);
     expect(policy('worker').ingress).toBeUndefined();
   });
 
@@ -452,8 +452,9 @@ describe('the generator contract', () => {
     const shared = {
       target: { id: prod.id, env: 'prod', cloud: 'aws', region: 'eu-west-1', cluster: 'main' },
       policy: { minZones: 3, podDisruptionBudget: true },
-      settings: { ingressNamespace: 'ingress-nginx', partOf: 'platform' },
+      settings: { ingressNamespace: 'ingress-nginx', partOf: 'platform', monitoringNamespace: 'monitoring' },
       ownsNamespace: true,
+      destinations: [],
     };
     expect(inputs.get(`${PROD}/api`)).toEqual({
       ...shared,
@@ -467,7 +468,8 @@ describe('the generator contract', () => {
     expect(inputs.get(`${PROD}/web`)).toEqual({
       ...shared,
       app: prod.apps.find((a) => a.name === 'web'),
-      dependencies: [{ name: 'api', namespace: 'api', ports: [8080, 9090] }],
+      // Only what api serves (http), not its metrics port.
+      dependencies: [{ name: 'api', namespace: 'api', ports: [8080] }],
       dependents: [],
     });
   });
