@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareStrings } from '../core/compare.ts';
-import { isScmError } from './scm/errors.ts';
+import { GitOperationError, isScmError, refusalRule } from './scm/errors.ts';
 import { MatrixError } from '../matrix/errors.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins, RELEASES_DIR } from '../matrix/load.ts';
@@ -198,6 +198,17 @@ export interface PushPinOptions {
   readonly attempts?: number;
 }
 
+/** The remote refused a direct commit to `base`: say which rule, and that a PR is the way through. */
+function refusedDirectCommit(base: string, error: { readonly detail: string }): GitOperationError {
+  const rule = refusalRule(error.detail);
+  return new GitOperationError(
+    `push ${base}`,
+    error.detail,
+    `${base} is protected${rule ? ` (the remote said: ${rule})` : ''}: use --mode pr`,
+    'refused',
+  );
+}
+
 /** CI use: commit the pin to the base branch, or open (or update) its PR, from a fresh worktree. */
 export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
   const { scm } = options;
@@ -223,6 +234,8 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
         } catch (error) {
           // The base moved between fetch and push: start again from the new base.
           if (isScmError(error, 'conflict') && attempt < attempts) continue;
+          // A protected branch or a hook: another try gets the same answer, a PR does not.
+          if (isScmError(error, 'refused')) throw refusedDirectCommit(base, error);
           throw error;
         }
       }

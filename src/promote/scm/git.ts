@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitOperationError, type ScmErrorKind } from './errors.ts';
+import { GitOperationError, refusalRule, type ScmErrorKind } from './errors.ts';
 import { basicAuthorization, credentialSecrets, redact, type GitCredentials } from './secrets.ts';
 import type { PinsRevision } from './scm.ts';
 import type { BranchHead, CommitIdentity, GitOperations, Workspace } from './scm.ts';
@@ -129,7 +129,7 @@ export class GitRepository implements GitOperations {
         (kind === 'conflict'
           ? 'someone else updated the branch at the same time; run again (the bot starts from what is there now)'
           : kind === 'refused'
-            ? 'the remote refused the push (a protected branch or a pre-receive hook); the detail names the rule'
+            ? `the remote refused the push${refusalRule(detail) ? ` (${refusalRule(detail)})` : ' (a protected branch or a pre-receive hook)'}; a rerun will not change that: lift the rule for the bot or push where it allows`
             : kind === 'auth'
               ? `check ${hint}: it needs contents: write on the repository`
               : 'check the network and the remote, then run again; a rerun picks up where this one stopped'),

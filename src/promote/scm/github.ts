@@ -50,6 +50,7 @@ interface ErrorLike {
   readonly status?: number;
   readonly message?: string;
   readonly response?: { readonly data?: unknown };
+  readonly request?: unknown;
 }
 
 /**
@@ -68,7 +69,7 @@ export function classifyGitHubError(status: number, detail: string): ScmErrorKin
   return 'invalid-input';
 }
 
-function fixFor(kind: ScmErrorKind, status: number, repository: string): string {
+function fixFor(kind: ScmErrorKind, status: number, repository: string, apiUrl: string): string {
   switch (kind) {
     case 'auth':
       return 'the token is missing, expired or revoked: check GITHUB_TOKEN';
@@ -77,7 +78,9 @@ function fixFor(kind: ScmErrorKind, status: number, repository: string): string 
     case 'refused':
       return `the token needs contents: write and pull-requests: write on ${repository}`;
     case 'network':
-      return 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
+      return status === 0
+        ? `no answer from ${apiUrl} and the retries ran out: check the network (and GITHUB_API_URL), then run again`
+        : 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
     case 'invalid-input':
       if (status === 404) return `check --repo (${repository}) and that the token can see it`;
       if (status === 422) return 'GitHub refused the request as sent; the detail says which field';
@@ -141,7 +144,10 @@ export class GitHubCodeHost implements CodeHostOperations {
 
   private wrap(operation: string, error: unknown): GitHubApiError {
     const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
-    const status = typeof e.status === 'number' ? e.status : 0;
+    // @octokit/request reports a failed fetch (refused connection, socket closed mid-answer) as a
+    // RequestError with status 500 and no response; GitHub said nothing, so there is no status.
+    const answered = e.response !== undefined;
+    const status = answered && typeof e.status === 'number' ? e.status : 0;
     const data = e.response?.data as
       { message?: string; errors?: { message?: string; field?: string; code?: string }[] } | undefined;
     const parts = [
@@ -152,7 +158,14 @@ export class GitHubCodeHost implements CodeHostOperations {
     ];
     const detail = redact(parts.filter(Boolean).join('; '), [this.options.token]);
     const kind = classifyGitHubError(status, detail);
-    return new GitHubApiError(kind, operation, status, detail, fixFor(kind, status, this.repository));
+    const apiUrl = (this.options.apiUrl ?? DEFAULT_API_URL).replace(/\/$/, '');
+    return new GitHubApiError(
+      kind,
+      operation,
+      status,
+      answered ? detail : `no answer (${detail})`,
+      fixFor(kind, status, this.repository, apiUrl),
+    );
   }
 
   async pullRequests(branch: string, base: string): Promise<PullRequest[]> {
