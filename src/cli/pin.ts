@@ -21,6 +21,9 @@ export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly wave?: string;
   readonly push?: boolean;
   readonly mode?: string;
+  readonly allWaves?: boolean;
+  readonly overrideFreeze?: string;
+  readonly now?: string;
 }
 
 function describe(outcome: PinOutcome): string {
@@ -61,7 +64,13 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     tag: flags.tag,
     ...(flags.digest !== undefined && { digest: flags.digest }),
     ...(wave !== undefined && { wave }),
+    ...(flags.allWaves && { allWaves: true }),
   };
+  let now: Date | undefined;
+  if (flags.now !== undefined) {
+    now = new Date(flags.now);
+    if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${flags.now} is not an ISO 8601 time`);
+  }
   const root = resolve(flags.root);
   if (!flags.push) {
     console.log(describe(await pinInWorkingTree({ root, matrixFile: flags.matrix, request })));
@@ -87,6 +96,8 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
       ...(mode && { mode }),
       codeHost: codeHost.profile,
       identity: codeHost.identity,
+      ...(now && { now }),
+      ...(flags.overrideFreeze !== undefined && { overrideFreeze: flags.overrideFreeze }),
     });
     console.log(redact(describe(outcome), codeHost.secrets));
     return 0;
