@@ -12,6 +12,7 @@ import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
 import { composeScm } from '../promote/scm/scm.ts';
 import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
+import { withInterruptCleanup } from './interrupt.ts';
 
 export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly env: string;
@@ -88,17 +89,21 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     const needsHost = mode !== 'commit';
     if (needsHost) codeHost.requireRepository('pin --push may open a PR and');
     const host = codeHost.connect({ repository: codeHost.settings.repository ?? 'unknown/unknown' });
-    const outcome = await pushPin({
-      scm: composeScm(git, host),
-      request,
-      matrixFile: flags.matrix,
-      base: codeHost.settings.base,
-      ...(mode && { mode }),
-      codeHost: codeHost.profile,
-      identity: codeHost.identity,
-      ...(now && { now }),
-      ...(flags.overrideFreeze !== undefined && { overrideFreeze: flags.overrideFreeze }),
-    });
+    const outcome = await withInterruptCleanup(
+      () => git.closeAllSync(),
+      () =>
+        pushPin({
+          scm: composeScm(git, host),
+          request,
+          matrixFile: flags.matrix,
+          base: codeHost.settings.base,
+          ...(mode && { mode }),
+          codeHost: codeHost.profile,
+          identity: codeHost.identity,
+          ...(now && { now }),
+          ...(flags.overrideFreeze !== undefined && { overrideFreeze: flags.overrideFreeze }),
+        }),
+    );
     console.log(redact(describe(outcome), codeHost.secrets));
     return 0;
   } catch (error) {
