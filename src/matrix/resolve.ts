@@ -108,6 +108,7 @@ function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
     reconcileIntervalSeconds: durationSeconds(policy.reconcileInterval ?? '5m') ?? 300,
     onDemandPercent: policy.onDemandPercent ?? 0,
     natPerZone: policy.natPerZone ?? false,
+    ...(policy.healthyConclusions && { healthyConclusions: policy.healthyConclusions }),
   };
 }
 

@@ -302,16 +302,22 @@ export class GitHubCodeHost implements CodeHostOperations {
       }
     }
     if (contexts.some((context) => !found.has(context))) {
-      const { data } = await this.call(`read check runs of ${sha.slice(0, 7)}`, () =>
-        this.octokit.rest.checks.listForRef({ owner: this.owner, repo: this.repo, ref: sha, per_page: 100 }),
+      // Every page: a commit with more than 100 check runs (matrix builds) hid the rest (issue 12).
+      const runs = await this.call(`read check runs of ${sha.slice(0, 7)}`, () =>
+        this.octokit.paginate(this.octokit.rest.checks.listForRef, {
+          owner: this.owner,
+          repo: this.repo,
+          ref: sha,
+          per_page: 100,
+        }),
       );
-      for (const run of data.check_runs) {
+      for (const run of runs) {
         if (!contexts.includes(run.name) || found.has(run.name)) continue;
         const state: HealthState =
           run.status !== 'completed'
             ? 'pending'
             : run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped'
-              ? 'success'
+              ? run.conclusion
               : 'failure';
         found.set(run.name, {
           context: run.name,

@@ -15,7 +15,8 @@ export interface PinsRevision {
   readonly text: string | undefined;
 }
 
-export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing';
+/** `neutral` and `skipped` are check-run conclusions: healthy only where the policy says so. */
+export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing' | 'neutral' | 'skipped';
 
 /** What the code host says about one required context on one commit. */
 export interface HealthCheck {
