@@ -13,7 +13,7 @@ import { GitHubApiError, SCM_DEFAULT_FIXES, type ScmErrorKind } from './errors.t
 import { UsageError } from '../../core/errors.ts';
 import { redact } from './secrets.ts';
 import type { HealthCheck, HealthState, Reviewers } from './scm.ts';
-import type { CodeHostOperations, PullRequest } from './scm.ts';
+import type { CodeHostOperations, CommitStatus, PullRequest } from './scm.ts';
 
 const BotOctokit = Octokit.plugin(retry, throttling);
 type BotOctokit = InstanceType<typeof BotOctokit>;
@@ -277,6 +277,20 @@ export class GitHubCodeHost implements CodeHostOperations {
         repo: this.repo,
         pull_number: number,
         state: 'closed',
+      }),
+    );
+  }
+
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    await this.call(`set status ${status.context} on ${sha.slice(0, 7)}`, () =>
+      this.octokit.rest.repos.createCommitStatus({
+        owner: this.owner,
+        repo: this.repo,
+        sha,
+        state: status.state,
+        context: status.context,
+        description: status.description.slice(0, 140),
+        ...(status.targetUrl && { target_url: status.targetUrl }),
       }),
     );
   }

@@ -117,6 +117,19 @@ export interface CodeHostOperations {
   closePullRequest(number: number): Promise<void>;
   /** The state of each context on `sha`, from commit statuses, then check runs. */
   commitHealth(sha: string, contexts: readonly string[]): Promise<HealthCheck[]>;
+  /**
+   * Set a commit status on `sha` (the `envmatrix/gates` status branch protection can require).
+   * Optional so a host without statuses still plugs in; the bot skips it there.
+   */
+  setCommitStatus?(sha: string, status: CommitStatus): Promise<void>;
+}
+
+export interface CommitStatus {
+  readonly context: string;
+  readonly state: 'pending' | 'success' | 'failure';
+  /** At most 140 characters (GitHub's limit). */
+  readonly description: string;
+  readonly targetUrl?: string;
 }
 
 export interface Scm extends GitOperations, CodeHostOperations {}
@@ -143,5 +156,8 @@ export function composeScm(git: GitOperations, host: CodeHostOperations): Scm {
     comment: (number, body) => host.comment(number, body),
     closePullRequest: (number) => host.closePullRequest(number),
     commitHealth: (sha, contexts) => host.commitHealth(sha, contexts),
+    ...(host.setCommitStatus && {
+      setCommitStatus: (sha: string, status: CommitStatus) => host.setCommitStatus!(sha, status),
+    }),
   };
 }
