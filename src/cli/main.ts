@@ -177,6 +177,12 @@ program
   .option('--repo <owner/name>', 'GitHub repository (default: $GITHUB_REPOSITORY)')
   .option('--api-url <url>', 'GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)')
   .option('--base <branch>', 'branch to commit to or open the PR against', 'main')
+  .option('--all-waves', 'pin every wave at once (default: the first wave; promote moves the rest)')
+  .option(
+    '--override-freeze <reason>',
+    'with --push: pin through a freeze; the reason goes in the commit and PR',
+  )
+  .addOption(new Option('--now <iso>', 'evaluate the freeze at this time (tests, what-if)').hideHelp())
   .action(async (_options, command) => {
     process.exitCode = await (await import('./pin.ts')).pinCommand(command.optsWithGlobals());
   });

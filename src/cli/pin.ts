@@ -12,6 +12,7 @@ import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
 import { composeScm } from '../promote/scm/scm.ts';
 import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
+import { withInterruptCleanup } from './interrupt.ts';
 
 export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly env: string;
@@ -21,6 +22,9 @@ export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly wave?: string;
   readonly push?: boolean;
   readonly mode?: string;
+  readonly allWaves?: boolean;
+  readonly overrideFreeze?: string;
+  readonly now?: string;
 }
 
 function describe(outcome: PinOutcome): string {
@@ -61,7 +65,13 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     tag: flags.tag,
     ...(flags.digest !== undefined && { digest: flags.digest }),
     ...(wave !== undefined && { wave }),
+    ...(flags.allWaves && { allWaves: true }),
   };
+  let now: Date | undefined;
+  if (flags.now !== undefined) {
+    now = new Date(flags.now);
+    if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${flags.now} is not an ISO 8601 time`);
+  }
   const root = resolve(flags.root);
   if (!flags.push) {
     console.log(describe(await pinInWorkingTree({ root, matrixFile: flags.matrix, request })));
@@ -79,15 +89,21 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     const needsHost = mode !== 'commit';
     if (needsHost) codeHost.requireRepository('pin --push may open a PR and');
     const host = codeHost.connect({ repository: codeHost.settings.repository ?? 'unknown/unknown' });
-    const outcome = await pushPin({
-      scm: composeScm(git, host),
-      request,
-      matrixFile: flags.matrix,
-      base: codeHost.settings.base,
-      ...(mode && { mode }),
-      codeHost: codeHost.profile,
-      identity: codeHost.identity,
-    });
+    const outcome = await withInterruptCleanup(
+      () => git.closeAllSync(),
+      () =>
+        pushPin({
+          scm: composeScm(git, host),
+          request,
+          matrixFile: flags.matrix,
+          base: codeHost.settings.base,
+          ...(mode && { mode }),
+          codeHost: codeHost.profile,
+          identity: codeHost.identity,
+          ...(now && { now }),
+          ...(flags.overrideFreeze !== undefined && { overrideFreeze: flags.overrideFreeze }),
+        }),
+    );
     console.log(redact(describe(outcome), codeHost.secrets));
     return 0;
   } catch (error) {

@@ -21,6 +21,7 @@ import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
 import { composeScm } from '../promote/scm/scm.ts';
 import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
+import { withInterruptCleanup } from './interrupt.ts';
 
 export interface PromoteFlags extends GlobalOptions, CodeHostFlags {
   readonly from?: string;
@@ -116,12 +117,13 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
     } else {
       const token = codeHost.requireToken('promote');
       codeHost.requireRepository('promote');
+      const git = await GitRepository.open({
+        dir: root,
+        credentials: codeHost.gitCredentials(token),
+        credentialsHint: codeHost.credentialsHint,
+      });
       const scm = composeScm(
-        await GitRepository.open({
-          dir: root,
-          credentials: codeHost.gitCredentials(token),
-          credentialsHint: codeHost.credentialsHint,
-        }),
+        git,
         codeHost.connect({
           // Warnings (rate limits being waited out, deprecations); failed requests surface as errors.
           log: (level, message) => {
@@ -129,16 +131,20 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
           },
         }),
       );
-      outcomes = await runPromotion({
-        root,
-        matrixFile: flags.matrix,
-        scm,
-        base: codeHost.settings.base,
-        ...selection,
-        ...(now && { now }),
-        codeHost: codeHost.profile,
-        identity: codeHost.identity,
-      });
+      outcomes = await withInterruptCleanup(
+        () => git.closeAllSync(),
+        () =>
+          runPromotion({
+            root,
+            matrixFile: flags.matrix,
+            scm,
+            base: codeHost.settings.base,
+            ...selection,
+            ...(now && { now }),
+            codeHost: codeHost.profile,
+            identity: codeHost.identity,
+          }),
+      );
     }
     for (const outcome of outcomes)
       console.log(redact(formatOutcome(outcome, flags.dryRun === true), secrets));

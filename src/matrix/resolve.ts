@@ -144,6 +144,7 @@ function resolvePolicy(spec: EnvironmentSpec): ResolvedPolicy {
     reconcileIntervalSeconds: durationSeconds(policy.reconcileInterval ?? '5m') ?? 300,
     onDemandPercent: policy.onDemandPercent ?? DEFAULT_ON_DEMAND_PERCENT,
     natPerZone: policy.natPerZone ?? false,
+    ...(policy.healthyConclusions && { healthyConclusions: policy.healthyConclusions }),
   };
 }
 

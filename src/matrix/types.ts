@@ -58,6 +58,11 @@ export interface EnvironmentPolicy {
   readonly onDemandPercent?: number;
   /** One NAT gateway per zone (resilient) instead of one per region (cheaper). @default false */
   readonly natPerZone?: boolean;
+  /**
+   * Check-run conclusions besides `success` that count as healthy for this environment's health checks.
+   * @default none: a `skipped` or `neutral` check proves nothing ran green
+   */
+  readonly healthyConclusions?: readonly ('neutral' | 'skipped')[];
 }
 
 export interface Reviewers {
@@ -399,6 +404,8 @@ export interface ResolvedPolicy {
   readonly reconcileIntervalSeconds: number;
   readonly onDemandPercent: number;
   readonly natPerZone: boolean;
+  /** Set only when the environment accepts more than `success`. */
+  readonly healthyConclusions?: readonly ('neutral' | 'skipped')[];
 }
 
 export interface ResolvedEnvironment {

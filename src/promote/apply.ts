@@ -18,9 +18,9 @@ import Handlebars from 'handlebars';
 import { isScmError } from './scm/errors.ts';
 import type { MatrixDefinition } from '../matrix/types.ts';
 import { writeTree } from '../output/writer.ts';
-import { describeSource } from './gates.ts';
+import { describeSource, formatInstant, passesAt } from './gates.ts';
 import { readMarker, readTrailers, TRAILERS } from './naming.ts';
-import type { BranchHead, CommitIdentity, PullRequest, Scm, Workspace } from './scm/scm.ts';
+import type { BranchHead, CommitIdentity, CommitStatus, PullRequest, Scm, Workspace } from './scm/scm.ts';
 import type { PromotionPlan, Reviewers } from './types.ts';
 import { previousWave } from './waves.ts';
 
@@ -159,6 +159,9 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
       if (!open) return outcome('blocked');
       if (readMarker(open.body)?.hash !== plan.marker.hash) {
         await scm.updatePullRequest(open.number, { title: plan.title, body: plan.body });
+        // A gate closed on an open PR (a freeze began): pending, so a required status stops a merge.
+        if (remoteHead && scm.setCommitStatus)
+          await scm.setCommitStatus(remoteHead.sha, gatesStatus(plan, open.url));
       }
       return outcome('on-hold', open);
     }
@@ -191,6 +194,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
     remoteHead.tree === tree &&
     remoteHead.parents.length === 1 &&
     remoteHead.parents[0] === base;
+  let head = remoteHead?.sha;
   if (!current) {
     const sha = await scm.commitTree(
       context.workspace,
@@ -201,7 +205,14 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
       context.now,
     );
     await scm.push(plan.branch, sha, { force: true, ...(remoteHead && { expected: remoteHead.sha }) });
+    head = sha;
   }
+  // The gates status goes on the head once per new head or plan; a rerun that changes nothing sets
+  // nothing (the status on that head already says the same).
+  const setGates = async (pr: PullRequest, changed: boolean): Promise<void> => {
+    if (head && scm.setCommitStatus && (changed || !current))
+      await scm.setCommitStatus(head, gatesStatus(plan, pr.url));
+  };
 
   if (!open) {
     try {
@@ -212,6 +223,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
         body: plan.body,
       });
       await requestReviewersSafely(scm, open.number, plan.reviewers, warnings);
+      await setGates(open, true);
       await scm.addLabels(open.number, plan.labels);
       return outcome('opened', open);
     } catch (error) {
@@ -228,8 +240,35 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
   // Labels go on last, so a PR without them is one whose setup a failed run did not finish.
   if (changed || labels.length > 0)
     await requestReviewersSafely(scm, open.number, missingReviewers(plan, open), warnings);
+  await setGates(open, changed);
   if (labels.length > 0) await scm.addLabels(open.number, labels);
   return outcome(changed || labels.length > 0 ? 'updated' : current ? 'unchanged' : 'rebuilt', open);
+}
+
+export const GATES_CONTEXT = 'envmatrix/gates';
+
+/**
+ * The `envmatrix/gates` commit status for a promotion PR's head: success when every app in it passed
+ * its gates, pending while an app the PR is for is held (saying when it may clear), so branch
+ * protection can require it. Blocked apps are not in the PR's diff, so they hold it only when
+ * --atomic kept everything out; the description still names them, for the reviewer.
+ */
+export function gatesStatus(plan: PromotionPlan, url?: string): CommitStatus {
+  const held = plan.blocked.map((p) => {
+    const at = passesAt(p.gates);
+    const gates = p.gates.filter((g) => g.status === 'block').map((g) => g.gate);
+    return `${p.app} by ${gates.join(', ') || 'atomic'}${at ? ` until ${formatInstant(at)}` : ''}`;
+  });
+  const pending = plan.promotions.length === 0 && held.length > 0;
+  const description = pending
+    ? `held: ${held.join('; ')}`
+    : `all gates pass for ${plan.promotions.map((p) => p.app).join(', ')}${held.length > 0 ? `; held back: ${held.join('; ')}` : ''}`;
+  return {
+    context: GATES_CONTEXT,
+    state: pending ? 'pending' : 'success',
+    description: description.length > 140 ? `${description.slice(0, 139)}…` : description,
+    ...(url && { targetUrl: url }),
+  };
 }
 
 /** One line per outcome, for logs and the CLI. */

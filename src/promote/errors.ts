@@ -13,3 +13,16 @@ export class PromotionBlocked extends EnvmatrixError {
     super(`${app}: blocked by ${gate}: ${evidence}${passesAt ? ` (may pass at ${passesAt})` : ''}`);
   }
 }
+
+/** `pin --push` was refused by a gate of the environment it writes (today: its freeze). */
+export class PinBlocked extends EnvmatrixError {
+  override readonly name = 'PinBlocked';
+  constructor(
+    readonly env: string,
+    readonly gate: string,
+    readonly evidence: string,
+    fix: string,
+  ) {
+    super(`pin ${env}: blocked by ${gate}: ${evidence}`, { fix });
+  }
+}

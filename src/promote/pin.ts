@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareStrings } from '../core/compare.ts';
-import { isScmError } from './scm/errors.ts';
+import { GitOperationError, isScmError, refusalRule } from './scm/errors.ts';
 import { MatrixError } from '../matrix/errors.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins, RELEASES_DIR } from '../matrix/load.ts';
@@ -17,6 +17,9 @@ import { resolveMatrix } from '../matrix/resolve.ts';
 import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { synth } from '../output/synth.ts';
 import { envLabel, readMarker, renderMarker } from './naming.ts';
+import { PinBlocked } from './errors.ts';
+import { formatInstant, freezeGate } from './gates.ts';
+import type { GateResult } from './types.ts';
 import { PINS_SCHEMA_REF } from './plan.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
@@ -30,8 +33,21 @@ export interface PinRequest {
   readonly app: string;
   readonly tag: string;
   readonly digest?: string;
-  /** Pin one wave only (a rollback of one wave). @default every wave of the environment */
+  /**
+   * Pin one wave only (a rollback of one wave). @default the environment's first wave when it has
+   * several (later waves follow by `envmatrix promote`), unless `allWaves`
+   */
   readonly wave?: number;
+  /** Pin every wave at once (`--all-waves`): skips the rollout, so only for fixes that cannot wait. */
+  readonly allWaves?: boolean;
+}
+
+/** The gates a pin passes when it is pushed: the same freeze promote checks, for the environment written. */
+export interface PinGateOptions {
+  /** Evaluate the freeze at this time; without it, no gate is checked (local edits, plans in tests). */
+  readonly now?: Date;
+  /** Push through a freeze: the reason, recorded in the commit trailer and the PR body. */
+  readonly overrideFreeze?: string;
 }
 
 export type PinMode = 'commit' | 'pull-request';
@@ -51,29 +67,44 @@ export interface PinPlan {
   readonly body: string;
   readonly commitMessage: string;
   readonly hash: string;
+  /** The freeze gate's verdict when gates were checked (pass, or block with an override). */
+  readonly freeze?: GateResult;
+  /** The waves the pin writes, ascending. */
+  readonly waves: readonly number[];
 }
 
 /** Validate a pin against the matrix and the environment's policy and compute the new pins file. */
-export function planPin(definition: MatrixDefinition, pins: PinsByEnvironment, request: PinRequest): PinPlan {
+export function planPin(
+  definition: MatrixDefinition,
+  pins: PinsByEnvironment,
+  asked: PinRequest,
+  gates: PinGateOptions = {},
+): PinPlan {
   // Resolve without validating: the current pins may be what is wrong (a new app with no pin yet).
   const resolved = resolveMatrix(definition, pins);
-  const environment = resolved.environments.find((env) => env.name === request.env);
+  const environment = resolved.environments.find((env) => env.name === asked.env);
   if (!environment) {
     throw new UsageError(
-      `--env ${request.env} is not an environment; use one of ${resolved.environments.map((e) => e.name).join(', ')}`,
+      `--env ${asked.env} is not an environment; use one of ${resolved.environments.map((e) => e.name).join(', ')}`,
     );
   }
-  if (!definition.apps.some((app) => app.name === request.app)) {
+  if (!definition.apps.some((app) => app.name === asked.app)) {
     throw new UsageError(
-      `--app ${request.app} is not an app; use one of ${definition.apps
+      `--app ${asked.app} is not an app; use one of ${definition.apps
         .map((a) => a.name)
         .sort(compareStrings)
         .join(', ')}`,
     );
   }
-  const placed = appWaves(resolved, request.env, request.app);
+  const placed = appWaves(resolved, asked.env, asked.app);
   if (placed.length === 0)
-    throw new UsageError(`${request.app} is not placed in ${request.env}; check its placement`);
+    throw new UsageError(`${asked.app} is not placed in ${asked.env}; check its placement`);
+  if (asked.allWaves && asked.wave !== undefined)
+    throw new UsageError('--all-waves and --wave exclude each other: pass one');
+  // A release enters a multi-wave environment through its first wave, as promote moves it (issue 12:
+  // a pin that moved all three prod waves at once skipped the rollout).
+  const request: PinRequest =
+    asked.wave === undefined && !asked.allWaves && placed.length > 1 ? { ...asked, wave: placed[0]! } : asked;
   if (!TAG_PATTERN.test(request.tag)) {
     throw new UsageError(
       `--tag ${JSON.stringify(request.tag)} is not an image tag (letters, digits, _ . -; at most 128)`,
@@ -114,13 +145,41 @@ export function planPin(definition: MatrixDefinition, pins: PinsByEnvironment, r
   checkedMatrix(definition, nextPins); // the whole matrix stays valid with the new pin
   const checkWaves = request.wave === undefined ? placed : [request.wave];
   const unchanged = checkWaves.every((w) => samePin(effectivePin(current, w, request.app), pin));
+  const freeze = gates.now ? freezeGate(environment, gates.now) : undefined;
+  const override = gates.overrideFreeze?.trim();
+  if (gates.overrideFreeze !== undefined && !override)
+    throw new UsageError('--override-freeze needs a reason: --override-freeze "<why this cannot wait>"');
+  // A pin that changes nothing writes nothing, so a freeze has nothing to stop.
+  if (freeze?.status === 'block' && !override && !unchanged) {
+    throw new PinBlocked(
+      request.env,
+      'freeze',
+      freeze.evidence,
+      `wait until ${formatInstant(freeze.passesAt!)}, or pass --override-freeze "<reason>" (recorded in the commit and the PR)`,
+    );
+  }
+  const overridden = freeze?.status === 'block' ? override : undefined;
+  const written = request.wave === undefined ? placed : [request.wave];
+  const targets = resolved.targets
+    .filter(
+      (t) => t.env === request.env && written.includes(t.wave) && t.apps.some((a) => a.name === request.app),
+    )
+    .map((t) => t.id);
+  const allWaves = wavesOf(resolved, request.env);
   const from = effectivePin(current, request.wave ?? placed[placed.length - 1]!, request.app);
   const where =
     request.wave !== undefined && wavesOf(resolved, request.env).length > 1
       ? `${request.env} wave ${request.wave}`
       : request.env;
   const version = `${request.tag}${request.digest ? ` (${request.digest})` : ''}`;
-  const hash = sha256(canonicalJson({ pin: request, from: from ?? null })).slice(0, 16);
+  const hash = sha256(
+    canonicalJson({ pin: request, from: from ?? null, ...(overridden && { override: overridden }) }),
+  ).slice(0, 16);
+  const later = placed.filter((w) => !written.includes(w));
+  const trailers = [
+    `Envmatrix-Pin: ${request.env}/${request.app}@${request.tag}${request.wave !== undefined ? ` wave ${request.wave}` : ''}`,
+    ...(overridden ? [`Envmatrix-Override-Freeze: ${overridden}`] : []),
+  ];
   return {
     request,
     environment,
@@ -140,11 +199,27 @@ export function planPin(definition: MatrixDefinition, pins: PinsByEnvironment, r
       '',
       `Validated against the matrix and ${request.env}'s policy by \`envmatrix pin\`; generated/ is synthed in this PR.`,
       '',
+      ...(freeze
+        ? [
+            overridden
+              ? `**Freeze overridden**: ${overridden} (${freeze.evidence})`
+              : `Freeze: ${freeze.evidence}`,
+            '',
+          ]
+        : []),
+      allWaves.length > 1
+        ? `Waves: writes wave${written.length > 1 ? 's' : ''} ${written.join(', ')} of ${allWaves.join(', ')}${later.length > 0 ? `; waves ${later.join(', ')} follow through \`envmatrix promote\` once this one has soaked` : ''}.`
+        : `Waves: ${request.env} has one wave.`,
+      '',
+      `Targets: ${targets.map((t) => `\`${t}\``).join(', ')}.`,
+      '',
       renderMarker({ version: 1, hash, from: request.env, to: request.env, wave: request.wave ?? -1 }),
       '',
     ].join('\n'),
-    commitMessage: `Pin ${request.app} ${request.tag} in ${where}\n\nEnvmatrix-Pin: ${request.env}/${request.app}@${request.tag}${request.wave !== undefined ? ` wave ${request.wave}` : ''}\n`,
+    commitMessage: `Pin ${request.app} ${request.tag} in ${where}\n\n${trailers.join('\n')}\n`,
     hash,
+    ...(freeze && { freeze }),
+    waves: written,
   };
 }
 
@@ -196,6 +271,19 @@ export interface PushPinOptions {
   readonly now?: Date;
   /** Tries when the base moves under a direct commit. @default 3 */
   readonly attempts?: number;
+  /** Push through the environment's freeze, for this reason. */
+  readonly overrideFreeze?: string;
+}
+
+/** The remote refused a direct commit to `base`: say which rule, and that a PR is the way through. */
+function refusedDirectCommit(base: string, error: { readonly detail: string }): GitOperationError {
+  const rule = refusalRule(error.detail);
+  return new GitOperationError(
+    `push ${base}`,
+    error.detail,
+    `${base} is protected${rule ? ` (the remote said: ${rule})` : ''}: use --mode pr`,
+    'refused',
+  );
 }
 
 /** CI use: commit the pin to the base branch, or open (or update) its PR, from a fresh worktree. */
@@ -208,7 +296,10 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
     const workspace = await scm.openWorkspace(fetched.base);
     try {
       const definition = await importMatrix(workspace.dir, options.matrixFile);
-      const plan = planPin(definition, await loadPins(workspace.dir), options.request);
+      const plan = planPin(definition, await loadPins(workspace.dir), options.request, {
+        now: options.now ?? new Date(),
+        ...(options.overrideFreeze !== undefined && { overrideFreeze: options.overrideFreeze }),
+      });
       const mode = options.mode ?? plan.mode;
       if (plan.unchanged && mode === 'commit') return { plan, action: 'unchanged' };
       await writeAndSynth(workspace.dir, definition, plan);
@@ -223,6 +314,8 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
         } catch (error) {
           // The base moved between fetch and push: start again from the new base.
           if (isScmError(error, 'conflict') && attempt < attempts) continue;
+          // A protected branch or a hook: another try gets the same answer, a PR does not.
+          if (isScmError(error, 'refused')) throw refusedDirectCommit(base, error);
           throw error;
         }
       }

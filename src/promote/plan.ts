@@ -183,7 +183,13 @@ function evaluate(facts: PlanFacts, request: PromotionRequest): Evaluation {
     gates.push(
       earlier.length > 0
         ? skipped('health', `not checked: blocked by ${earlier.join(', ')}`)
-        : healthGate(pinSource, contexts, arrival, facts.health),
+        : healthGate(
+            pinSource,
+            contexts,
+            arrival,
+            facts.health,
+            (prev === undefined ? source : target).policy.healthyConclusions,
+          ),
     );
     const imageRepo = image.get(app) ?? app;
     const url = (facts.codeHost ?? defaultCodeHostProfile).compareUrl(imageRepo, from?.tag, to.tag);

@@ -14,6 +14,7 @@ const BRANCH = 'envmatrix/promote/staging-to-prod-wave-0';
 const PULLS = 'POST /repos/{owner}/{repo}/pulls';
 const LABELS = 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels';
 const REVIEWERS = 'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers';
+const STATUSES = 'POST /repos/{owner}/{repo}/statuses/{sha}';
 
 describe.skipIf(!git.available)('promotion bot under faults', () => {
   let wb: Workbench | undefined;
@@ -74,6 +75,7 @@ describe.skipIf(!git.available)('promotion bot under faults', () => {
       `${PULLS} 502 (injected)`,
       `${PULLS} 201`,
       `${REVIEWERS} 201`,
+      `${STATUSES} 201`,
       `${LABELS} 403 (injected)`,
       `${LABELS} 200`,
     ]);
@@ -91,6 +93,7 @@ describe.skipIf(!git.available)('promotion bot under faults', () => {
       `${PULLS} 502 (injected)`,
       `${PULLS} 422`,
       `${REVIEWERS} 201`,
+      `${STATUSES} 201`,
       `${LABELS} 200`,
     ]);
     await converged(w);
@@ -122,7 +125,7 @@ describe.skipIf(!git.available)('promotion bot under faults', () => {
       `${BRANCH} has commits the bot did not write; it is left alone. Delete the branch (or merge/close its PR) to let the bot take over again.`,
     ]);
     expect(await w.remote.revParse(REPO, BRANCH)).toBe(pushed);
-    expect(writes(w)).toEqual([`${PULLS} 201`, `${REVIEWERS} 201`, `${LABELS} 200`]);
+    expect(writes(w)).toEqual([`${PULLS} 201`, `${REVIEWERS} 201`, `${STATUSES} 201`, `${LABELS} 200`]);
   });
 
   it('does not reopen a PR a reviewer closed, until the plan changes', async () => {

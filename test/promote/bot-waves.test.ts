@@ -92,15 +92,24 @@ describe.skipIf(!git.available)('gates against git and GitHub', () => {
         .writeCalls()
         .slice(writes)
         .map((c) => c.route),
-    ).toEqual(['PATCH /repos/{owner}/{repo}/pulls/{pull_number}']);
+    ).toEqual([
+      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
+      'POST /repos/{owner}/{repo}/statuses/{sha}',
+    ]);
     const pr = await wb.github.pullRequest(1);
+    // The gates status on the head turns pending, saying when it clears, so a required check stops a merge.
+    const status = wb.github.writeCalls().at(-1)?.body as { state: string; description: string };
+    expect([status.state, status.description]).toEqual([
+      'pending',
+      'held: api by freeze until 2025-03-10 07:00 UTC; web by freeze until 2025-03-10 07:00 UTC; worker by freeze until 2025-03-10 07:00 UTC',
+    ]);
     expect(pr.title).toBe(
       'On hold: promote api 1.4.2 → 1.5.1, web 2.0.1 → 2.1.0, worker 0.8.0 → 0.8.1 to prod (wave 0: aws/us-east-1)',
     );
     expect(pr.body).toContain('⛔ **On hold**: every app this PR would promote from **staging** to **prod**');
     expect(await wb.remote.revParse(REPO, 'envmatrix/promote/staging-to-prod-wave-0')).toBe(head);
     await wb.promote({ wave: 0, now: saturday });
-    expect(wb.github.writeCalls().length).toBe(writes + 1);
+    expect(wb.github.writeCalls().length).toBe(writes + 2);
   });
 });
 

@@ -46,10 +46,29 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
       'GET /repos/{owner}/{repo}/pulls 200',
       'POST /repos/{owner}/{repo}/pulls 201',
       'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers 201',
+      'POST /repos/{owner}/{repo}/statuses/{sha} 201',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/labels 200',
     ]);
 
     const pr = await wb.github.pullRequest(1);
+    // The status branch protection can require, on the PR's head (issue 12).
+    const gates = await fetch(`${wb.github.baseUrl}/repos/${REPO}/commits/${pr.head.sha}/status`, {
+      headers: { authorization: `token ${wb.token}` },
+    }).then(
+      (r) =>
+        r.json() as Promise<{
+          statuses: { context: string; state: string; description: string; target_url: string }[];
+        }>,
+    );
+    mark = wb.github.calls.length;
+    expect(gates.statuses.map((st) => [st.context, st.state, st.description, st.target_url])).toEqual([
+      [
+        'envmatrix/gates',
+        'success',
+        'all gates pass for api, web, worker',
+        `https://github.com/${REPO}/pull/1`,
+      ],
+    ]);
     expect(pr.head.ref).toBe(BRANCH);
     expect(pr.base.ref).toBe('main');
     expect(pr.title).toBe(
@@ -120,9 +139,11 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     const hash = (await wb.github.pullRequest(1)).body;
     const [outcome] = await wb.promote({ wave: 0 });
     expect(outcome?.action).toBe('rebuilt');
+    // A new head needs its own envmatrix/gates status (statuses belong to a commit, not to the PR).
     expect(since()).toEqual([
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/pulls 200',
+      'POST /repos/{owner}/{repo}/statuses/{sha} 201',
     ]);
     const head = (await wb.remote.revParse(REPO, BRANCH))!;
     expect((await runGit(['log', '-1', '--format=%P', head], { cwd: bare() })).trim()).toBe(main);
@@ -151,6 +172,7 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
       'GET /repos/{owner}/{repo}/pulls 200',
       'PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200',
       'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers 201',
+      'POST /repos/{owner}/{repo}/statuses/{sha} 201',
     ]);
     expect((await wb.github.pullRequests()).length).toBe(1);
     const pr = await wb.github.pullRequest(1);

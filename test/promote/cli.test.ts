@@ -141,7 +141,7 @@ describe.skipIf(!git.available)('envmatrix promote with a token in the environme
     expect(wb.github.calls.every((c) => c.authScheme === 'token' && c.authorized)).toBe(true);
   });
 
-  it('reports GitHub refusing with the status, GitHub’s message and the next step, exit 1', async () => {
+  it('reports GitHub refusing with the status, GitHub’s message and the next step, exit 4', async () => {
     wb.github.failNext({
       route: 'GET /repos/{owner}/{repo}/pulls',
       status: 403,
@@ -151,16 +151,16 @@ describe.skipIf(!git.available)('envmatrix promote with a token in the environme
       },
     });
     const result = await run(['--from', 'staging', '--to', 'prod', '--wave', '0']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toBe(
       'GitHub list pull requests for envmatrix/promote/staging-to-prod-wave-0 failed with 403: Resource not accessible by integration\n' +
         `    fix: the token needs contents: write and pull-requests: write on ${REPO}\n`,
     );
   });
 
-  it('reports git refusing a wrong token without printing either token', async () => {
+  it('reports git refusing a wrong token without printing either token, exit 5', async () => {
     const result = await run(['--all'], { GITHUB_TOKEN: 'ghs_WRONG0token0also0never0printed0000' });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(5);
     // The remote refused the header; git then wanted a password and was not allowed to ask.
     expect(result.stderr).toMatch(
       /^git fetch failed: fatal: could not read Username for 'http:\/\/127\.0\.0\.1:\d+': terminal prompts disabled\n {4}fix: check the token \(GITHUB_TOKEN\): it needs contents: write on the repository\n$/,

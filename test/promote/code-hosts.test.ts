@@ -186,7 +186,7 @@ describe('error classification', () => {
     );
     expect([error.kind, error.exitCode, error.fix, error.message]).toEqual([
       'auth',
-      1,
+      5,
       'check GITHUB_TOKEN',
       'GitHub list pull requests failed with 401: Bad credentials\n    fix: check GITHUB_TOKEN',
     ]);
@@ -229,7 +229,7 @@ describe('against the real adapters', () => {
       'main is protected: changes go through pull requests',
     );
     expect((failure as GitOperationError).fix).toBe(
-      'the remote refused the push (a protected branch or a pre-receive hook); the detail names the rule',
+      'main is protected (the remote said: main is protected: changes go through pull requests): use --mode pr',
     );
     expect(pushes).toBe(1);
     await rm(hook);

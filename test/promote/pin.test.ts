@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import example from '../../src/environments/index.ts';
 import { GitOperationError } from '../../src/promote/scm/errors.ts';
 import { UsageError } from '../../src/core/errors.ts';
+import { PinBlocked } from '../../src/promote/errors.ts';
 import { checkedMatrix, readPins } from '../../src/matrix/load.ts';
 import type { PinsByEnvironment } from '../../src/matrix/types.ts';
 import { synth } from '../../src/output/synth.ts';
@@ -63,7 +64,7 @@ describe('planPin', () => {
     const prod = planPin(example, pins, { env: 'prod', app: 'api', tag: '1.6.0', digest: DIGEST });
     expect(prod.mode).toBe('pull-request');
     expect(prod.branch).toBe('envmatrix/promote/pin-prod-api');
-    expect(prod.title).toBe('Pin api 1.6.0 in prod');
+    expect(prod.title).toBe('Pin api 1.6.0 in prod wave 0');
     expect(planPin(example, pins, { env: 'dev', app: 'worker', tag: '0.9.0' }).unchanged).toBe(true);
   });
 
@@ -73,6 +74,63 @@ describe('planPin', () => {
     expect(file.apps.api?.tag).toBe('1.4.2');
     expect(file.waves).toEqual({ '0': { api: { tag: '1.4.1', digest: DIGEST } } });
     expect(plan.title).toBe('Pin api 1.4.1 in prod wave 0');
+  });
+});
+
+describe('planPin passes the gates promote does (issue 12)', () => {
+  const SATURDAY = new Date('2025-03-08T10:00:00Z'); // inside prod's weekend freeze
+  const FROZEN =
+    'prod is frozen: weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) from 2025-03-07 15:00 UTC to 2025-03-10 07:00 UTC';
+  const request = { env: 'prod', app: 'api', tag: '1.6.0', digest: DIGEST };
+
+  it('refuses a pin inside the freeze, naming when it clears and the override', () => {
+    let failure: unknown;
+    try {
+      planPin(example, pins, request, { now: SATURDAY });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(PinBlocked);
+    expect(failure).toMatchObject({
+      exitCode: 1,
+      message: `pin prod: blocked by freeze: ${FROZEN}`,
+      fix: 'wait until 2025-03-10 07:00 UTC, or pass --override-freeze "<reason>" (recorded in the commit and the PR)',
+    });
+    expect(() => planPin(example, pins, request, { now: SATURDAY, overrideFreeze: '  ' })).toThrow(
+      new UsageError('--override-freeze needs a reason: --override-freeze "<why this cannot wait>"'),
+    );
+  });
+
+  it('records an override’s reason in the commit trailer and the PR body', () => {
+    const plan = planPin(example, pins, request, { now: SATURDAY, overrideFreeze: 'CVE-2025-1234 hotfix' });
+    expect(plan.commitMessage).toBe(
+      'Pin api 1.6.0 in prod wave 0\n\nEnvmatrix-Pin: prod/api@1.6.0 wave 0\nEnvmatrix-Override-Freeze: CVE-2025-1234 hotfix\n',
+    );
+    expect(plan.body).toContain(`**Freeze overridden**: CVE-2025-1234 hotfix (${FROZEN})\n`);
+  });
+
+  it('writes the first wave of a multi-wave environment, every wave only with --all-waves', () => {
+    const first = planPin(example, pins, request, { now: NOW });
+    expect([first.waves, first.title, pinsJson(first.pinsFile.content).waves]).toEqual([
+      [0],
+      'Pin api 1.6.0 in prod wave 0',
+      { '0': { api: { tag: '1.6.0', digest: DIGEST } } },
+    ]);
+    expect(first.body).toContain(
+      '\n\nWaves: writes wave 0 of 0, 1, 2; waves 1, 2 follow through `envmatrix promote` once this one has soaked.\n\nTargets: `prod/aws/us-east-1/main`.\n\n',
+    );
+    expect(first.body).toContain(
+      '\n\nFreeze: open; next freeze weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) starts 2025-03-07 15:00 UTC\n\n',
+    );
+    const all = planPin(example, pins, { ...request, allWaves: true }, { now: NOW });
+    expect([all.waves, all.title, pinsJson(all.pinsFile.content).apps.api]).toEqual([
+      [0, 1, 2],
+      'Pin api 1.6.0 in prod',
+      { tag: '1.6.0', digest: DIGEST },
+    ]);
+    expect(() => planPin(example, pins, { ...request, allWaves: true, wave: 1 })).toThrow(
+      new UsageError('--all-waves and --wave exclude each other: pass one'),
+    );
   });
 });
 
@@ -159,6 +217,18 @@ describe.skipIf(!git.available)('pushPin against git and GitHub', () => {
     expect((failure as GitOperationError).rejected).toBe(true);
   });
 
+  it('does not commit a prod pin to main inside the freeze (issue 12), and nothing is pushed', async () => {
+    const before = await wb.remote.revParse(REPO, 'main');
+    const failure = await pushPin({
+      scm: wb.scm,
+      request: { env: 'prod', app: 'api', tag: '1.4.3', digest: DIGEST },
+      mode: 'commit',
+      now: new Date('2025-03-08T10:00:00Z'),
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PinBlocked);
+    expect(await wb.remote.revParse(REPO, 'main')).toBe(before);
+  });
+
   it('opens a PR for prod with its reviewers and labels, and leaves it alone on a rerun', async () => {
     const request = { env: 'prod', app: 'api', tag: '1.4.3', digest: DIGEST };
     const outcome = await pushPin({ scm: wb.scm, request, now: NOW });
@@ -169,7 +239,12 @@ describe.skipIf(!git.available)('pushPin against git and GitHub', () => {
       pr.head.ref,
       pr.labels.map((l) => l.name),
       pr.requested_teams?.map((t) => t.slug),
-    ]).toEqual(['Pin api 1.4.3 in prod', 'envmatrix/promote/pin-prod-api', ['pin', 'env:prod'], ['sre']]);
+    ]).toEqual([
+      'Pin api 1.4.3 in prod wave 0',
+      'envmatrix/promote/pin-prod-api',
+      ['pin', 'env:prod'],
+      ['sre'],
+    ]);
     const writes = wb.github.writeCalls().length;
     expect((await pushPin({ scm: wb.scm, request, now: NOW })).action).toBe('unchanged');
     expect(wb.github.writeCalls().length).toBe(writes);

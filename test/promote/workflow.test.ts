@@ -47,7 +47,7 @@ describe('.github/workflows/promote.yml', async () => {
     expect(workflow.jobs.promote?.permissions).toEqual({
       contents: 'write',
       'pull-requests': 'write',
-      statuses: 'read',
+      statuses: 'write',
       checks: 'read',
     });
     expect(workflow.jobs.pin?.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });

@@ -28,17 +28,19 @@ export const SCM_ERROR_KINDS = [
 export type ScmErrorKind = (typeof SCM_ERROR_KINDS)[number];
 
 /**
- * The exit code per kind. Today every kind exits 1, as the README's table promises for "problems found";
- * the table is the one place to give a kind its own code (issue 12: "each class maps to an exit code").
+ * The exit code per kind (README § CLI lists them), so a workflow can tell "run again" (conflict 3,
+ * rate-limited 6, network 7) from "a person must act" (refused 4, auth 5, invalid-input 8) without
+ * parsing messages. 0, 1 and 2 keep their meaning; `exists` never reaches the CLI (the bot adopts what
+ * exists), so it stays a plain problem.
  */
 export const SCM_EXIT_CODES: Record<ScmErrorKind, number> = {
   exists: EXIT.problems,
-  conflict: EXIT.problems,
-  refused: EXIT.problems,
-  auth: EXIT.problems,
-  'rate-limited': EXIT.problems,
-  network: EXIT.problems,
-  'invalid-input': EXIT.problems,
+  conflict: 3,
+  refused: 4,
+  auth: 5,
+  'rate-limited': 6,
+  network: 7,
+  'invalid-input': 8,
 };
 
 /** The fix each kind gets when the adapter has nothing more specific to say. */
@@ -79,7 +81,8 @@ export class CodeHostError extends ScmError {
     detail: string,
     fix: string = SCM_DEFAULT_FIXES[kind],
   ) {
-    const outcome = status === undefined ? 'failed' : `failed with ${status}`;
+    // No answer means no status: a refused connection is not "failed with 500" (issue 12, finding 4).
+    const outcome = status === undefined || status === 0 ? 'failed' : `failed with ${status}`;
     super(kind, operation, detail, `${host} ${operation} ${outcome}: ${detail}\n    fix: ${fix}`, fix);
   }
 }
@@ -109,6 +112,18 @@ export class GitOperationError extends ScmError {
   get rejected(): boolean {
     return this.kind === 'conflict';
   }
+}
+
+/**
+ * The rule a refusing remote gave, from its `remote:` lines (a pre-receive hook's stderr, GitHub's
+ * "GH006: Protected branch update failed …"), so the message names it; undefined when it gave none.
+ */
+export function refusalRule(detail: string): string | undefined {
+  const lines = detail
+    .split('\n')
+    .map((line) => /^remote:\s*(?:error:\s*)?(.*\S)\s*$/.exec(line.trim())?.[1])
+    .filter((line): line is string => line !== undefined && !/^-+$/.test(line));
+  return lines.length > 0 ? lines.join(' ') : undefined;
 }
 
 /** `error` is an adapter failure of one of `kinds`. */

@@ -7,12 +7,13 @@
  * directory, so the user's checkout is never touched, and node resolves the matrix module's imports
  * from the project's node_modules as usual.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitOperationError, type ScmErrorKind } from './errors.ts';
+import { GitOperationError, refusalRule, type ScmErrorKind } from './errors.ts';
 import { basicAuthorization, credentialSecrets, redact, type GitCredentials } from './secrets.ts';
 import type { PinsRevision } from './scm.ts';
 import type { BranchHead, CommitIdentity, GitOperations, Workspace } from './scm.ts';
@@ -69,7 +70,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Whether process `pid` is running (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user. Only ESRCH says it is gone.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 export class GitRepository implements GitOperations {
+  /** Worktrees this process opened and has not closed: removed on SIGINT/SIGTERM (closeAllSync). */
+  private readonly openDirs = new Set<string>();
+
   private constructor(
     private readonly options: GitRepositoryOptions,
     private readonly remote: string,
@@ -84,12 +99,14 @@ export class GitRepository implements GitOperations {
     try {
       const remoteUrl = ((await git.remote(['get-url', remote]).catch(() => '')) || '').trim();
       const common = (await git.raw(['rev-parse', '--git-common-dir'])).trim();
-      return new GitRepository(
+      const repository = new GitRepository(
         options,
         remote,
         remoteUrl,
         isAbsolute(common) ? common : join(options.dir, common),
       );
+      await repository.pruneStaleWorkspaces();
+      return repository;
     } catch (error) {
       throw new GitOperationError(
         'open',
@@ -129,7 +146,7 @@ export class GitRepository implements GitOperations {
         (kind === 'conflict'
           ? 'someone else updated the branch at the same time; run again (the bot starts from what is there now)'
           : kind === 'refused'
-            ? 'the remote refused the push (a protected branch or a pre-receive hook); the detail names the rule'
+            ? `the remote refused the push${refusalRule(detail) ? ` (${refusalRule(detail)})` : ' (a protected branch or a pre-receive hook)'}; a rerun will not change that: lift the rule for the bot or push where it allows`
             : kind === 'auth'
               ? `check ${hint}: it needs contents: write on the repository`
               : 'check the network and the remote, then run again; a rerun picks up where this one stopped'),
@@ -277,16 +294,89 @@ export class GitRepository implements GitOperations {
     });
   }
 
+  private get worktrees(): string {
+    return join(this.gitDir, 'envmatrix', 'worktrees');
+  }
+
+  /**
+   * Remove the worktrees of bot runs that are gone (SIGKILL, a runner that died): each worktree has an
+   * `<id>.pid` file naming the process that owns it, written before the worktree exists; a worktree
+   * whose process no longer runs, or that has no pid file (left by a version without them), is stale.
+   * Worktrees of a bot run still going in the same clone are left alone.
+   */
+  async pruneStaleWorkspaces(): Promise<string[]> {
+    const entries = await readdir(this.worktrees).catch(() => [] as string[]);
+    const stale: string[] = [];
+    for (const entry of entries) {
+      if (entry.endsWith('.pid')) continue;
+      const pid = Number(
+        (await readFile(join(this.worktrees, `${entry}.pid`), 'utf8').catch(() => '')).trim(),
+      );
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+      stale.push(entry);
+      await this.git()
+        .raw(['worktree', 'remove', '--force', join(this.worktrees, entry)])
+        .catch(() => undefined);
+      await rm(join(this.worktrees, entry), { recursive: true, force: true });
+      await rm(join(this.worktrees, `${entry}.pid`), { force: true });
+    }
+    // Orphaned pid files, and git's records of worktrees whose folder is gone.
+    for (const entry of entries)
+      if (entry.endsWith('.pid') && !entries.includes(entry.slice(0, -4)))
+        await rm(join(this.worktrees, entry), { force: true });
+    if (stale.length > 0)
+      await this.git()
+        .raw(['worktree', 'prune'])
+        .catch(() => undefined);
+    return stale;
+  }
+
   async openWorkspace(commit: string): Promise<Workspace> {
-    const parent = join(this.gitDir, 'envmatrix', 'worktrees');
+    const parent = this.worktrees;
     await mkdir(parent, { recursive: true });
-    const dir = join(parent, randomBytes(6).toString('hex'));
+    const id = randomBytes(6).toString('hex');
+    const dir = join(parent, id);
+    // Claim it first, so a concurrent run's prune never takes it for stale.
+    await writeFile(join(parent, `${id}.pid`), `${process.pid}\n`);
+    this.openDirs.add(dir);
     try {
       await this.git().raw(['worktree', 'add', '--quiet', '--detach', dir, commit]);
     } catch (error) {
+      this.openDirs.delete(dir);
+      await rm(join(parent, `${id}.pid`), { force: true });
       throw this.fail('worktree add', error, 'check that the repository is not locked and has room');
     }
     return { dir, base: commit };
+  }
+
+  /**
+   * Remove every worktree this process still has, synchronously: for a signal handler, which must
+   * finish before the process exits (issue 12: a cancelled workflow left its worktree behind).
+   */
+  closeAllSync(): void {
+    for (const dir of this.openDirs) {
+      try {
+        execFileSync('git', ['worktree', 'remove', '--force', dir], {
+          cwd: this.options.dir,
+          env: baseEnv(this.options.env),
+          stdio: 'ignore',
+        });
+      } catch {
+        // Half-created or already gone: the folder and git's record are removed below.
+      }
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}.pid`, { force: true });
+    }
+    this.openDirs.clear();
+    try {
+      execFileSync('git', ['worktree', 'prune'], {
+        cwd: this.options.dir,
+        env: baseEnv(this.options.env),
+        stdio: 'ignore',
+      });
+    } catch {
+      // Nothing to prune is not a failure.
+    }
   }
 
   async resetWorkspace(workspace: Workspace): Promise<void> {
@@ -302,6 +392,8 @@ export class GitRepository implements GitOperations {
     await this.git()
       .raw(['worktree', 'prune'])
       .catch(() => undefined);
+    await rm(`${workspace.dir}.pid`, { force: true });
+    this.openDirs.delete(workspace.dir);
   }
 
   async stageAll(workspace: Workspace): Promise<string> {

@@ -13,7 +13,7 @@ import { GitHubApiError, SCM_DEFAULT_FIXES, type ScmErrorKind } from './errors.t
 import { UsageError } from '../../core/errors.ts';
 import { redact } from './secrets.ts';
 import type { HealthCheck, HealthState, Reviewers } from './scm.ts';
-import type { CodeHostOperations, PullRequest, StickyCommentHost } from './scm.ts';
+import type { CodeHostOperations, CommitStatus, PullRequest, StickyCommentHost } from './scm.ts';
 
 const BotOctokit = Octokit.plugin(retry, throttling);
 type BotOctokit = InstanceType<typeof BotOctokit>;
@@ -50,6 +50,7 @@ interface ErrorLike {
   readonly status?: number;
   readonly message?: string;
   readonly response?: { readonly data?: unknown };
+  readonly request?: unknown;
 }
 
 /**
@@ -68,7 +69,7 @@ export function classifyGitHubError(status: number, detail: string): ScmErrorKin
   return 'invalid-input';
 }
 
-function fixFor(kind: ScmErrorKind, status: number, repository: string): string {
+function fixFor(kind: ScmErrorKind, status: number, repository: string, apiUrl: string): string {
   switch (kind) {
     case 'auth':
       return 'the token is missing, expired or revoked: check GITHUB_TOKEN';
@@ -77,7 +78,9 @@ function fixFor(kind: ScmErrorKind, status: number, repository: string): string 
     case 'refused':
       return `the token needs contents: write and pull-requests: write on ${repository}`;
     case 'network':
-      return 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
+      return status === 0
+        ? `no answer from ${apiUrl} and the retries ran out: check the network (and GITHUB_API_URL), then run again`
+        : 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
     case 'invalid-input':
       if (status === 404) return `check --repo (${repository}) and that the token can see it`;
       if (status === 422) return 'GitHub refused the request as sent; the detail says which field';
@@ -141,7 +144,10 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
 
   private wrap(operation: string, error: unknown): GitHubApiError {
     const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
-    const status = typeof e.status === 'number' ? e.status : 0;
+    // @octokit/request reports a failed fetch (refused connection, socket closed mid-answer) as a
+    // RequestError with status 500 and no response; GitHub said nothing, so there is no status.
+    const answered = e.response !== undefined;
+    const status = answered && typeof e.status === 'number' ? e.status : 0;
     const data = e.response?.data as
       { message?: string; errors?: { message?: string; field?: string; code?: string }[] } | undefined;
     const parts = [
@@ -152,7 +158,14 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
     ];
     const detail = redact(parts.filter(Boolean).join('; '), [this.options.token]);
     const kind = classifyGitHubError(status, detail);
-    return new GitHubApiError(kind, operation, status, detail, fixFor(kind, status, this.repository));
+    const apiUrl = (this.options.apiUrl ?? DEFAULT_API_URL).replace(/\/$/, '');
+    return new GitHubApiError(
+      kind,
+      operation,
+      status,
+      answered ? detail : `no answer (${detail})`,
+      fixFor(kind, status, this.repository, apiUrl),
+    );
   }
 
   async pullRequests(branch: string, base: string): Promise<PullRequest[]> {
@@ -307,6 +320,20 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
     );
   }
 
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    await this.call(`set status ${status.context} on ${sha.slice(0, 7)}`, () =>
+      this.octokit.rest.repos.createCommitStatus({
+        owner: this.owner,
+        repo: this.repo,
+        sha,
+        state: status.state,
+        context: status.context,
+        description: status.description.slice(0, 140),
+        ...(status.targetUrl && { target_url: status.targetUrl }),
+      }),
+    );
+  }
+
   async commitHealth(sha: string, contexts: readonly string[]): Promise<HealthCheck[]> {
     const found = new Map<string, HealthCheck>();
     const { data: combined } = await this.call(`read commit statuses of ${sha.slice(0, 7)}`, () =>
@@ -328,16 +355,22 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
       }
     }
     if (contexts.some((context) => !found.has(context))) {
-      const { data } = await this.call(`read check runs of ${sha.slice(0, 7)}`, () =>
-        this.octokit.rest.checks.listForRef({ owner: this.owner, repo: this.repo, ref: sha, per_page: 100 }),
+      // Every page: a commit with more than 100 check runs (matrix builds) hid the rest (issue 12).
+      const runs = await this.call(`read check runs of ${sha.slice(0, 7)}`, () =>
+        this.octokit.paginate(this.octokit.rest.checks.listForRef, {
+          owner: this.owner,
+          repo: this.repo,
+          ref: sha,
+          per_page: 100,
+        }),
       );
-      for (const run of data.check_runs) {
+      for (const run of runs) {
         if (!contexts.includes(run.name) || found.has(run.name)) continue;
         const state: HealthState =
           run.status !== 'completed'
             ? 'pending'
             : run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped'
-              ? 'success'
+              ? run.conclusion
               : 'failure';
         found.set(run.name, {
           context: run.name,

@@ -15,7 +15,8 @@ export interface PinsRevision {
   readonly text: string | undefined;
 }
 
-export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing';
+/** `neutral` and `skipped` are check-run conclusions: healthy only where the policy says so. */
+export type HealthState = 'success' | 'pending' | 'failure' | 'error' | 'missing' | 'neutral' | 'skipped';
 
 /** What the code host says about one required context on one commit. */
 export interface HealthCheck {
@@ -116,6 +117,19 @@ export interface CodeHostOperations {
   closePullRequest(number: number): Promise<void>;
   /** The state of each context on `sha`, from commit statuses, then check runs. */
   commitHealth(sha: string, contexts: readonly string[]): Promise<HealthCheck[]>;
+  /**
+   * Set a commit status on `sha` (the `envmatrix/gates` status branch protection can require).
+   * Optional so a host without statuses still plugs in; the bot skips it there.
+   */
+  setCommitStatus?(sha: string, status: CommitStatus): Promise<void>;
+}
+
+export interface CommitStatus {
+  readonly context: string;
+  readonly state: 'pending' | 'success' | 'failure';
+  /** At most 140 characters (GitHub's limit). */
+  readonly description: string;
+  readonly targetUrl?: string;
 }
 
 /**
@@ -159,5 +173,8 @@ export function composeScm(git: GitOperations, host: CodeHostOperations): Scm {
     comment: (number, body) => host.comment(number, body),
     closePullRequest: (number) => host.closePullRequest(number),
     commitHealth: (sha, contexts) => host.commitHealth(sha, contexts),
+    ...(host.setCommitStatus && {
+      setCommitStatus: (sha: string, status: CommitStatus) => host.setCommitStatus!(sha, status),
+    }),
   };
 }
