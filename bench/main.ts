@@ -4,8 +4,8 @@
  * run (these machines are shared and noisy: absolute numbers drift, ratios hold).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -15,8 +15,24 @@ import type { Scenario } from './scenario.ts';
 import type { FleetSize } from './synthetic-matrix.ts';
 
 const run = promisify(execFile);
+// A bare `--json` (no file) writes bench-results.json.
+const argv = process.argv.slice(2);
+const jsonAt = argv.indexOf('--json');
+if (jsonAt >= 0 && (argv[jsonAt + 1] === undefined || argv[jsonAt + 1]!.startsWith('--')))
+  argv.splice(jsonAt + 1, 0, 'bench-results.json');
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, runs: { type: 'string' } },
+  args: argv,
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    runs: { type: 'string' },
+    // The naive one-App baseline is quadratic (~95 s at 1,800 instances): opt in, to keep the bench
+    // under ten minutes beside the kustomize peer.
+    naive: { type: 'boolean', default: false },
+    // Render only every k-th instance in the kustomize peer and scale its time by k: on a loaded shared
+    // machine one `kubectl kustomize` costs up to ~0.8 s of wall time, 1,800 of them up to ~25 min.
+    'peer-every': { type: 'string', default: '1' },
+  },
 });
 
 const sizes: { label: string; size: FleetSize }[] = flags.quick
@@ -29,6 +45,7 @@ const sizes: { label: string; size: FleetSize }[] = flags.quick
       { label: '2×', size: { environments: 3, clustersPerEnvironment: 24, apps: 50 } },
     ];
 const runs = Number(flags.runs ?? (flags.quick ? 2 : 3));
+const peerEvery = Number(flags['peer-every']);
 
 interface Sample {
   /** Wall time of the whole process: node start, imports, matrix, synth, exit. */
@@ -38,11 +55,11 @@ interface Sample {
   readonly maxRssMb: number;
 }
 
-async function measure(scenario: Scenario, size: FleetSize, outDir: string): Promise<Sample> {
+async function measure(scenario: Scenario, size: FleetSize, outDir: string, every = 1): Promise<Sample> {
   const started = performance.now();
   const { stdout } = await run(
     'node',
-    ['bin/run-ts.js', 'bench/scenario.ts', JSON.stringify({ scenario, size, outDir })],
+    ['bin/run-ts.js', 'bench/scenario.ts', JSON.stringify({ scenario, size, outDir, every })],
     {
       maxBuffer: 64 * 1024 * 1024,
     },
@@ -55,8 +72,24 @@ async function measure(scenario: Scenario, size: FleetSize, outDir: string): Pro
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 
+/** `envmatrix --version` in a fresh process: node, tsx and the CLI's imports, nothing else. */
+async function measureVersion(): Promise<Sample> {
+  const started = performance.now();
+  await run('node', ['bin/envmatrix.js', '--version']);
+  const wallMs = performance.now() - started;
+  return { wallMs, ms: wallMs, maxRssMb: 0 };
+}
+
+/** Files under `dir`, recursively. */
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).length;
+}
+
+type Measured = Scenario | 'version';
+
 interface Summary {
-  readonly scenario: Scenario;
+  readonly scenario: Measured;
   readonly wallMs: number;
   readonly wallSpreadMs: number;
   readonly ms: number;
@@ -67,44 +100,62 @@ interface Summary {
  * The naive baseline is quadratic in charts per App (DESIGN.md: measured facts): at 1,800 app instances
  * one run takes minutes, so it runs once, at the first size only, in the first round.
  */
-async function benchSize(size: FleetSize, withNaive: boolean, rounds: number): Promise<Summary[]> {
-  const samples = new Map<Scenario, Sample[]>();
-  const add = (scenario: Scenario, sample: Sample) =>
+async function benchSize(
+  size: FleetSize,
+  first: boolean,
+  rounds: number,
+): Promise<{ summaries: Summary[]; k8sFiles: number }> {
+  const samples = new Map<Measured, Sample[]>();
+  let k8sFiles = 0;
+  const add = (scenario: Measured, sample: Sample) =>
     samples.set(scenario, [...(samples.get(scenario) ?? []), sample]);
   for (let i = 0; i < rounds; i++) {
     // Interleave the scenarios so machine noise hits them alike.
     const dir = await mkdtemp(join(tmpdir(), 'envmatrix-bench-'));
     try {
+      add('version', await measureVersion());
       add('cold', await measure('cold', size, join(dir, 'generated')));
+      if (i === 0) k8sFiles = await countFiles(join(dir, 'generated', 'k8s'));
       add('noop', await measure('noop', size, join(dir, 'generated')));
       add('one-app', await measure('one-app', size, join(dir, 'generated')));
-      if (withNaive && i === 0) add('naive', await measure('naive', size, join(dir, 'naive')));
+      if (first && flags.naive && i === 0) add('naive', await measure('naive', size, join(dir, 'naive')));
+      // ~1,800 kubectl runs: once, at the first size.
+      if (first && i === 0) {
+        const peer = await measure('kustomize', size, join(dir, 'kustomize'), peerEvery);
+        add('kustomize', { ...peer, ms: peer.ms * peerEvery, wallMs: peer.wallMs });
+      }
       add('floor', await measure('floor', size, join(dir, 'floor')));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  return [...samples].map(([scenario, list]) => ({
+  const summaries = [...samples].map(([scenario, list]) => ({
     scenario,
     wallMs: median(list.map((s) => s.wallMs)),
     wallSpreadMs: spread(list.map((s) => s.wallMs)),
     ms: median(list.map((s) => s.ms)),
     maxRssMb: Math.max(...list.map((s) => s.maxRssMb)),
   }));
+  return { summaries, k8sFiles };
 }
 
-const results: { label: string; size: FleetSize; instances: number; summaries: Summary[] }[] = [];
+const startedAt = performance.now();
+const loadBefore = loadavg();
+const results: {
+  label: string;
+  size: FleetSize;
+  instances: number;
+  k8sFiles: number;
+  summaries: Summary[];
+}[] = [];
 for (const { label, size } of sizes) {
   const instances = size.environments * size.clustersPerEnvironment * size.apps;
   console.error(
     `bench ${label}: ${size.environments} envs × ${size.clustersPerEnvironment} clusters × ${size.apps} apps = ${instances} app instances…`,
   );
-  results.push({
-    label,
-    size,
-    instances, // The 2× size is there for growth; two rounds keep the whole bench under five minutes.
-    summaries: await benchSize(size, label === '1×', label === '1×' ? runs : Math.min(runs, 2)),
-  });
+  // The 2× size is there for growth and peak RSS; two rounds keep the whole bench under ten minutes.
+  const measured = await benchSize(size, label === '1×', label === '1×' ? runs : Math.min(runs, 2));
+  results.push({ label, size, instances, ...measured });
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -125,19 +176,59 @@ for (const { label, instances, summaries } of results) {
 }
 console.log(table.toString());
 
-const get = (label: string, scenario: Scenario) =>
-  results.find((r) => r.label === label)!.summaries.find((s) => s.scenario === scenario)!;
-const ratios = {
-  'envmatrix ÷ naive cdk8s (cold, in-process)': get('1×', 'cold').ms / get('1×', 'naive').ms,
-  'envmatrix ÷ floor (cold, in-process)': get('1×', 'cold').ms / get('1×', 'floor').ms,
-  'growth: cold 2× ÷ cold 1× (in-process)': get('2×', 'cold').ms / get('1×', 'cold').ms,
-  'growth: one-app 2× ÷ one-app 1× (in-process)': get('2×', 'one-app').ms / get('1×', 'one-app').ms,
+const find = (label: string, scenario: Measured) =>
+  results.find((r) => r.label === label)!.summaries.find((s) => s.scenario === scenario);
+const get = (label: string, scenario: Measured) => find(label, scenario)!;
+const one = results.find((r) => r.label === '1×')!;
+/** Each figure of issue 17, its value from this run, and its target (`max`: the value must not exceed it). */
+const ratios: Record<string, { value: number; max: number }> = {
+  'files per app instance (generated/k8s)': { value: one.k8sFiles / one.instances, max: 2 },
+  'cold ÷ floor (in-process)': { value: get('1×', 'cold').ms / get('1×', 'floor').ms, max: 1.5 },
+  [`cold ÷ kustomize peer (in-process, ${one.instances} instances${peerEvery > 1 ? `, peer: 1 in ${peerEvery} rendered, time ×${peerEvery}` : ''})`]:
+    {
+      value: get('1×', 'cold').ms / get('1×', 'kustomize').ms,
+      max: 0.25,
+    },
+  'no-op ÷ bare CLI start (wall)': { value: get('1×', 'noop').wallMs / get('1×', 'version').wallMs, max: 2 },
+  'one-app change ÷ bare CLI start (wall)': {
+    value: get('1×', 'one-app').wallMs / get('1×', 'version').wallMs,
+    max: 3,
+  },
+  'growth: cold 2× ÷ cold 1× (in-process)': { value: get('2×', 'cold').ms / get('1×', 'cold').ms, max: 2.1 },
+  'growth: one-app 2× ÷ one-app 1× (in-process)': {
+    value: get('2×', 'one-app').ms / get('1×', 'one-app').ms,
+    max: 2.1,
+  },
+  [`peak RSS at ${results.at(-1)!.instances} instances (MiB, any scenario but the peer)`]: {
+    value: Math.max(
+      ...results
+        .at(-1)!
+        .summaries.filter((s) => s.scenario !== 'kustomize')
+        .map((s) => s.maxRssMb),
+    ),
+    max: 512,
+  },
 };
-const ratioTable = new Table({ head: ['ratio (same run)', 'value'], style: { head: [], border: [] } });
-for (const [name, value] of Object.entries(ratios)) ratioTable.push([name, value.toFixed(2)]);
+const naive = find('1×', 'naive');
+if (naive)
+  ratios['envmatrix ÷ naive cdk8s (cold, in-process)'] = { value: get('1×', 'cold').ms / naive.ms, max: 1 };
+const ratioTable = new Table({
+  head: ['figure (same run)', 'value', 'target', ''],
+  style: { head: [], border: [] },
+});
+for (const [name, { value, max }] of Object.entries(ratios))
+  ratioTable.push([name, value.toFixed(2), `≤ ${max}`, value <= max ? 'met' : 'missed']);
 console.log(ratioTable.toString());
+const load = { before: loadBefore, after: loadavg(), cores: availableParallelism() };
+const totalMs = performance.now() - startedAt;
+console.log(
+  `load average (1, 5, 15 min) before ${load.before.map((l) => l.toFixed(1)).join(', ')}, after ${load.after.map((l) => l.toFixed(1)).join(', ')} on ${load.cores} cores; bench took ${fmt(totalMs)}`,
+);
 
 if (flags.json) {
-  await writeFile(flags.json, `${JSON.stringify({ runs, results, ratios }, null, 2)}\n`);
+  await writeFile(
+    flags.json,
+    `${JSON.stringify({ runs, peerEvery, load, totalMs, results, ratios }, null, 2)}\n`,
+  );
   console.error(`wrote ${flags.json}`);
 }

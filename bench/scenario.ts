@@ -8,12 +8,14 @@ import { checkedMatrix } from '../src/matrix/load.ts';
 import { synth } from '../src/output/synth.ts';
 import { syntheticMatrix, syntheticPins, type FleetSize } from './synthetic-matrix.ts';
 
-export type Scenario = 'cold' | 'noop' | 'one-app' | 'naive' | 'floor';
+export type Scenario = 'cold' | 'noop' | 'one-app' | 'naive' | 'floor' | 'kustomize';
 
 interface Args {
   readonly scenario: Scenario;
   readonly size: FleetSize;
   readonly outDir: string;
+  /** kustomize: render every `every`-th instance only (main.ts scales the time). @default 1 */
+  readonly every?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -48,6 +50,16 @@ async function run(): Promise<void> {
       const files = floorFiles(resolved);
       startedAt = performance.now();
       await floorWrite(files, args.outDir);
+      return;
+    }
+    case 'kustomize': {
+      // The same objects as kustomize bases and overlays (set-up, not timed), then rendered by kubectl.
+      const { floorFiles } = await import('./baselines.ts');
+      const { renderPeer, writePeerTree } = await import('./kustomize-peer.ts');
+      const instances = await writePeerTree(floorFiles(resolved), args.outDir);
+      startedAt = performance.now();
+      const every = args.every ?? 1;
+      await renderPeer(instances.filter((_, i) => i % every === 0));
       return;
     }
   }

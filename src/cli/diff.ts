@@ -34,13 +34,18 @@ export async function diffCommand(options: DiffFlags): Promise<number> {
       console.log(`\n## ${group}`);
     }
     if (options.stat)
-      console.log(`  ${diff.kind.padEnd(7)} generated/${diff.path}  +${diff.additions} −${diff.deletions}`);
+      console.log(
+        `  ${diff.kind.padEnd(7)} generated/${diff.path}${diff.object ? ` (${diff.object})` : ''}  +${diff.additions} −${diff.deletions}`,
+      );
     else process.stdout.write(diff.patch);
   }
   const totals = diffs.reduce((sum, d) => ({ a: sum.a + d.additions, d: sum.d + d.deletions }), {
     a: 0,
     d: 0,
   });
-  console.log(`\n${diffs.length} files would change: +${totals.a} −${totals.d}`);
+  const files = new Set(diffs.map((d) => d.path)).size;
+  const objects = diffs.filter((d) => d.object !== undefined).length;
+  const ofWhich = objects > 0 ? ` (${objects} object${objects === 1 ? '' : 's'} in manifests)` : '';
+  console.log(`\n${files} files would change${ofWhich}: +${totals.a} −${totals.d}`);
   return 0;
 }

@@ -1,7 +1,10 @@
 /**
  * App folders are composed, not owned: `generated/k8s/<target>/<app>/` holds the objects that every
  * registered contributor renders for that app instance (the k8s generator's workload, Service,
- * autoscaler… and whatever kind comes next), one file per object, plus a kustomization.yaml listing them.
+ * autoscaler… and whatever kind comes next) as the documents of one `manifest.yaml`, plus a
+ * kustomization.yaml listing it. One file per app, not one per object: writing ~10 small files per app
+ * instance was most of a cold synth's time, and every file is one more for the repo-server and
+ * source-controller to clone (issue 17); rendered-manifests tools (Kargo, Holos) use one file per component.
  *
  * A contributor is one small function: resolved app instance in, plain Kubernetes objects out. How it
  * builds them is its own business (the k8s generator's contributors use cdk8s; see k8s/chart.ts), so
@@ -18,8 +21,7 @@ import type {
   ResolvedTarget,
 } from '../matrix/types.ts';
 import { GeneratorError } from './errors.ts';
-import { kustomizationFile } from './k8s/kustomization.ts';
-import { objectFileName } from './k8s/names.ts';
+import { MANIFEST_FILE, kustomizationFile } from './k8s/kustomization.ts';
 import { k8sAppDir } from './paths.ts';
 import type { OutputFile } from './types.ts';
 
@@ -146,8 +148,8 @@ interface Contribution {
 }
 
 /**
- * The app instance's folder: every contributor's objects, checked against each other, one file each,
- * and the kustomization.yaml listing them; sorted by path. `generator` names the generator in errors.
+ * The app instance's folder: every contributor's objects, checked against each other, as the documents
+ * of one manifest.yaml in MANIFEST_KIND_ORDER, and the kustomization.yaml listing it; sorted by path. `generator` names the generator in errors.
  */
 export function composeAppFolder(
   generator: string,
@@ -228,18 +230,46 @@ function checkContributions(where: Where, namespace: string, contributions: read
   }
 }
 
-/** One file per object (named by objectFileName, one-to-one within a namespace) and the kustomization. */
+/**
+ * The order of kinds in manifest.yaml: what an object needs comes before it (the Namespace, then the
+ * ServiceAccount, ConfigMap and Secrets a pod mounts, the Service in front of it, the workload, then
+ * what acts on the workload), so a reader meets objects in the order `kubectl apply` would want them.
+ * Kinds not listed follow, alphabetically; within a kind, objects go by name. The order is the same
+ * whichever contributor renders an object, so adding a contributor never reorders the others.
+ */
+export const MANIFEST_KIND_ORDER: readonly (readonly string[])[] = [
+  ['Namespace'],
+  ['ServiceAccount'],
+  ['ConfigMap'],
+  ['Secret', 'SealedSecret'],
+  ['Service'],
+  ['Deployment', 'Rollout'],
+  ['HorizontalPodAutoscaler'],
+  ['PodDisruptionBudget'],
+  ['NetworkPolicy'],
+  ['ExternalSecret'],
+];
+
+const KIND_RANK = new Map(MANIFEST_KIND_ORDER.flatMap((kinds, rank) => kinds.map((kind) => [kind, rank])));
+
+/** Sort order of two objects in manifest.yaml (see MANIFEST_KIND_ORDER). */
+export function compareManifestObjects(a: KubeObject, b: KubeObject): number {
+  const unlisted = MANIFEST_KIND_ORDER.length;
+  return (
+    (KIND_RANK.get(a.kind) ?? unlisted) - (KIND_RANK.get(b.kind) ?? unlisted) ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.metadata.name, b.metadata.name) ||
+    compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '')
+  );
+}
+
+/** manifest.yaml (every object, one document each, the marker header once) and the kustomization. */
 function folderFiles(input: AppInput, contributions: readonly Contribution[]): OutputFile[] {
   const app = input.app.name;
   const dir = k8sAppDir(input.target, app);
-  const files = contributions.flatMap(({ objects }) =>
-    objects.map((object): OutputFile => ({
-      path: `${dir}/${objectFileName(object.kind, object.metadata.name)}`,
-      format: 'yaml',
-      data: object,
-      app,
-    })),
-  );
-  const names = files.map((file) => file.path.slice(dir.length + 1));
-  return [...files, { ...kustomizationFile(dir, names), app }];
+  const objects = contributions.flatMap(({ objects }) => objects).sort(compareManifestObjects);
+  return [
+    { path: `${dir}/${MANIFEST_FILE}`, format: 'yaml', data: objects, app },
+    { ...kustomizationFile(dir, [MANIFEST_FILE]), app },
+  ];
 }

@@ -281,6 +281,7 @@ function renderedChanges(
     files.push({
       path: diff.path,
       kind: diff.kind,
+      ...(diff.object !== undefined && { object: diff.object }),
       additions: diff.additions,
       deletions: diff.deletions,
       patch: diff.patch,
@@ -291,7 +292,7 @@ function renderedChanges(
   return [...scopes]
     .map(([scope, files]) => {
       const target = resolved.targets.find((t) => t.id === scope);
-      files.sort((a, b) => compareStrings(a.path, b.path));
+      files.sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.object ?? '', b.object ?? ''));
       return {
         scope,
         ...(target && { wave: target.wave, engine: target.engine }),

@@ -51,9 +51,13 @@ function plural(count: number, word: string): string {
 }
 
 export function changeSummary(change: Pick<TargetChange, 'files' | 'additions' | 'deletions'>): string {
+  // A manifest.yaml changes per object: count it once, and say how many of its objects changed.
+  const files = new Set(change.files.map((file) => file.path)).size;
+  const objects = change.files.filter((file) => file.object !== undefined).length;
+  const ofWhich = objects > 0 ? ` (${plural(objects, 'object')})` : '';
   return change.files.length === 0
     ? 'no change'
-    : `${plural(change.files.length, 'file')}, +${change.additions} −${change.deletions}`;
+    : `${plural(files, 'file')}${ofWhich}, +${change.additions} −${change.deletions}`;
 }
 
 /** `aws/us-east-1` (plus the cluster when it is not `main`) for titles. */

@@ -80,6 +80,8 @@ export interface FileChange {
   /** Path under generated/ (or the repo-relative pins file path). */
   readonly path: string;
   readonly kind: FileChangeKind;
+  /** `Deployment prod-ns/api`: the object of a multi-document manifest this change is about. */
+  readonly object?: string;
   readonly additions: number;
   readonly deletions: number;
   /** Unified diff. */

@@ -8,7 +8,7 @@ import { load } from 'js-yaml';
 import { GeneratorError } from '../errors.ts';
 import type { ResolvedMatrix } from '../../matrix/types.ts';
 import type { RenderedFile } from '../types.ts';
-import { KUSTOMIZATION_FILE } from './names.ts';
+import { MANIFEST_FILE } from './kustomization.ts';
 
 const GENERATOR = 'k8s';
 
@@ -49,13 +49,40 @@ export function checkObjectIdentities(targetId: string, objects: readonly Render
   }
 }
 
+/** js-yaml's document separator, and the top-level `kind:` and `metadata.name` lines of a document. */
+const DOCUMENT_SEPARATOR = /^---$/m;
+const KIND_LINE = /^kind: (.*)$/m;
+const METADATA_BLOCK = /^metadata:\n((?: {2}.*\n?)*)/m;
+const NAME_LINE = /^ {2}name: (.*)$/m;
+
+/**
+ * The `kind name` of each document of a manifest, read from its lines rather than parsed: this runs
+ * on every synth, over every app's manifest. Names are compared as js-yaml wrote them, which is the
+ * same text for the same name; a clash found here is confirmed by parsing (checkObjectIdentities).
+ */
+export function documentKeys(content: string): string[] {
+  const keys: string[] = [];
+  for (const document of content.split(DOCUMENT_SEPARATOR)) {
+    const kind = KIND_LINE.exec(document)?.[1];
+    const name = NAME_LINE.exec(METADATA_BLOCK.exec(document)?.[1] ?? '')?.[1];
+    if (kind !== undefined && name !== undefined) keys.push(`${kind} ${name}`);
+  }
+  return keys;
+}
+
+/** The document of `content` whose `kind name` is `key`, parsed. */
+function documentOf(content: string, key: string): Record<string, unknown> {
+  const found = content.split(DOCUMENT_SEPARATOR).find((document) => documentKeys(document)[0] === key);
+  return load(found ?? '') as Record<string, unknown>;
+}
+
 /**
  * Throws when two apps of one namespace on a target render the same object. Each app renders in a unit
- * of its own, so this runs over the files of all of them, rendered or from the cache, and goes by path
- * alone (it runs on every synth): every object of an app lives in the app's namespace (a Namespace is
- * rendered by one app of it), and a file is named after its object's kind and name (objectFileName), so
- * two folders of one namespace holding a file of the same name hold the same object. Only the two
- * clashing files are read back, for the message.
+ * of its own, so this runs over the files of all of them, rendered or from the cache, and reads only the
+ * `kind:` and `name:` lines of each manifest document (it runs on every synth): every object of an app
+ * lives in the app's namespace (a Namespace is rendered by one app of it), so two folders of one
+ * namespace holding an object of the same kind and name hold the same object. Only the two clashing
+ * documents are parsed, for the message.
  */
 export function checkSharedNamespaces(matrix: ResolvedMatrix, files: readonly RenderedFile[]): void {
   const namespaces = new Map<string, string>();
@@ -66,19 +93,21 @@ export function checkSharedNamespaces(matrix: ResolvedMatrix, files: readonly Re
   for (const file of files) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
     const namespace = namespaces.get(`${file.scope}/${file.app ?? ''}`);
-    if (namespace === undefined || name === KUSTOMIZATION_FILE) continue;
-    const identity = `${file.scope}\u0000${namespace}\u0000${name}`;
-    const earlier = first.get(identity);
-    if (!earlier) {
-      first.set(identity, file);
-      continue;
+    if (namespace === undefined || name !== MANIFEST_FILE) continue;
+    for (const key of documentKeys(file.content)) {
+      const identity = `${file.scope}\u0000${namespace}\u0000${key}`;
+      const earlier = first.get(identity);
+      if (!earlier) {
+        first.set(identity, file);
+        continue;
+      }
+      checkObjectIdentities(
+        file.scope,
+        [earlier, file].map((clash) => ({
+          app: clash.app ?? '',
+          object: documentOf(clash.content, key),
+        })),
+      );
     }
-    checkObjectIdentities(
-      file.scope,
-      [earlier, file].map((clash) => ({
-        app: clash.app ?? '',
-        object: load(clash.content) as Record<string, unknown>,
-      })),
-    );
   }
 }

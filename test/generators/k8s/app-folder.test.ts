@@ -1,6 +1,6 @@
 /**
  * App folders are composed from contributors (src/generators/app-folder.ts): composition checks the
- * contributors' objects against each other and writes one file per object plus the kustomization, and a
+ * contributors' objects against each other and writes them into one manifest.yaml plus the kustomization, and a
  * contributor registered from outside the k8s generator lands in every folder, kustomization and
  * NetworkPolicy without a change to the generator.
  */
@@ -15,6 +15,7 @@ import {
   type KubeObject,
 } from '../../../src/generators/app-folder.ts';
 import { GeneratorError } from '../../../src/generators/errors.ts';
+import { MARKER, serialize, YAML_HEADER } from '../../../src/generators/serialize.ts';
 import { K8S_CONTRIBUTORS } from '../../../src/generators/k8s/contributors.ts';
 import {
   createK8sGenerator,
@@ -31,6 +32,7 @@ import {
   DIGEST,
   folder,
   objectAt,
+  objectsIn,
   renderK8s,
   threeEnvApps,
   threeEnvMatrix,
@@ -114,28 +116,67 @@ describe('composing an app folder', () => {
     const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api' } };
     expect(composeApi([contributor('alpha', [namespace])]).map((f) => f.path)).toEqual([
       `${PROD}/api/kustomization.yaml`,
-      `${PROD}/api/namespace-api.yaml`,
+      `${PROD}/api/manifest.yaml`,
     ]);
   });
 
-  it('writes one file per object and a kustomization listing every one, whatever the contributor order', () => {
-    const alpha = contributor('alpha', [configMap('zeta'), configMap('alpha')]);
-    const beta = contributor('beta', [{ ...configMap('mid'), kind: 'Secret' }]);
+  it('writes every object into one manifest.yaml in kind order, then by name, whatever the contributor order', () => {
+    const kinded = (kind: string, name: string) => ({ ...configMap(name), kind });
+    const alpha = contributor('alpha', [
+      configMap('zeta'),
+      kinded('Zebra', 'a'),
+      kinded('Deployment', 'api'),
+      configMap('alpha'),
+    ]);
+    const beta = contributor('beta', [
+      kinded('NetworkPolicy', 'api'),
+      kinded('Secret', 'mid'),
+      kinded('Aardvark', 'b'),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api' } },
+      kinded('ServiceAccount', 'api'),
+      kinded('ExternalSecret', 'db'),
+      kinded('Service', 'api'),
+      kinded('PodDisruptionBudget', 'api'),
+      kinded('HorizontalPodAutoscaler', 'api'),
+    ]);
     const files = composeApi([beta, alpha]);
     expect(files).toEqual(composeApi([alpha, beta]));
     expect(files.map((f) => f.path.slice(`${PROD}/api/`.length))).toEqual([
-      'configmap-alpha.yaml',
-      'configmap-zeta.yaml',
       'kustomization.yaml',
-      'secret-mid.yaml',
+      'manifest.yaml',
     ]);
     expect(files.every((f) => f.app === 'api')).toBe(true);
-    expect(files.find((f) => f.path.endsWith('kustomization.yaml'))?.data).toEqual({
+    expect(files[0]!.data).toEqual({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['configmap-alpha.yaml', 'configmap-zeta.yaml', 'secret-mid.yaml'],
+      resources: ['manifest.yaml'],
     });
-    expect(files.find((f) => f.path.endsWith('configmap-zeta.yaml'))?.data).toEqual(configMap('zeta'));
+    const objects = files[1]!.data as KubeObject[];
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/api',
+      'ServiceAccount/api',
+      'ConfigMap/alpha',
+      'ConfigMap/zeta',
+      'Secret/mid',
+      'Service/api',
+      'Deployment/api',
+      'HorizontalPodAutoscaler/api',
+      'PodDisruptionBudget/api',
+      'NetworkPolicy/api',
+      'ExternalSecret/db',
+      'Aardvark/b',
+      'Zebra/a',
+    ]);
+    expect(objects[3]).toEqual(configMap('zeta'));
+  });
+
+  it('writes the marker header once, above documents separated by ---', () => {
+    const files = composeApi([contributor('alpha', [configMap('b'), configMap('a')])]);
+    const text = serialize(files.find((f) => f.path.endsWith('/manifest.yaml'))!);
+    expect(text.startsWith(YAML_HEADER)).toBe(true);
+    expect(text.split(MARKER)).toHaveLength(2);
+    expect(text.split(/^---$/m)).toHaveLength(2);
+    expect(text.indexOf('name: a')).toBeLessThan(text.indexOf('name: b'));
   });
 
   it('hands every contributor the ingress all contributors ask for, in contributor order', () => {
@@ -166,7 +207,8 @@ describe('composing an app folder', () => {
       },
     };
     const files = renderK8s(resolved, createK8sGenerator({ contributors: [spy] }));
-    expect(objectAt(files, `${PROD}/api/kustomization.yaml`)).toMatchObject({ resources: [] });
+    expect(objectAt(files, `${PROD}/api/kustomization.yaml`)).toMatchObject({ resources: ['manifest.yaml'] });
+    expect(files.get(`${PROD}/api/manifest.yaml`)!.objects).toEqual([]);
     const steps = seen.get('prod/aws/eu-west-1/main/api') as ProvenanceStep[];
     expect(steps.map(({ layer, value }) => ({ layer, value }))).toEqual([
       { layer: 'app', value: 2 },
@@ -260,31 +302,32 @@ describe('a contributor registered from outside the k8s generator', () => {
   });
 
   it('adds its object to the folders it renders for, and to their kustomization', () => {
-    expect(objectAt(files, `${PROD}/api/servicemonitor-api.yaml`)).toEqual({
+    expect(objectAt(files, `${PROD}/api/ServiceMonitor/api`)).toEqual({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
       metadata: {
         name: 'api',
         namespace: 'api',
-        labels: objectAt(files, `${PROD}/api/rollout-api.yaml`).metadata.labels,
+        labels: objectAt(files, `${PROD}/api/Rollout/api`).metadata.labels,
       },
       spec: {
         endpoints: [{ interval: '30s', port: 'metrics' }],
-        selector: { matchLabels: objectAt(files, `${PROD}/api/service-api.yaml`).spec?.selector },
+        selector: { matchLabels: objectAt(files, `${PROD}/api/Service/api`).spec?.selector },
       },
     });
-    const api = folder(files, `${PROD}/api`);
-    const kustomization = objectAt(files, `${PROD}/api/kustomization.yaml`) as unknown as {
-      resources: string[];
-    };
-    expect(kustomization.resources).toContain('servicemonitor-api.yaml');
-    expect(kustomization.resources).toEqual([...api.keys()].filter((name) => name !== 'kustomization.yaml'));
+    expect([...folder(files, `${PROD}/api`).keys()]).toEqual(['kustomization.yaml', 'manifest.yaml']);
+    // An unlisted kind goes after the listed ones (ExternalSecret last of them).
+    expect([...objectsIn(files, `${PROD}/api`).keys()].slice(-3)).toEqual([
+      'ExternalSecret/api-db',
+      'ExternalSecret/api-tls',
+      'ServiceMonitor/api',
+    ]);
     // web has no metrics port: nothing from the toy there.
-    expect([...folder(files, `${PROD}/web`).keys()]).not.toContain('servicemonitor-web.yaml');
+    expect([...objectsIn(files, `${PROD}/web`).keys()]).not.toContain('ServiceMonitor/web');
   });
 
   it('opens the traffic it asks for in the app’s NetworkPolicy, after the declared edges', () => {
-    const policy = objectAt(files, `${PROD}/api/networkpolicy-api.yaml`);
+    const policy = objectAt(files, `${PROD}/api/NetworkPolicy/api`);
     const ingress = policy.spec?.ingress as unknown[];
     expect(ingress.at(-1)).toEqual({
       from: [
@@ -296,7 +339,7 @@ describe('a contributor registered from outside the k8s generator', () => {
       ports: [{ port: 9090, protocol: 'TCP' }],
     });
     // The default generator's policy is the same without that last rule.
-    const plain = objectAt(renderK8s(resolved), `${PROD}/api/networkpolicy-api.yaml`);
+    const plain = objectAt(renderK8s(resolved), `${PROD}/api/NetworkPolicy/api`);
     expect(plain.spec).toEqual({ ...policy.spec, ingress: ingress.slice(0, -1) });
   });
 
@@ -308,7 +351,7 @@ describe('a contributor registered from outside the k8s generator', () => {
   });
 
   it.skipIf(!crds.available)('renders a ServiceMonitor the official CRD accepts', () => {
-    expect(validateAgainstCrd(objectAt(files, `${PROD}/api/servicemonitor-api.yaml`))).toEqual([]);
+    expect(validateAgainstCrd(objectAt(files, `${PROD}/api/ServiceMonitor/api`))).toEqual([]);
   });
 
   it.skipIf(!kubectl.available)(
@@ -323,7 +366,7 @@ describe('a contributor registered from outside the k8s generator', () => {
       const identities = (objects: unknown[]) =>
         objects.map((o) => `${(o as K8sObject).kind}/${(o as K8sObject).metadata.name}`).sort();
       expect(identities(parseYamlDocuments(built.stdout))).toEqual(
-        identities([...api].filter(([name]) => name !== 'kustomization.yaml').map(([, f]) => f.object)),
+        identities([...api.get('manifest.yaml')!.objects]),
       );
       expect(identities(parseYamlDocuments(built.stdout))).toContain('ServiceMonitor/api');
     },

@@ -62,12 +62,12 @@ describe('egress to named destinations and in-cluster peers', () => {
   const files = renderValid(matrix, threeEnvPins());
   const policies = [...files]
     .filter(([path]) => path.startsWith(`${PROD}/`))
-    .map(([, file]) => file.object)
+    .flatMap(([, file]) => file.objects)
     .filter((o) => o.kind === 'NetworkPolicy');
   const model = new NetworkPolicyModel(policies);
 
   it('renders one ipBlock rule per CIDR of the most specific definition, on its ports', () => {
-    const policy = objectAt(files, `${PROD}/api/networkpolicy-api.yaml`) as K8sObject & {
+    const policy = objectAt(files, `${PROD}/api/NetworkPolicy/api`) as K8sObject & {
       spec: { egress: { to: unknown[]; ports: unknown[] }[] };
     };
     expect(policy.spec.egress.slice(0, 4)).toEqual([

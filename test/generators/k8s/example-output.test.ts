@@ -1,16 +1,18 @@
 /**
  * The whole example's generated/k8s, synthesized into a temp folder and judged by the real parts: every
  * object against the Kubernetes schemas (kubernetes-models) and, for Rollouts and ExternalSecrets, the
- * official CRDs; every app folder through `kubectl kustomize`, which must give back exactly the folder's
- * objects (what Argo CD and Flux apply).
+ * official CRDs; every app folder through `kubectl kustomize`, which must give back exactly the objects
+ * of the folder's manifest.yaml (what Argo CD and Flux apply).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareManifestObjects, type KubeObject } from '../../../src/generators/app-folder.ts';
 import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
+import { MARKER, YAML_HEADER } from '../../../src/generators/serialize.ts';
 import { loadMatrix } from '../../../src/matrix/load.ts';
 import type { ResolvedMatrix } from '../../../src/matrix/types.ts';
 import { synth } from '../../../src/output/synth.ts';
@@ -43,9 +45,11 @@ function identity(object: K8sObject): string {
 describe('the example matrix rendered by the k8s generator', () => {
   let matrix: ResolvedMatrix;
   let outDir: string;
-  /** k8s/… path → parsed object, kustomization.yaml files excluded. */
+  /** `k8s/…/<app>/manifest.yaml#<Kind>/<name>` → parsed object, in file order. */
   const objects = new Map<string, K8sObject>();
   const kustomizations = new Map<string, { resources: string[] }>();
+  /** k8s/… path → content. */
+  const texts = new Map<string, string>();
 
   beforeAll(async () => {
     matrix = (await loadMatrix({ root: projectRoot })).resolved;
@@ -53,10 +57,15 @@ describe('the example matrix rendered by the k8s generator', () => {
     await synth(matrix, { outDir: join(outDir, 'generated'), generators: [k8sGenerator] });
     for (const [path, content] of await readTree(join(outDir, 'generated'))) {
       if (!path.startsWith('k8s/')) continue;
+      texts.set(path, content);
       const dir = path.slice(0, path.lastIndexOf('/'));
       if (path.endsWith('/kustomization.yaml'))
         kustomizations.set(dir, parse(content) as { resources: string[] });
-      else objects.set(path, parse(content) as K8sObject);
+      else
+        for (const doc of parseAllDocuments(content)) {
+          const object = doc.toJSON() as K8sObject;
+          objects.set(`${path}#${object.kind}/${object.metadata.name}`, object);
+        }
     }
   });
 
@@ -120,19 +129,26 @@ describe('the example matrix rendered by the k8s generator', () => {
     },
   );
 
-  it('lists exactly the files of its folder in each kustomization.yaml', () => {
+  it('holds two files per app folder, its kustomization.yaml listing the other, manifest.yaml', () => {
     for (const [dir, kustomization] of kustomizations) {
-      const files = [...objects.keys()]
+      const files = [...texts.keys()]
         .filter((p) => p.startsWith(`${dir}/`))
         .map((p) => p.slice(dir.length + 1));
-      expect(kustomization.resources, dir).toEqual(files.sort());
+      expect(files.sort(), dir).toEqual(['kustomization.yaml', 'manifest.yaml']);
+      expect(kustomization.resources, dir).toEqual(['manifest.yaml']);
     }
+    expect(texts.size).toBe(2 * appDirs().length);
   });
 
-  it('puts each object in a file named after its kind and name', () => {
-    for (const [path, object] of objects) {
-      expect(path.slice(path.lastIndexOf('/') + 1)).toBe(
-        `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`,
+  it('writes each manifest.yaml with the marker once and its objects in kind order, then by name', () => {
+    for (const dir of appDirs()) {
+      const text = texts.get(`${dir}/manifest.yaml`)!;
+      expect(text.split(MARKER), dir).toHaveLength(2);
+      expect(text.startsWith(YAML_HEADER), dir).toBe(true);
+      const own = [...objects].filter(([path]) => path.startsWith(`${dir}/`)).map(([, o]) => o);
+      expect(own.length, dir).toBeGreaterThanOrEqual(7);
+      expect(own, dir).toEqual(
+        [...own].sort((a, b) => compareManifestObjects(a as KubeObject, b as KubeObject)),
       );
     }
   });
@@ -217,8 +233,8 @@ describe('the example matrix rendered by the k8s generator', () => {
     for (const target of matrix.targets) {
       for (const app of target.apps) {
         const rollout = app.values.strategy.kind !== 'rolling';
-        const kind = rollout ? 'rollout' : 'deployment';
-        const workload = objects.get(`k8s/${target.id}/${app.name}/${kind}-${app.name}.yaml`);
+        const kind = rollout ? 'Rollout' : 'Deployment';
+        const workload = objects.get(`k8s/${target.id}/${app.name}/manifest.yaml#${kind}/${app.name}`);
         expect(workload?.apiVersion, `${target.id}/${app.name}`).toBe(
           rollout ? 'argoproj.io/v1alpha1' : 'apps/v1',
         );

@@ -3,7 +3,7 @@
  * (dev, staging, prod) shaped like the example, with its own fixed pins so snapshots only change when
  * the generator does.
  */
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { compose, type RenderedFile } from '../../../src/generators/index.ts';
 import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
 import type { Generator } from '../../../src/generators/types.ts';
@@ -59,7 +59,10 @@ export interface PodTemplate {
 }
 
 export interface ParsedFile extends RenderedFile {
+  /** The first document (the only one, but in manifest.yaml). */
   readonly object: K8sObject;
+  /** Every document, in file order. */
+  readonly objects: readonly K8sObject[];
 }
 
 /** Every k8s file by path, with the YAML parsed; `generator` for one with other contributors. */
@@ -68,18 +71,35 @@ export function renderK8s(
   generator: Generator = k8sGenerator,
 ): Map<string, ParsedFile> {
   return new Map(
-    [...compose(matrix, { generators: [generator] })].map(([path, file]) => [
-      path,
-      { ...file, object: parse(file.content) as K8sObject },
-    ]),
+    [...compose(matrix, { generators: [generator] })].map(([path, file]) => {
+      const objects = parseAllDocuments(file.content).map((doc) => doc.toJSON() as K8sObject);
+      return [path, { ...file, object: objects[0]!, objects }];
+    }),
   );
 }
 
-/** The object in `path`; throws with the paths there are when it is missing. */
-export function objectAt(files: ReadonlyMap<string, ParsedFile>, path: string): K8sObject {
-  const file = files.get(path);
-  if (!file) throw new Error(`no file ${path}; have:\n  ${[...files.keys()].join('\n  ')}`);
-  return file.object;
+/** The objects of an app folder's manifest.yaml, by `Kind/name`, in file order. */
+export function objectsIn(files: ReadonlyMap<string, ParsedFile>, dir: string): Map<string, K8sObject> {
+  const manifest = files.get(`${dir}/manifest.yaml`);
+  if (!manifest) throw new Error(`no ${dir}/manifest.yaml; have:\n  ${[...files.keys()].join('\n  ')}`);
+  return new Map(manifest.objects.map((object) => [`${object.kind}/${object.metadata.name}`, object]));
+}
+
+/**
+ * `<dir>/<Kind>/<name>`: that object of the folder's manifest.yaml; a file path (`<dir>/kustomization.yaml`):
+ * the file's object. Throws naming what there is when it is missing.
+ */
+export function objectAt(files: ReadonlyMap<string, ParsedFile>, address: string): K8sObject {
+  const file = files.get(address);
+  if (file) return file.object;
+  const [dir, kind, name] = address
+    .replace(/^(.*)\/([A-Za-z]+)\/([^/]+)$/, '$1\u0000$2\u0000$3')
+    .split('\u0000');
+  const objects = objectsIn(files, dir!);
+  const object = objects.get(`${kind}/${name}`);
+  if (!object)
+    throw new Error(`no ${kind}/${name} in ${dir}/manifest.yaml; have: ${[...objects.keys()].join(', ')}`);
+  return object;
 }
 
 /** The files of one app folder, by file name. */

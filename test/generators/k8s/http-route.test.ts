@@ -10,7 +10,15 @@ import { aws, gcp } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import { crdsAvailable, validateAgainstCrd } from '../../support/crd-validate.ts';
 import { NetworkPolicyModel, type Endpoint } from '../../support/network-policy-eval.ts';
-import { objectAt, problemsOf, renderValid, threeEnvMatrix, threeEnvPins, withApp } from './helpers.ts';
+import {
+  objectAt,
+  objectsIn,
+  problemsOf,
+  renderValid,
+  threeEnvMatrix,
+  threeEnvPins,
+  withApp,
+} from './helpers.ts';
 
 const PROD = 'k8s/prod/aws/eu-west-1/main';
 const crds = crdsAvailable();
@@ -40,21 +48,21 @@ describe('HTTPRoute', () => {
   const files = renderValid(matrix, threeEnvPins());
 
   it('attaches to the cluster Gateway with the pattern hostname and the global one (reviewed snapshot)', async () => {
-    await expect(stringify(objectAt(files, `${PROD}/web/httproute-web.yaml`))).toMatchFileSnapshot(
+    await expect(stringify(objectAt(files, `${PROD}/web/HTTPRoute/web`))).toMatchFileSnapshot(
       '__snapshots__/httproute-web.yaml',
     );
-    expect(objectAt(files, 'k8s/dev/aws/us-east-1/main/web/httproute-web.yaml').spec?.hostnames).toEqual([
+    expect(objectAt(files, 'k8s/dev/aws/us-east-1/main/web/HTTPRoute/web').spec?.hostnames).toEqual([
       'web.dev.example.com',
     ]);
-    expect(files.has(`${PROD}/api/httproute-api.yaml`)).toBe(false);
+    expect(objectsIn(files, `${PROD}/api`).has('HTTPRoute/api')).toBe(false);
   });
 
   it.skipIf(!crds.available)('passes the strict walk against the official HTTPRoute CRD', () => {
-    expect(validateAgainstCrd(objectAt(files, `${PROD}/web/httproute-web.yaml`))).toEqual([]);
+    expect(validateAgainstCrd(objectAt(files, `${PROD}/web/HTTPRoute/web`))).toEqual([]);
   });
 
   it('admits only the Gateway namespace, on the exposed port', () => {
-    const policies = [...files].filter(([p]) => p.startsWith(`${PROD}/`)).map(([, f]) => f.object);
+    const policies = [...files].filter(([p]) => p.startsWith(`${PROD}/`)).flatMap(([, f]) => f.objects);
     const model = new NetworkPolicyModel(policies);
     const web: Endpoint = {
       pod: 'web',

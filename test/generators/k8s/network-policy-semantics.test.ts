@@ -43,12 +43,12 @@ function podTemplateLabels(object: K8sObject): Record<string, string> | undefine
 
 function viewOf(target: ResolvedTarget): TargetView {
   const prefix = `k8s/${target.id}/`;
-  const objects = [...files].filter(([path]) => path.startsWith(prefix)).map(([, file]) => file.object);
+  const objects = [...files].filter(([path]) => path.startsWith(prefix)).flatMap(([, file]) => file.objects);
   const pods = new Map<string, Endpoint & { pod: string }>();
   for (const app of target.apps) {
     const workload = [...files]
       .filter(([path]) => path.startsWith(`${prefix}${app.name}/`))
-      .map(([, file]) => file.object)
+      .flatMap(([, file]) => file.objects)
       .find((object) => object.kind !== 'Job' && podTemplateLabels(object) !== undefined);
     const labels = workload && podTemplateLabels(workload);
     if (!labels) throw new Error(`no pod template for ${app.name} on ${target.id}`);

@@ -10,6 +10,7 @@ import { checkedMatrix } from '../../../src/matrix/load.ts';
 import { crdsAvailable, validateAgainstCrd } from '../../support/crd-validate.ts';
 import {
   objectAt,
+  objectsIn,
   problemsOf,
   renderK8s,
   renderValid,
@@ -34,18 +35,18 @@ describe('metrics', () => {
   const files = renderValid(matrix, threeEnvPins());
 
   it('renders a ServiceMonitor over the metrics port (reviewed snapshot)', async () => {
-    await expect(stringify(objectAt(files, `${PROD}/api/servicemonitor-api.yaml`))).toMatchFileSnapshot(
+    await expect(stringify(objectAt(files, `${PROD}/api/ServiceMonitor/api`))).toMatchFileSnapshot(
       '__snapshots__/servicemonitor-api.yaml',
     );
-    expect(files.has(`${PROD}/web/servicemonitor-web.yaml`)).toBe(false);
+    expect(objectsIn(files, `${PROD}/web`).has('ServiceMonitor/web')).toBe(false);
   });
 
   it.skipIf(!crds.available)('passes the strict walk against the official ServiceMonitor CRD', () => {
-    expect(validateAgainstCrd(objectAt(files, `${PROD}/api/servicemonitor-api.yaml`))).toEqual([]);
+    expect(validateAgainstCrd(objectAt(files, `${PROD}/api/ServiceMonitor/api`))).toEqual([]);
   });
 
   it('admits the monitoring namespace on the metrics port only; the namespace is a setting', () => {
-    const policy = objectAt(files, `${PROD}/api/networkpolicy-api.yaml`);
+    const policy = objectAt(files, `${PROD}/api/NetworkPolicy/api`);
     expect((policy.spec?.ingress as unknown[]).at(-1)).toEqual({
       from: [
         {
@@ -57,7 +58,7 @@ describe('metrics', () => {
     });
     const { resolved } = checkedMatrix(matrix, threeEnvPins());
     const custom = renderK8s(resolved, createK8sGenerator({ monitoringNamespace: 'observability' }));
-    expect(custom.get(`${PROD}/api/networkpolicy-api.yaml`)?.content).toContain(
+    expect(custom.get(`${PROD}/api/manifest.yaml`)?.content).toContain(
       'kubernetes.io/metadata.name: observability',
     );
   });

@@ -19,8 +19,8 @@ import { validateKubernetesObject } from '../../support/k8s-validate.ts';
 import { projectRoot } from '../../support/tools.ts';
 import {
   DIGEST,
-  folder,
   objectAt,
+  objectsIn,
   renderValid,
   threeEnvApps,
   threeEnvMatrix,
@@ -60,7 +60,7 @@ function templateOf(files: ReturnType<typeof render>, path: string): PodTemplate
 describe('PodDisruptionBudget', () => {
   it('is rendered where the policy asks for one: by default when minReplicas > 1', () => {
     const files = render();
-    expect(objectAt(files, `${PROD}/worker/poddisruptionbudget-worker.yaml`).spec).toEqual({
+    expect(objectAt(files, `${PROD}/worker/PodDisruptionBudget/worker`).spec).toEqual({
       maxUnavailable: 1,
       selector: {
         matchLabels: {
@@ -70,12 +70,12 @@ describe('PodDisruptionBudget', () => {
       },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
-    expect([...folder(files, `${DEV}/worker`).keys()]).not.toContain('poddisruptionbudget-worker.yaml');
+    expect([...objectsIn(files, `${DEV}/worker`).keys()]).not.toContain('PodDisruptionBudget/worker');
   });
 
   it('follows an explicit podDisruptionBudget either way', () => {
     const on = render(withPolicy('dev', { podDisruptionBudget: true }));
-    expect(objectAt(on, `${DEV}/api/poddisruptionbudget-api.yaml`).metadata.namespace).toBe('api');
+    expect(objectAt(on, `${DEV}/api/PodDisruptionBudget/api`).metadata.namespace).toBe('api');
     const off = render(withPolicy('prod', { podDisruptionBudget: false }));
     expect([...off.keys()].filter((p) => p.startsWith(PROD) && p.includes('poddisruptionbudget'))).toEqual(
       [],
@@ -97,28 +97,28 @@ describe('spreading across zones', () => {
 
   it('adds zone (required) and host (preferred) constraints where the policy wants several zones', () => {
     const files = render();
-    expect(
-      templateOf(files, `${STAGING}/worker/deployment-worker.yaml`).spec.topologySpreadConstraints,
-    ).toEqual(zoneAndHost('worker', 'staging-gcp-europe-west1-main', 'pod-template-hash'));
-    expect(templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.topologySpreadConstraints).toEqual(
+    expect(templateOf(files, `${STAGING}/worker/Deployment/worker`).spec.topologySpreadConstraints).toEqual(
+      zoneAndHost('worker', 'staging-gcp-europe-west1-main', 'pod-template-hash'),
+    );
+    expect(templateOf(files, `${PROD}/api/Rollout/api`).spec.topologySpreadConstraints).toEqual(
       zoneAndHost('api', 'prod-aws-eu-west-1-main', 'rollouts-pod-template-hash'),
     );
   });
 
   it('adds none where one zone is enough, and never cdk8s-plus anti-affinity', () => {
     const files = render();
-    const dev = templateOf(files, `${DEV}/worker/deployment-worker.yaml`).spec;
+    const dev = templateOf(files, `${DEV}/worker/Deployment/worker`).spec;
     expect(dev.topologySpreadConstraints).toBeUndefined();
     expect(dev.affinity).toBeUndefined();
-    expect(templateOf(files, `${PROD}/worker/deployment-worker.yaml`).spec.affinity).toBeUndefined();
+    expect(templateOf(files, `${PROD}/worker/Deployment/worker`).spec.affinity).toBeUndefined();
   });
 });
 
 describe('autoscaling', () => {
   it('renders an HPA over the Deployment and leaves replicas unset when the app scales', () => {
     const files = render();
-    expect(objectAt(files, `${STAGING}/web/deployment-web.yaml`).spec?.replicas).toBeUndefined();
-    const hpa = objectAt(files, `${STAGING}/web/horizontalpodautoscaler-web.yaml`).spec!;
+    expect(objectAt(files, `${STAGING}/web/Deployment/web`).spec?.replicas).toBeUndefined();
+    const hpa = objectAt(files, `${STAGING}/web/HorizontalPodAutoscaler/web`).spec!;
     expect([hpa.minReplicas, hpa.maxReplicas, hpa.scaleTargetRef, hpa.metrics]).toEqual([
       2,
       8,
@@ -134,8 +134,8 @@ describe('autoscaling', () => {
 
   it('scales a Rollout the same way, with min and max from the resolved values', () => {
     const files = render();
-    expect(objectAt(files, `${PROD}/api/rollout-api.yaml`).spec?.replicas).toBeUndefined();
-    const hpa = objectAt(files, `${PROD}/api/horizontalpodautoscaler-api.yaml`).spec!;
+    expect(objectAt(files, `${PROD}/api/Rollout/api`).spec?.replicas).toBeUndefined();
+    const hpa = objectAt(files, `${PROD}/api/HorizontalPodAutoscaler/api`).spec!;
     expect([hpa.minReplicas, hpa.maxReplicas, hpa.scaleTargetRef]).toEqual([
       6,
       30,
@@ -145,15 +145,15 @@ describe('autoscaling', () => {
 
   it('keeps fixed replicas and renders no HPA for an app without scaling', () => {
     const files = render();
-    expect(objectAt(files, `${PROD}/worker/deployment-worker.yaml`).spec?.replicas).toBe(3);
-    expect(objectAt(files, `${DEV}/worker/deployment-worker.yaml`).spec?.replicas).toBe(1);
+    expect(objectAt(files, `${PROD}/worker/Deployment/worker`).spec?.replicas).toBe(3);
+    expect(objectAt(files, `${DEV}/worker/Deployment/worker`).spec?.replicas).toBe(1);
     expect([...files.keys()].filter((p) => p.includes('horizontalpodautoscaler-worker'))).toEqual([]);
   });
 });
 
 describe('NetworkPolicy', () => {
   const files = render();
-  const policy = (app: string) => objectAt(files, `${PROD}/${app}/networkpolicy-${app}.yaml`).spec!;
+  const policy = (app: string) => objectAt(files, `${PROD}/${app}/NetworkPolicy/${app}`).spec!;
   const pods = (app: string) => ({
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': app } },
     podSelector: {
@@ -178,7 +178,7 @@ describe('NetworkPolicy', () => {
   };
 
   it('denies everything in each namespace by default', () => {
-    expect(objectAt(files, `${PROD}/api/networkpolicy-default-deny.yaml`).spec).toEqual({
+    expect(objectAt(files, `${PROD}/api/NetworkPolicy/default-deny`).spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress', 'Ingress'],
     });
@@ -212,7 +212,7 @@ describe('NetworkPolicy', () => {
     ]);
     const traefik = checkedMatrix(threeEnvMatrix(), threeEnvPins()).resolved;
     const rendered = compose(traefik, { generators: [createK8sGenerator({ ingressNamespace: 'traefik' })] });
-    expect(rendered.get(`${PROD}/web/networkpolicy-web.yaml`)?.content).toContain(
+    expect(rendered.get(`${PROD}/web/manifest.yaml`)?.content).toContain(
       'kubernetes.io/metadata.name: traefik',
     );
   });
@@ -228,15 +228,15 @@ describe('NetworkPolicy', () => {
       Object.fromEntries(['dev', 'staging', 'prod'].map((env) => [env, { ...pinsFor(env), cron }])),
     );
     const out = renderValid(threeEnvMatrix({ apps }), pins);
-    expect(objectAt(out, `${PROD}/cron/networkpolicy-cron.yaml`).spec!.egress).toEqual([dns]);
-    expect(objectAt(out, `${PROD}/worker/networkpolicy-worker.yaml`).spec!.ingress).toBeUndefined();
+    expect(objectAt(out, `${PROD}/cron/NetworkPolicy/cron`).spec!.egress).toEqual([dns]);
+    expect(objectAt(out, `${PROD}/worker/NetworkPolicy/worker`).spec!.ingress).toBeUndefined();
   });
 });
 
 describe('release strategies', () => {
   it('renders a canary as Rollout steps: setWeight per weight, a pause after each short of 100%', () => {
     const files = render();
-    expect(objectAt(files, `${PROD}/api/rollout-api.yaml`).spec!.strategy).toEqual({
+    expect(objectAt(files, `${PROD}/api/Rollout/api`).spec!.strategy).toEqual({
       canary: {
         steps: [
           { setWeight: 5 },
@@ -256,14 +256,14 @@ describe('release strategies', () => {
       threeEnvMatrix({ apps: withApp('api', { strategy: canary({ steps: [50, 100], pause: '1d' }) }) }),
       threeEnvPins(),
     );
-    expect(objectAt(files, `${DEV}/api/rollout-api.yaml`).spec!.strategy).toEqual({
+    expect(objectAt(files, `${DEV}/api/Rollout/api`).spec!.strategy).toEqual({
       canary: { steps: [{ setWeight: 50 }, { pause: { duration: '24h' } }, { setWeight: 100 }] },
     });
   });
 
   it('renders blue-green as a Rollout switching an active and a preview Service', () => {
     const files = render();
-    expect(objectAt(files, `${PROD}/web/rollout-web.yaml`).spec!.strategy).toEqual({
+    expect(objectAt(files, `${PROD}/web/Rollout/web`).spec!.strategy).toEqual({
       blueGreen: {
         activeService: 'web',
         previewService: 'web-preview',
@@ -272,14 +272,14 @@ describe('release strategies', () => {
       },
     });
     for (const name of ['web', 'web-preview']) {
-      const service = objectAt(files, `${PROD}/web/service-${name}.yaml`);
+      const service = objectAt(files, `${PROD}/web/Service/${name}`);
       expect(service.spec!.selector).toEqual({
         'app.kubernetes.io/instance': 'web-prod-aws-eu-west-1-main',
         'app.kubernetes.io/name': 'web',
       });
       expect(service.spec!.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
     }
-    expect([...folder(files, `${STAGING}/web`).keys()]).not.toContain('service-web-preview.yaml');
+    expect([...objectsIn(files, `${STAGING}/web`).keys()]).not.toContain('Service/web-preview');
   });
 
   it('gives a portless blue-green app headless, portless active and preview Services', () => {
@@ -290,8 +290,8 @@ describe('release strategies', () => {
     ];
     const files = renderValid(threeEnvMatrix({ apps, overrides }), threeEnvPins());
     for (const name of ['worker', 'worker-preview']) {
-      expect(validateKubernetesObject(objectAt(files, `${PROD}/worker/service-${name}.yaml`))).toEqual([]);
-      expect(objectAt(files, `${PROD}/worker/service-${name}.yaml`).spec).toEqual({
+      expect(validateKubernetesObject(objectAt(files, `${PROD}/worker/Service/${name}`))).toEqual([]);
+      expect(objectAt(files, `${PROD}/worker/Service/${name}`).spec).toEqual({
         clusterIP: 'None',
         selector: {
           'app.kubernetes.io/instance': 'worker-prod-aws-eu-west-1-main',
@@ -299,12 +299,12 @@ describe('release strategies', () => {
         },
       });
     }
-    expect([...folder(files, `${DEV}/worker`).keys()].filter((f) => f.startsWith('service-'))).toEqual([]);
+    expect([...objectsIn(files, `${DEV}/worker`).keys()].filter((f) => f.startsWith('Service/'))).toEqual([]);
   });
 
   it('uses the matrix’s rolling settings for Deployments', () => {
     const files = render();
-    expect(objectAt(files, `${STAGING}/web/deployment-web.yaml`).spec!.strategy).toEqual({
+    expect(objectAt(files, `${STAGING}/web/Deployment/web`).spec!.strategy).toEqual({
       type: 'RollingUpdate',
       rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
     });
@@ -314,16 +314,16 @@ describe('release strategies', () => {
 describe('images', () => {
   it('references the pinned digest when the pin has one, and pulls only when missing then', () => {
     const files = render();
-    const prod = templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.containers[0]!;
+    const prod = templateOf(files, `${PROD}/api/Rollout/api`).spec.containers[0]!;
     expect([prod.image, prod.imagePullPolicy]).toEqual([`ghcr.io/acme/api:1.4.2@${DIGEST}`, 'IfNotPresent']);
-    const dev = templateOf(files, `${DEV}/api/rollout-api.yaml`).spec.containers[0]!;
+    const dev = templateOf(files, `${DEV}/api/Rollout/api`).spec.containers[0]!;
     expect([dev.image, dev.imagePullPolicy]).toEqual(['ghcr.io/acme/api:1.6.0', 'Always']);
   });
 });
 
 describe('the pod', () => {
   const files = render();
-  const pod = templateOf(files, `${PROD}/worker/deployment-worker.yaml`);
+  const pod = templateOf(files, `${PROD}/worker/Deployment/worker`);
   const container = pod.spec.containers[0]!;
 
   it('has requests and limits as written: memory limit defaulting to the request, CPU limit only when set', () => {
@@ -331,7 +331,7 @@ describe('the pod', () => {
       requests: { cpu: '250m', memory: '512Mi' },
       limits: { cpu: '1', memory: '1Gi' },
     });
-    expect(templateOf(files, `${PROD}/web/rollout-web.yaml`).spec.containers[0]!.resources).toEqual({
+    expect(templateOf(files, `${PROD}/web/Rollout/web`).spec.containers[0]!.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },
       limits: { memory: '128Mi' },
     });
@@ -347,14 +347,14 @@ describe('the pod', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect([pod.spec.serviceAccountName, pod.spec.automountServiceAccountToken]).toEqual(['worker', false]);
-    expect(objectAt(files, `${PROD}/worker/serviceaccount-worker.yaml`)).toMatchObject({
+    expect(objectAt(files, `${PROD}/worker/ServiceAccount/worker`)).toMatchObject({
       metadata: { name: 'worker', namespace: 'worker' },
       automountServiceAccountToken: false,
     });
   });
 
   it('probes the named probe port over HTTP', () => {
-    const api = templateOf(files, `${PROD}/api/rollout-api.yaml`).spec.containers[0]!;
+    const api = templateOf(files, `${PROD}/api/Rollout/api`).spec.containers[0]!;
     expect([api.readinessProbe, api.livenessProbe]).toEqual([
       { failureThreshold: 3, httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' } },
       { failureThreshold: 3, httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' } },
@@ -364,13 +364,13 @@ describe('the pod', () => {
 
   it('reads config from the ConfigMap, and rolls when the config changes', () => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'worker-config' } }]);
-    expect(objectAt(files, `${PROD}/worker/configmap-worker-config.yaml`).data).toEqual({ QUEUE: 'jobs' });
+    expect(objectAt(files, `${PROD}/worker/ConfigMap/worker-config`).data).toEqual({ QUEUE: 'jobs' });
     const changed = renderValid(
       threeEnvMatrix({ apps: withApp('worker', { config: { QUEUE: 'other' } }) }),
       threeEnvPins(),
     );
     const hash = (f: typeof files) =>
-      templateOf(f, `${PROD}/worker/deployment-worker.yaml`).metadata.annotations['envmatrix.io/config-hash'];
+      templateOf(f, `${PROD}/worker/Deployment/worker`).metadata.annotations['envmatrix.io/config-hash'];
     expect(hash(files)).toMatch(/^[0-9a-f]{64}$/);
     expect(hash(changed)).not.toBe(hash(files));
   });
@@ -380,7 +380,7 @@ describe('secrets', () => {
   const files = render();
 
   it('become ExternalSecret references: one property, or every property of a key', () => {
-    expect(objectAt(files, `${PROD}/api/externalsecret-api-db.yaml`)).toMatchObject({
+    expect(objectAt(files, `${PROD}/api/ExternalSecret/api-db`)).toMatchObject({
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: 'api-db', namespace: 'api' },
@@ -391,13 +391,13 @@ describe('secrets', () => {
         data: [{ secretKey: 'password', remoteRef: { key: 'api/db', property: 'password' } }],
       },
     });
-    expect(objectAt(files, `${PROD}/api/externalsecret-api-tls.yaml`).spec).toMatchObject({
+    expect(objectAt(files, `${PROD}/api/ExternalSecret/api-tls`).spec).toMatchObject({
       dataFrom: [{ extract: { key: 'api/tls' } }],
     });
   });
 
   it('are mounted read-only as files, never as values in the manifests', () => {
-    const pod = templateOf(files, `${PROD}/api/rollout-api.yaml`);
+    const pod = templateOf(files, `${PROD}/api/Rollout/api`);
     expect(pod.spec.containers[0]!.volumeMounts).toEqual([
       { mountPath: '/tmp', name: 'tmp' },
       { mountPath: '/var/run/secrets/api-db', name: 'secret-api-db', readOnly: true },
@@ -408,7 +408,7 @@ describe('secrets', () => {
       { name: 'secret-api-db', secret: { secretName: 'api-db' } },
       { name: 'secret-api-tls', secret: { secretName: 'api-tls' } },
     ]);
-    expect([...files.values()].filter((f) => f.object.kind === 'Secret')).toEqual([]);
+    expect([...files.values()].flatMap((f) => f.objects).filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 });
 
@@ -417,20 +417,22 @@ describe('namespaces', () => {
     const apps = threeEnvApps().map((a) => (a.name === 'api' ? a : { ...a, namespace: 'shared' }));
     const files = renderValid(threeEnvMatrix({ apps }), threeEnvPins());
     const namespaces = [...files.values()]
-      .filter((f) => f.path.startsWith(`${PROD}/`) && f.object.kind === 'Namespace')
-      .map((f) => f.path);
-    expect(namespaces).toEqual([`${PROD}/api/namespace-api.yaml`, `${PROD}/web/namespace-shared.yaml`]);
-    expect(objectAt(files, `${PROD}/web/networkpolicy-default-deny.yaml`).metadata.namespace).toBe('shared');
+      .filter((f) => f.path.startsWith(`${PROD}/`))
+      .flatMap((f) =>
+        f.objects.filter((o) => o.kind === 'Namespace').map((o) => `${f.path}#${o.metadata.name}`),
+      );
+    expect(namespaces).toEqual([`${PROD}/api/manifest.yaml#api`, `${PROD}/web/manifest.yaml#shared`]);
+    expect(objectAt(files, `${PROD}/web/NetworkPolicy/default-deny`).metadata.namespace).toBe('shared');
     expect(
-      [...folder(files, `${PROD}/worker`).keys()].filter(
-        (f) => f.includes('default-deny') || f.startsWith('namespace'),
+      [...objectsIn(files, `${PROD}/worker`).keys()].filter(
+        (f) => f.includes('default-deny') || f.startsWith('Namespace/'),
       ),
     ).toEqual([]);
-    expect(objectAt(files, `${PROD}/worker/deployment-worker.yaml`).metadata.namespace).toBe('shared');
+    expect(objectAt(files, `${PROD}/worker/Deployment/worker`).metadata.namespace).toBe('shared');
   });
 
   it('enforce the restricted Pod Security Standard', () => {
-    expect(objectAt(render(), `${PROD}/api/namespace-api.yaml`).metadata.labels).toMatchObject({
+    expect(objectAt(render(), `${PROD}/api/Namespace/api`).metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'restricted',
     });
   });
@@ -493,7 +495,7 @@ describe('the generator contract', () => {
     const { version: cdk8s } = (await import('cdk8s/package.json', { with: { type: 'json' } })).default;
     const { version: plus } = (await import('cdk8s-plus-28/package.json', { with: { type: 'json' } }))
       .default;
-    expect(K8S_GENERATOR_VERSION).toBe(`1+cdk8s.${cdk8s}+cdk8s-plus-28.${plus}`);
+    expect(K8S_GENERATOR_VERSION).toBe(`2+cdk8s.${cdk8s}+cdk8s-plus-28.${plus}`);
   });
 
   it('sets the app of every file', () => {
