@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
+import { matrixLoadError } from './load-error.ts';
 import { parsePins, RELEASES_DIR } from './pins.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
@@ -45,7 +46,12 @@ export async function importMatrix(
   matrixFile = DEFAULT_MATRIX_FILE,
 ): Promise<MatrixDefinition> {
   const file = resolvePath(root, matrixFile);
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    throw matrixLoadError(resolvePath(root), matrixFile, error);
+  }
   if (!isMatrixDefinition(module.default)) {
     throw new MatrixError([
       {
