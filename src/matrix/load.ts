@@ -73,7 +73,12 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
   for (const name of files) {
     const file = relative(root, join(dir, name)).split('\\').join('/');
     const parsed = parsePins(file, await readFile(join(dir, name), 'utf8'));
-    pins[basename(name, '.json')] = { file, apps: parsed.apps, ...(parsed.waves && { waves: parsed.waves }) };
+    pins[basename(name, '.json')] = {
+      file,
+      apps: parsed.apps,
+      ...(parsed.waves && { waves: parsed.waves }),
+      ...(parsed.rejected && { rejected: parsed.rejected }),
+    };
     issues.push(...parsed.issues);
   }
   return { pins, issues };

@@ -285,6 +285,8 @@ export interface PinsByEnvironment {
      * back into `apps` once every wave runs the same pin. @default {}
      */
     readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
+    /** Entries of the file that were invalid and left out (`apps.api`, `waves.1.api`), already reported. */
+    readonly rejected?: readonly string[];
   };
 }
 
