@@ -10,7 +10,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8sGenerator } from '../src/generators/k8s/index.ts';
 import { addAppChart } from '../src/generators/k8s/app-chart.ts';
-import { appContext, type AppInput } from '../src/generators/k8s/context.ts';
+import type { AppInput } from '../src/generators/k8s/context.ts';
 import type { OutputFile } from '../src/generators/types.ts';
 import type { ResolvedMatrix } from '../src/matrix/types.ts';
 import { serialize } from '../src/generators/serialize.ts';
@@ -28,7 +28,7 @@ export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promis
       target = { scope, templates: new Chart(scope, '_pod-templates') };
       targets.set(input.target.id, target);
     }
-    addAppChart(target.scope as unknown as App, target.templates, appContext(input));
+    addAppChart(target.scope as unknown as App, target.templates, input);
   }
   app.synth();
   await Promise.resolve();

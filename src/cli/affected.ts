@@ -13,7 +13,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { GENERATOR_NAME as TERRAFORM } from '../generators/terraform/plan.ts';
+import { GENERATOR_NAME as TERRAFORM } from '../generators/terraform/cloud.ts';
 import { repoPath } from '../generators/paths.ts';
 import { compareStrings } from '../core/compare.ts';
 import { UsageError } from '../core/errors.ts';
@@ -32,8 +32,10 @@ export interface AffectedFile {
 }
 
 export interface AffectedStack {
-  /** `env/aws/region` */
+  /** `<env>/<cloud>/…` as the cloud's plugin lays it out (AWS: `env/aws/region`). */
   readonly scope: string;
+  /** The cloud, from the scope: which credentials a CI job needs to plan the stack. */
+  readonly cloud: string;
   /** Repo path of the stack's folder: where `terraform -chdir=…` runs. */
   readonly dir: string;
   /** `removed`: the stack is gone from the working tree (destroying it is a human decision). */
@@ -90,6 +92,8 @@ export function compareIndexes(
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([dir, { scope, changes }]) => ({
         scope,
+        // Every cloud plugin's scopes are `<env>/<cloud>/…` (checked when the stacks are planned).
+        cloud: scope.split('/')[1] ?? '',
         dir,
         change: changes.size === 1 ? [...changes][0]! : 'changed',
       })),

@@ -6,14 +6,14 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { pinInWorkingTree, pushPin, type PinMode, type PinOutcome, type PinRequest } from '../promote/pin.ts';
-import { redact } from '../promote/scm/secrets.ts';
+import type { CodeHostFlags } from '../promote/scm/code-host.ts';
 import { GitRepository } from '../promote/scm/git.ts';
-import { GitHubCodeHost } from '../promote/scm/github.ts';
+import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
 import { composeScm } from '../promote/scm/scm.ts';
+import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
-import { botIdentity, githubSettings, requireToken, type GitHubFlags } from './promote.ts';
 
-export interface PinFlags extends GlobalOptions, GitHubFlags {
+export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly env: string;
   readonly app: string;
   readonly tag: string;
@@ -67,36 +67,33 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     console.log(describe(await pinInWorkingTree({ root, matrixFile: flags.matrix, request })));
     return 0;
   }
-  const settings = githubSettings(flags);
-  const token = requireToken(settings.token, 'pin --push');
+  const codeHost = codeHostFromEnvironment(flags);
+  const token = codeHost.requireToken('pin --push');
   try {
-    const git = await GitRepository.open({ dir: root, token });
-    const needsHost = mode !== 'commit';
-    if (needsHost && !settings.repository) {
-      throw new UsageError(
-        'pin --push may open a PR and needs the repository: pass --repo owner/name or set GITHUB_REPOSITORY',
-      );
-    }
-    const host = new GitHubCodeHost({
-      repository: settings.repository ?? 'unknown/unknown',
-      token,
-      apiUrl: settings.apiUrl,
+    const git = await GitRepository.open({
+      dir: root,
+      credentials: codeHost.gitCredentials(token),
+      credentialsHint: codeHost.credentialsHint,
     });
-    const identity = botIdentity();
+    // A direct commit never calls the host, so it needs no repository; a PR does.
+    const needsHost = mode !== 'commit';
+    if (needsHost) codeHost.requireRepository('pin --push may open a PR and');
+    const host = codeHost.connect({ repository: codeHost.settings.repository ?? 'unknown/unknown' });
     const outcome = await pushPin({
       scm: composeScm(git, host),
       request,
       matrixFile: flags.matrix,
-      base: settings.base,
+      base: codeHost.settings.base,
       ...(mode && { mode }),
-      ...(identity && { identity }),
+      codeHost: codeHost.profile,
+      identity: codeHost.identity,
     });
-    console.log(redact(describe(outcome), [token]));
+    console.log(redact(describe(outcome), codeHost.secrets));
     return 0;
   } catch (error) {
     if (error instanceof Error) {
-      error.message = redact(error.message, [token]);
-      if (error.stack) error.stack = redact(error.stack, [token]);
+      error.message = redact(error.message, codeHost.secrets);
+      if (error.stack) error.stack = redact(error.stack, codeHost.secrets);
     }
     throw error;
   }

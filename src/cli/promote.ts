@@ -1,7 +1,8 @@
 /**
  * `envmatrix promote`: open or update promotion PRs (or, with --dry-run, print what they would be).
- * Reads GitHub Actions' conventions — GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL — with --repo and
- * --api-url to override. The token is only ever handed to the adapters; nothing printed contains it.
+ * The code host plugin (src/promote/scm/hosts.ts) reads its own variables — GitHub: GITHUB_TOKEN,
+ * GITHUB_REPOSITORY, GITHUB_API_URL — with --repo and --api-url to override. The token is only ever
+ * handed to the adapters; nothing printed contains it.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
@@ -14,19 +15,14 @@ import {
   runPromotion,
   type PromotionSelection,
 } from '../promote/run.ts';
-import { redact } from '../promote/scm/secrets.ts';
+import type { CodeHostFlags } from '../promote/scm/code-host.ts';
 import { GitRepository } from '../promote/scm/git.ts';
-import { DEFAULT_API_URL, GitHubCodeHost } from '../promote/scm/github.ts';
-import { composeScm, type CommitIdentity } from '../promote/scm/scm.ts';
+import { codeHostFromEnvironment } from '../promote/scm/hosts.ts';
+import { composeScm } from '../promote/scm/scm.ts';
+import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
 
-export interface GitHubFlags {
-  readonly repo?: string;
-  readonly apiUrl?: string;
-  readonly base?: string;
-}
-
-export interface PromoteFlags extends GlobalOptions, GitHubFlags {
+export interface PromoteFlags extends GlobalOptions, CodeHostFlags {
   readonly from?: string;
   readonly to?: string;
   readonly all?: boolean;
@@ -35,31 +31,6 @@ export interface PromoteFlags extends GlobalOptions, GitHubFlags {
   readonly atomic?: boolean;
   readonly dryRun?: boolean;
   readonly now?: string;
-}
-
-/** Where the bot reads its credentials and repository: flags first, then the Actions environment. */
-export function githubSettings(flags: GitHubFlags, env: NodeJS.ProcessEnv = process.env) {
-  return {
-    token: env.GITHUB_TOKEN || env.GH_TOKEN || undefined,
-    repository: flags.repo ?? env.GITHUB_REPOSITORY,
-    apiUrl: flags.apiUrl ?? env.GITHUB_API_URL ?? DEFAULT_API_URL,
-    base: flags.base ?? 'main',
-  };
-}
-
-export function botIdentity(env: NodeJS.ProcessEnv = process.env): CommitIdentity | undefined {
-  return env.ENVMATRIX_BOT_NAME && env.ENVMATRIX_BOT_EMAIL
-    ? { name: env.ENVMATRIX_BOT_NAME, email: env.ENVMATRIX_BOT_EMAIL }
-    : undefined;
-}
-
-export function requireToken(token: string | undefined, what: string): string {
-  if (!token) {
-    throw new UsageError(
-      `${what} needs a GitHub token: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}, or a GitHub App token from actions/create-github-app-token), or use --dry-run`,
-    );
-  }
-  return token;
 }
 
 function parseSelection(flags: PromoteFlags): PromotionSelection {
@@ -122,23 +93,16 @@ export function formatOutcome(outcome: PromotionOutcome, full: boolean): string 
 }
 
 export async function promoteCommand(flags: PromoteFlags): Promise<number> {
-  const settings = githubSettings(flags);
+  const codeHost = codeHostFromEnvironment(flags);
   const root = resolve(flags.root);
   const selection = parseSelection(flags);
   const now = parseNow(flags.now);
-  const secrets = [settings.token];
+  const secrets = codeHost.secrets;
   try {
     let outcomes: PromotionOutcome[];
     if (flags.dryRun) {
       const git = await GitRepository.open({ dir: root }).catch(() => undefined);
-      const host =
-        settings.token && settings.repository
-          ? new GitHubCodeHost({
-              repository: settings.repository,
-              token: settings.token,
-              apiUrl: settings.apiUrl,
-            })
-          : undefined;
+      const host = codeHost.online ? codeHost.connect() : undefined;
       outcomes = await dryRunPromotion({
         root,
         matrixFile: flags.matrix,
@@ -146,25 +110,22 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
         ...(now && { now }),
         ...(git && { git }),
         ...(host && { host }),
+        codeHost: codeHost.profile,
       });
-      if (!host)
-        console.log(
-          '(offline: health gates not checked; set GITHUB_TOKEN and GITHUB_REPOSITORY to read them)\n',
-        );
+      if (!host) console.log(`${codeHost.offlineNote}\n`);
     } else {
-      const token = requireToken(settings.token, 'promote');
-      if (!settings.repository)
-        throw new UsageError('promote needs the repository: pass --repo owner/name or set GITHUB_REPOSITORY');
-      const identity = botIdentity();
+      const token = codeHost.requireToken('promote');
+      codeHost.requireRepository('promote');
       const scm = composeScm(
-        await GitRepository.open({ dir: root, token }),
-        new GitHubCodeHost({
-          repository: settings.repository,
-          token,
-          apiUrl: settings.apiUrl,
+        await GitRepository.open({
+          dir: root,
+          credentials: codeHost.gitCredentials(token),
+          credentialsHint: codeHost.credentialsHint,
+        }),
+        codeHost.connect({
           // Warnings (rate limits being waited out, deprecations); failed requests surface as errors.
           log: (level, message) => {
-            if (level === 'warn') console.warn(`github: ${message}`);
+            if (level === 'warn') console.warn(`${codeHost.profile.id}: ${message}`);
           },
         }),
       );
@@ -172,10 +133,11 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
         root,
         matrixFile: flags.matrix,
         scm,
-        base: settings.base,
+        base: codeHost.settings.base,
         ...selection,
         ...(now && { now }),
-        ...(identity && { identity }),
+        codeHost: codeHost.profile,
+        identity: codeHost.identity,
       });
     }
     for (const outcome of outcomes)

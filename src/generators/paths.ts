@@ -16,9 +16,12 @@ export function fluxClusterDir(target: ResolvedTarget): string {
   return `flux/${target.id}`;
 }
 
-/** `terraform/<env>/aws/<region>`: one stack per environment and AWS region. */
-export function terraformStackDir(env: string, region: string): string {
-  return `terraform/${env}/aws/${region}`;
+/**
+ * `terraform/<scope>`: a Terraform stack's folder. The scope is `<env>/<cloud>/…`, laid out by the
+ * cloud's plugin (AWS: `<env>/aws/<region>`).
+ */
+export function terraformStackDir(scope: string): string {
+  return `terraform/${scope}`;
 }
 
 /** Path of a generated file as the delivery engines see it in the repository. */

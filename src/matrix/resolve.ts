@@ -6,7 +6,7 @@
 import { compareStrings } from '../core/compare.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
-import { resolveNodes, resolveTerraformSettings } from './infrastructure.ts';
+import { resolveClusterNodes, resolveTerraformSettings } from './infrastructure-resolve.ts';
 import { regionInfo } from './regions.ts';
 import { effectivePinEntry, pinsFilePath, pinSource } from './pins.ts';
 import { isPlaced, selectorMatches } from './placement.ts';
@@ -218,7 +218,7 @@ export function resolveMatrix(matrix: MatrixDefinition, pins: PinsByEnvironment)
       jurisdiction: regionInfo(spec.cloud, spec.region)?.jurisdiction ?? spec.jurisdiction ?? 'other',
       apps,
       ...(spec.network && { network: spec.network }),
-      nodes: resolveNodes(spec.nodes),
+      nodes: resolveClusterNodes(spec),
     });
   }
   targets.sort(

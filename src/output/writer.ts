@@ -11,11 +11,10 @@
  * A run that dies during apply leaves the journal behind; the next run rolls the tree back from it, so
  * a failed or interrupted synth leaves the previous tree byte-for-byte intact.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { listFiles } from './tree.ts';
 import { mapBounded } from './bounded.ts';
+import { nodeWriterFs, type WriterFs } from './writer-fs.ts';
 
 const STAGING_SUFFIX = '.envmatrix-new';
 const BACKUP_SUFFIX = '.envmatrix-old';
@@ -28,6 +27,11 @@ export interface TreeUpdate {
   readonly unchanged: ReadonlySet<string>;
 }
 
+export interface WriteTreeOptions {
+  /** The file operations to use. @default node:fs/promises */
+  readonly fs?: WriterFs;
+}
+
 interface Journal {
   readonly version: 1;
   /** Files moved in from staging. */
@@ -38,36 +42,26 @@ interface Journal {
   readonly remove: readonly string[];
 }
 
-/** Options for tests that simulate the process dying part-way through applying an update. */
-export interface WriteTreeTestHooks {
-  /** Stop (without rolling back, as a killed process would) after this many renames. */
-  readonly dieAfterRenames?: number;
-}
-
-export class SimulatedCrash extends Error {
-  override readonly name = 'SimulatedCrash';
-}
-
 const paths = (outDir: string) => ({
   staging: outDir + STAGING_SUFFIX,
   backup: outDir + BACKUP_SUFFIX,
   journal: outDir + JOURNAL_SUFFIX,
 });
 
-async function ensureDirs(root: string, files: Iterable<string>): Promise<void> {
+async function ensureDirs(fs: WriterFs, root: string, files: Iterable<string>): Promise<void> {
   const dirs = new Set([...files].map((file) => dirname(join(root, file))));
-  await mapBounded([...dirs], (dir) => mkdir(dir, { recursive: true }));
+  await mapBounded([...dirs], (dir) => fs.mkdir(dir));
 }
 
 /** Remove folders left empty by removed files, up to (not including) `root`. */
-async function pruneEmptyDirs(root: string, files: Iterable<string>): Promise<void> {
+async function pruneEmptyDirs(fs: WriterFs, root: string, files: Iterable<string>): Promise<void> {
   const dirs = new Set<string>();
   for (const file of files) {
     for (let dir = dirname(file); dir !== '.' && dir !== ''; dir = dirname(dir)) dirs.add(dir);
   }
   // Deepest first, so a parent is tried after its children.
   for (const dir of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length)) {
-    await rmdir(join(root, dir)).catch(() => undefined);
+    await fs.rmdir(join(root, dir)).catch(() => undefined);
   }
 }
 
@@ -75,37 +69,45 @@ async function pruneEmptyDirs(root: string, files: Iterable<string>): Promise<vo
  * Undo an update that a dead process left half-applied (its journal is still there), and drop the
  * scratch folders of any earlier run. Safe to run again if it is itself interrupted.
  */
-export async function recoverInterruptedWrite(outDir: string): Promise<void> {
+export async function recoverInterruptedWrite(
+  outDir: string,
+  { fs = nodeWriterFs }: WriteTreeOptions = {},
+): Promise<void> {
   const { staging, backup, journal } = paths(outDir);
-  if (existsSync(journal)) {
-    const entry = JSON.parse(await readFile(journal, 'utf8')) as Journal;
+  if (await fs.exists(journal)) {
+    const entry = JSON.parse(await fs.readFile(journal)) as Journal;
     const replaced = new Set(entry.replaced);
+    const written = new Set(entry.write);
     for (const file of [...entry.write, ...entry.remove]) {
       const saved = join(backup, file);
-      if (existsSync(saved)) {
-        await mkdir(dirname(join(outDir, file)), { recursive: true });
-        await rename(saved, join(outDir, file));
-      } else if (!replaced.has(file) && entry.write.includes(file)) {
-        await rm(join(outDir, file), { force: true });
+      if (await fs.exists(saved)) {
+        await fs.mkdir(dirname(join(outDir, file)));
+        await fs.rename(saved, join(outDir, file));
+      } else if (!replaced.has(file) && written.has(file)) {
+        await fs.rm(join(outDir, file));
       }
     }
     await pruneEmptyDirs(
+      fs,
       outDir,
       entry.write.filter((file) => !replaced.has(file)),
     );
-    await rm(journal);
+    await fs.rm(journal);
   }
-  await rm(staging, { recursive: true, force: true });
-  await rm(backup, { recursive: true, force: true });
+  // A journal that was still being written commits nothing.
+  await fs.rm(`${journal}.tmp`);
+  await fs.rm(staging);
+  await fs.rm(backup);
 }
 
 /** Make `outDir` hold exactly `update.files`, as one transaction (see the module comment). */
 export async function writeTree(
   outDir: string,
   update: TreeUpdate,
-  hooks: WriteTreeTestHooks = {},
+  options: WriteTreeOptions = {},
 ): Promise<void> {
-  await recoverInterruptedWrite(outDir);
+  const fs = options.fs ?? nodeWriterFs;
+  await recoverInterruptedWrite(outDir, { fs });
   const { staging, backup, journal } = paths(outDir);
   const existing = new Set(await listFiles(outDir));
   const write = [...update.files.keys()].filter((file) => !update.unchanged.has(file) || !existing.has(file));
@@ -113,42 +115,36 @@ export async function writeTree(
   if (write.length === 0 && remove.length === 0) return;
 
   try {
-    await ensureDirs(staging, write);
-    await mapBounded(write, (file) => writeFile(join(staging, file), update.files.get(file)!));
+    await ensureDirs(fs, staging, write);
+    await mapBounded(write, (file) => fs.writeFile(join(staging, file), update.files.get(file)!));
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await fs.rm(staging).catch(() => undefined);
     throw error;
   }
 
-  if (!existsSync(outDir)) {
+  if (!(await fs.exists(outDir))) {
     // Nothing to displace: one rename puts the whole staged tree in place.
-    await rename(staging, outDir);
+    await fs.rename(staging, outDir);
     return;
   }
   const replaced = write.filter((file) => existing.has(file));
   const entry: Journal = { version: 1, write, replaced, remove };
-  await writeFile(`${journal}.tmp`, JSON.stringify(entry));
-  await rename(`${journal}.tmp`, journal);
-
-  let renames = 0;
-  const move = async (from: string, to: string) => {
-    if (hooks.dieAfterRenames !== undefined && renames >= hooks.dieAfterRenames) throw new SimulatedCrash();
-    renames++;
-    await rename(from, to);
-  };
   try {
+    await fs.writeFile(`${journal}.tmp`, JSON.stringify(entry));
+    await fs.rename(`${journal}.tmp`, journal);
     const displaced = [...replaced, ...remove];
-    await ensureDirs(backup, displaced);
-    await mapBounded(displaced, (file) => move(join(outDir, file), join(backup, file)));
-    await ensureDirs(outDir, write);
-    await mapBounded(write, (file) => move(join(staging, file), join(outDir, file)));
+    await ensureDirs(fs, backup, displaced);
+    await mapBounded(displaced, (file) => fs.rename(join(outDir, file), join(backup, file)));
+    await ensureDirs(fs, outDir, write);
+    await mapBounded(write, (file) => fs.rename(join(staging, file), join(outDir, file)));
   } catch (error) {
-    if (error instanceof SimulatedCrash) throw error;
-    await recoverInterruptedWrite(outDir);
+    // Roll back now. If that fails too (the disk is gone, the process is dying), the journal stays and
+    // the next run rolls back from it; the error the user sees is still the one that stopped the apply.
+    await recoverInterruptedWrite(outDir, { fs }).catch(() => undefined);
     throw error;
   }
-  await rm(journal);
-  await pruneEmptyDirs(outDir, remove);
-  await rm(staging, { recursive: true, force: true });
-  await rm(backup, { recursive: true, force: true });
+  await fs.rm(journal);
+  await pruneEmptyDirs(fs, outDir, remove);
+  await fs.rm(staging);
+  await fs.rm(backup);
 }

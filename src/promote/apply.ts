@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { GitHubApiError } from './scm/errors.ts';
+import { isScmError } from './scm/errors.ts';
 import type { MatrixDefinition } from '../matrix/types.ts';
 import { writeTree } from '../output/writer.ts';
 import { describeSource } from './gates.ts';
@@ -52,7 +52,7 @@ export interface PromotionOutcome {
   readonly plan: PromotionPlan;
   readonly action: PromotionAction;
   readonly pullRequest?: { readonly number: number; readonly url: string };
-  /** Problems that did not stop the run (e.g. a reviewer GitHub would not request). */
+  /** Problems that did not stop the run (e.g. a reviewer the code host would not request). */
   readonly warnings: readonly string[];
 }
 
@@ -127,8 +127,8 @@ async function requestReviewersSafely(
   try {
     await scm.requestReviewers(number, reviewers);
   } catch (error) {
-    // A reviewer GitHub refuses (not a collaborator, the PR author) must not stop the promotion.
-    if (!(error instanceof GitHubApiError) || error.status !== 422) throw error;
+    // A reviewer the host refuses (not a collaborator, the PR author) must not stop the promotion.
+    if (!isScmError(error, 'invalid-input', 'exists')) throw error;
     warnings.push(
       `could not request ${[...reviewers.users, ...reviewers.teams].join(', ')} on #${number}: ${error.detail}`,
     );
@@ -216,8 +216,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
       return outcome('opened', open);
     } catch (error) {
       // The PR may exist already: created by a request whose answer was lost. Adopt it.
-      if (!(error instanceof GitHubApiError) || error.status !== 422 || !/already exists/i.test(error.detail))
-        throw error;
+      if (!isScmError(error, 'exists')) throw error;
       open = (await scm.pullRequests(plan.branch, plan.base)).find((pr) => pr.state === 'open');
       if (!open) throw error;
     }

@@ -56,14 +56,3 @@ export function readTrailers(message: string): Record<string, string> {
   }
   return trailers;
 }
-
-/**
- * A link to the source changes between two versions, when the image repository says where the source
- * is: `ghcr.io/<owner>/<repo>` → `https://github.com/<owner>/<repo>/compare/<from>...<to>`.
- */
-export function compareUrl(image: string, fromTag: string | undefined, toTag: string): string | undefined {
-  if (fromTag === undefined || fromTag === toTag) return undefined;
-  const match = /^ghcr\.io\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(image);
-  if (!match) return undefined;
-  return `https://github.com/${match[1]}/${match[2]}/compare/${encodeURIComponent(fromTag)}...${encodeURIComponent(toTag)}`;
-}

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareStrings } from '../core/compare.ts';
-import { GitOperationError } from './scm/errors.ts';
+import { isScmError } from './scm/errors.ts';
 import { MatrixError } from '../matrix/errors.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins, RELEASES_DIR } from '../matrix/load.ts';
@@ -18,7 +18,8 @@ import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { synth } from '../output/synth.ts';
 import { envLabel, readMarker, renderMarker } from './naming.ts';
 import { PINS_SCHEMA_REF } from './plan.ts';
-import { DEFAULT_IDENTITY } from './run.ts';
+import type { CodeHostProfile } from './scm/code-host.ts';
+import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CommitIdentity, Scm } from './scm/scm.ts';
 import { appWaves, samePin, wavesOf, type EnvPins } from './waves.ts';
 
@@ -187,7 +188,10 @@ export interface PushPinOptions {
   readonly base?: string;
   /** @default the environment's config */
   readonly mode?: PinMode;
+  /** @default the code host's bot identity */
   readonly identity?: CommitIdentity;
+  /** The code host's profile (its bot identity). @default the default host's */
+  readonly codeHost?: CodeHostProfile;
   /** @default new Date() */
   readonly now?: Date;
   /** Tries when the base moves under a direct commit. @default 3 */
@@ -209,7 +213,7 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
       if (plan.unchanged && mode === 'commit') return { plan, action: 'unchanged' };
       await writeAndSynth(workspace.dir, definition, plan);
       const tree = await scm.stageAll(workspace);
-      const identity = options.identity ?? DEFAULT_IDENTITY;
+      const identity = options.identity ?? (options.codeHost ?? defaultCodeHostProfile).botIdentity;
       const now = options.now ?? new Date();
       if (mode === 'commit') {
         const sha = await scm.commitTree(workspace, tree, fetched.base, plan.commitMessage, identity, now);
@@ -218,7 +222,7 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
           return { plan, action: 'committed', sha };
         } catch (error) {
           // The base moved between fetch and push: start again from the new base.
-          if (error instanceof GitOperationError && error.rejected && attempt < attempts) continue;
+          if (isScmError(error, 'conflict') && attempt < attempts) continue;
           throw error;
         }
       }

@@ -26,7 +26,9 @@ import { planSynth, type SynthPlan } from '../output/synth.ts';
 import { readTree } from '../output/tree.ts';
 import { digestGate, freezeGate, healthGate, orderGate, passesAt, skipped, soakGate } from './gates.ts';
 import { parseRevisions, pinArrival, type ParsedRevision } from './history.ts';
-import { compareUrl, envLabel, promotionBranch, PROMOTION_LABEL } from './naming.ts';
+import { envLabel, promotionBranch, PROMOTION_LABEL } from './naming.ts';
+import type { CodeHostProfile } from './scm/code-host.ts';
+import { defaultCodeHostProfile } from './scm/hosts.ts';
 import { renderBody, renderCommitMessage, renderTitle, type PlanDraft } from './render-body.ts';
 import { assessRisks, sortRisks, versionOnlyPatches } from './risk.ts';
 import type {
@@ -68,6 +70,8 @@ export interface PlanFacts {
   readonly renderCache?: RenderCache;
   /** @default every generator, as `synth` runs them */
   readonly generators?: readonly Generator[];
+  /** The code host the PR goes to: its body limit and compare links. @default the default host's */
+  readonly codeHost?: CodeHostProfile;
 }
 
 /** A commit whose required contexts the health gate needs. */
@@ -182,7 +186,7 @@ function evaluate(facts: PlanFacts, request: PromotionRequest): Evaluation {
         : healthGate(pinSource, contexts, arrival, facts.health),
     );
     const imageRepo = image.get(app) ?? app;
-    const url = compareUrl(imageRepo, from?.tag, to.tag);
+    const url = (facts.codeHost ?? defaultCodeHostProfile).compareUrl(imageRepo, from?.tag, to.tag);
     candidates.push({
       contexts,
       promotion: {
@@ -490,7 +494,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
   return {
     ...draft,
     title: renderTitle(draft),
-    body: renderBody(draft),
+    body: renderBody(draft, facts.codeHost ?? defaultCodeHostProfile),
     commitMessage: renderCommitMessage(draft),
   };
 }

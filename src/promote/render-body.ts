@@ -1,7 +1,7 @@
 /**
  * The PR a reviewer decides from: title, body (templates/pr-body.hbs) and commit message, all pure
- * functions of the plan. The body stays under GitHub's 65,536-character limit by summarizing in steps
- * (diffs, then file lists, then long tables) rather than being cut mid-table.
+ * functions of the plan. The body stays under the code host's limit (CodeHostProfile.bodyLimit) by
+ * summarizing in steps (diffs, then file lists, then long tables) rather than being cut mid-table.
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
@@ -14,8 +14,6 @@ import type { AppPromotion, GateResult, PromotionPlan, RiskKind, TargetChange } 
 /** Everything the renderers read: the plan without its rendered text. */
 export type PlanDraft = Omit<PromotionPlan, 'title' | 'body' | 'commitMessage'>;
 
-/** GitHub rejects longer bodies (65,536); keep a margin for the hidden marker and rounding. */
-export const BODY_LIMIT = 65_000;
 const TITLE_LIMIT = 200;
 
 const template = Handlebars.compile(
@@ -182,7 +180,7 @@ function rollbackCommands(plan: PlanDraft, maxRows: number): string[] {
   return more > 0 ? [...shown, `# … and ${more} more apps: revert the merge commit instead`] : shown;
 }
 
-function bodyAt(plan: PlanDraft, level: Level): string {
+function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
   const { from, to, wave } = plan.request;
   const waveFlag = multiWave(plan) ? ` --wave ${wave}` : '';
   const risks = take(plan.risks, level.maxRows);
@@ -273,6 +271,7 @@ function bodyAt(plan: PlanDraft, level: Level): string {
     renderedSummary: totalFiles === 0 ? 'no files' : changeSummary(total),
     rendered,
     patchesOmitted,
+    hostName: host.displayName,
     sharedGates,
     gateRows: gateRows.shown.map((p) => ({
       app: p.app,
@@ -302,13 +301,20 @@ function bodyAt(plan: PlanDraft, level: Level): string {
   });
 }
 
-/** The PR body: the most detailed rendering that fits under {@link BODY_LIMIT}. */
-export function renderBody(plan: PlanDraft): string {
+/** What the body needs of the code host (CodeHostProfile): its name and its size limit. */
+export interface BodyHost {
+  readonly displayName: string;
+  readonly bodyLimit: number;
+}
+
+/** The PR body: the most detailed rendering that fits under the code host's limit. */
+export function renderBody(plan: PlanDraft, host: BodyHost): string {
+  const limit = host.bodyLimit;
   for (const level of LEVELS) {
-    const body = bodyAt(plan, level);
-    if (body.length <= BODY_LIMIT) return body;
+    const body = bodyAt(plan, level, host);
+    if (body.length <= limit) return body;
   }
   const marker = renderMarker(plan.marker);
-  const body = bodyAt(plan, LEVELS[LEVELS.length - 1]!);
-  return `${body.slice(0, BODY_LIMIT - marker.length - 40)}\n\n… (cut to fit)\n\n${marker}\n`;
+  const body = bodyAt(plan, LEVELS[LEVELS.length - 1]!, host);
+  return `${body.slice(0, limit - marker.length - 40)}\n\n… (cut to fit)\n\n${marker}\n`;
 }

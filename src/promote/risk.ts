@@ -7,6 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { compareStrings } from '../core/compare.ts';
+import { terraformRiskPatterns } from '../generators/terraform/clouds.ts';
 import type { Risk, RiskKind } from './types.ts';
 
 /** One changed file under generated/, with its content before and after (undefined: absent). */
@@ -309,11 +310,13 @@ function terraformRisks(change: RenderedFileChange): Risk[] {
       });
   }
   for (const [address, body] of after) {
-    if (/^aws_iam_/.test(address) && !isDeepStrictEqual(before.get(address), body)) {
+    // Each cloud plugin names its access-control resources (AWS: IAM).
+    const access = terraformRiskPatterns().find((pattern) => pattern.resource.test(address));
+    if (access && !isDeepStrictEqual(before.get(address), body)) {
       risks.push({
         kind: 'rbac',
         scope: change.scope,
-        detail: `terraform ${before.has(address) ? 'changes' : 'adds'} IAM ${address}`,
+        detail: `terraform ${before.has(address) ? 'changes' : 'adds'} ${access.label} ${address}`,
         path: change.path,
       });
     }

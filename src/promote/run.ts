@@ -13,14 +13,11 @@ import { applyPlan, type PromotionOutcome } from './apply.ts';
 import { readTree } from '../output/tree.ts';
 import { healthLookups, planPromotion, promotionEdges, type PlanFacts } from './plan.ts';
 import { indexedRenderCache } from './render-cache.ts';
+import type { CodeHostProfile } from './scm/code-host.ts';
+import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CodeHostOperations, CommitIdentity, GitOperations, Scm } from './scm/scm.ts';
 import type { HealthCheck, PinsRevision, PromotionRequest } from './types.ts';
 import { wavesOf } from './waves.ts';
-
-export const DEFAULT_IDENTITY: CommitIdentity = {
-  name: 'envmatrix[bot]',
-  email: 'envmatrix[bot]@users.noreply.github.com',
-};
 
 /** Pins-file revisions read per environment for the soak gate. */
 export const HISTORY_LIMIT = 100;
@@ -43,6 +40,8 @@ interface CommonOptions extends PromotionSelection {
   readonly matrixFile?: string;
   /** @default new Date() */
   readonly now?: Date;
+  /** The code host's profile: body limit, compare links, bot identity. @default the default host's */
+  readonly codeHost?: CodeHostProfile;
 }
 
 export interface DryRunOptions extends CommonOptions {
@@ -56,7 +55,7 @@ export interface ApplyOptions extends CommonOptions {
   readonly scm: Scm;
   /** The branch promotions start from and PRs target. @default 'main' */
   readonly base?: string;
-  /** @default envmatrix[bot] */
+  /** @default the code host's bot identity */
   readonly identity?: CommitIdentity;
 }
 
@@ -143,12 +142,13 @@ export async function dryRunPromotion(options: DryRunOptions): Promise<Promotion
   const { definition, pins, resolved } = await loadBase(options.root, options.matrixFile);
   const now = options.now ?? new Date();
   const history = await readHistory(options.git, 'HEAD', resolved);
+  const codeHost = options.codeHost ?? defaultCodeHostProfile;
   const outcomes: PromotionOutcome[] = [];
   const generatedDir = join(options.root, 'generated');
   const generatedTree = await readTree(generatedDir);
   const renderCache = indexedRenderCache(generatedTree);
   for (const request of expandSelection(resolved, options)) {
-    const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache };
+    const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost };
     const health = options.host ? await readHealth(options.host, facts, request) : undefined;
     const plan = await planPromotion({ ...facts, ...(health && { health }) }, request);
     outcomes.push({ plan, action: 'dry-run', warnings: [] });
@@ -161,6 +161,7 @@ export async function runPromotion(options: ApplyOptions): Promise<PromotionOutc
   const { scm } = options;
   const base = options.base ?? 'main';
   const now = options.now ?? new Date();
+  const codeHost = options.codeHost ?? defaultCodeHostProfile;
   const fetched = await scm.fetch(base);
   const workspace = await scm.openWorkspace(fetched.base);
   try {
@@ -180,7 +181,7 @@ export async function runPromotion(options: ApplyOptions): Promise<PromotionOutc
     const renderCache = indexedRenderCache(generatedTree);
     for (const request of expandSelection(resolved, options)) {
       await scm.resetWorkspace(workspace);
-      const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache };
+      const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost };
       const health = await readHealth(scm, facts, request);
       const plan = await planPromotion({ ...facts, health }, request);
       outcomes.push(
@@ -189,7 +190,7 @@ export async function runPromotion(options: ApplyOptions): Promise<PromotionOutc
           workspace,
           remoteHead: fetched.branches.get(plan.branch),
           definition,
-          identity: options.identity ?? DEFAULT_IDENTITY,
+          identity: options.identity ?? codeHost.botIdentity,
           now,
           filtered: options.apps !== undefined,
         }),

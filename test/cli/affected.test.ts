@@ -85,9 +85,24 @@ const EXPECTED: AffectedReport = {
   ],
   targets: ['prod/aws/us-east-1/main'],
   terraformStacks: [
-    { scope: 'prod/aws/eu-west-1', dir: 'generated/terraform/prod/aws/eu-west-1', change: 'added' },
-    { scope: 'prod/aws/us-east-1', dir: 'generated/terraform/prod/aws/us-east-1', change: 'changed' },
-    { scope: 'staging/aws/us-east-1', dir: 'generated/terraform/staging/aws/us-east-1', change: 'removed' },
+    {
+      scope: 'prod/aws/eu-west-1',
+      cloud: 'aws',
+      dir: 'generated/terraform/prod/aws/eu-west-1',
+      change: 'added',
+    },
+    {
+      scope: 'prod/aws/us-east-1',
+      cloud: 'aws',
+      dir: 'generated/terraform/prod/aws/us-east-1',
+      change: 'changed',
+    },
+    {
+      scope: 'staging/aws/us-east-1',
+      cloud: 'aws',
+      dir: 'generated/terraform/staging/aws/us-east-1',
+      change: 'removed',
+    },
   ],
   scopes: [
     'prod',

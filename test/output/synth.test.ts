@@ -229,6 +229,24 @@ describe('synth', () => {
       written: true,
     });
   });
+  it('refuses a synth after a whole environment is removed from the matrix', async () => {
+    await synth(matrix, { outDir, generators });
+    const before = await readTree(outDir);
+    const base = fixtureMatrix();
+    const withoutDev = checkedMatrix(
+      fixtureMatrix({
+        environments: { prod: base.environments.prod! },
+        clusters: base.clusters.filter((cluster) => cluster.env !== 'dev'),
+      }),
+      Object.fromEntries(Object.entries(fixturePins()).filter(([env]) => env !== 'dev')),
+    ).resolved;
+    await expect(synth(withoutDev, { outDir, generators })).rejects.toThrow(
+      "Synth would remove more than 30% of an environment's deployments:\n" +
+        '  dev: 2 app deployments (100%): dev/aws/us-east-1/main/api, dev/aws/us-east-1/main/worker\n' +
+        '    fix: check the matrix (a deleted cluster or placement?); if the removal is intended, run synth with --allow-removals.',
+    );
+    expect(await readTree(outDir)).toEqual(before);
+  });
 });
 
 describe('check and diff', () => {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/output/tree.ts';
-import { recoverInterruptedWrite, SimulatedCrash, writeTree } from '../../src/output/writer.ts';
+import { recoverInterruptedWrite, writeTree } from '../../src/output/writer.ts';
+import { nodeWriterFs, type WriterFs } from '../../src/output/writer-fs.ts';
+import { dyingFs, failingRenameFs, ProcessKilled, systemError } from './faulty-fs.ts';
 
 let root: string;
 let outDir: string;
@@ -28,6 +30,17 @@ const after = new Map([
 ]);
 const unchangedIn = (next: Map<string, string>, current: Map<string, string>) =>
   new Set([...next].filter(([path, content]) => current.get(path) === content).map(([path]) => path));
+const SCRATCH = [
+  '.envmatrix-new',
+  '.envmatrix-old',
+  '.envmatrix-journal.json',
+  '.envmatrix-journal.json.tmp',
+];
+const leftovers = () => SCRATCH.filter((suffix) => existsSync(outDir + suffix));
+
+// Seven renames in all: the journal commit, three displaced (two.yaml and index.json replaced,
+// three.yaml removed), then three moved in (two.yaml, four.yaml, index.json). Every cut point is tried.
+const CUTS = [0, 1, 2, 3, 4, 5, 6];
 
 describe('writeTree', () => {
   it('writes a new tree, then applies only the differences, pruning emptied folders', async () => {
@@ -39,9 +52,7 @@ describe('writeTree', () => {
     // The unchanged file is the same file on disk, not a rewrite of it.
     expect((await stat(join(outDir, 'a/one.yaml'))).ino).toBe(untouched.ino);
     expect(existsSync(join(outDir, 'b'))).toBe(false);
-    expect(
-      ['.envmatrix-new', '.envmatrix-old', '.envmatrix-journal.json'].filter((s) => existsSync(outDir + s)),
-    ).toEqual([]);
+    expect(leftovers()).toEqual([]);
   });
 
   it('writes a file the caller called unchanged when it is missing on disk', async () => {
@@ -51,25 +62,60 @@ describe('writeTree', () => {
     expect(await readTree(outDir)).toEqual(before);
   });
 
-  // Six renames in all: three displaced (two.yaml and index.json replaced, three.yaml removed), then
-  // three moved in (two.yaml, four.yaml, index.json). Every cut point is tried.
-  for (const cut of [0, 1, 2, 3, 4, 5]) {
+  for (const cut of CUTS) {
+    it(`rolls back in process, byte-for-byte, when rename ${cut} fails with a real error`, async () => {
+      await writeTree(outDir, { files: before, unchanged: new Set() });
+      const fs = failingRenameFs(cut);
+      const error = await writeTree(
+        outDir,
+        { files: after, unchanged: unchangedIn(after, before) },
+        { fs },
+      ).catch((e: unknown) => e);
+      expect(fs.failed()).toBe(true);
+      // The caller sees the error that stopped the apply, not one from the rollback.
+      expect(error).toMatchObject({ code: 'EIO', syscall: 'rename' });
+      // No recovery call here: the writer itself put the previous tree back and cleaned up.
+      expect(await readTree(outDir)).toEqual(before);
+      expect(leftovers()).toEqual([]);
+      await writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) });
+      expect(await readTree(outDir)).toEqual(after);
+    });
+  }
+
+  for (const cut of CUTS) {
     it(`rolls back to the previous tree byte-for-byte when the process dies after ${cut} renames`, async () => {
       await writeTree(outDir, { files: before, unchanged: new Set() });
       await expect(
-        writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) }, { dieAfterRenames: cut }),
-      ).rejects.toThrow(SimulatedCrash);
-      expect(existsSync(`${outDir}.envmatrix-journal.json`)).toBe(true);
+        writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) }, { fs: dyingFs(cut) }),
+      ).rejects.toThrow(ProcessKilled);
+      // A dead process rolls nothing back: from the journal commit on, the journal is left behind.
+      expect(existsSync(`${outDir}.envmatrix-journal.json`)).toBe(cut > 0);
       await recoverInterruptedWrite(outDir);
       expect(await readTree(outDir)).toEqual(before);
-      expect(
-        ['.envmatrix-new', '.envmatrix-old', '.envmatrix-journal.json'].filter((s) => existsSync(outDir + s)),
-      ).toEqual([]);
+      expect(leftovers()).toEqual([]);
       // And the next write goes through.
       await writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) });
       expect(await readTree(outDir)).toEqual(after);
     });
   }
+
+  it('keeps the journal for the next run when the in-process rollback fails as well', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    let renames = 0;
+    const fs: WriterFs = {
+      ...nodeWriterFs,
+      // The third rename fails, and so does every rename after it (the rollback's included).
+      rename: (from, to) =>
+        ++renames >= 3 ? Promise.reject(systemError('EIO', 'rename', from)) : nodeWriterFs.rename(from, to),
+    };
+    await expect(
+      writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) }, { fs }),
+    ).rejects.toMatchObject({ code: 'EIO' });
+    expect(existsSync(`${outDir}.envmatrix-journal.json`)).toBe(true);
+    await recoverInterruptedWrite(outDir);
+    expect(await readTree(outDir)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
 
   it('leaves the tree untouched when staging fails', async () => {
     await writeTree(outDir, { files: before, unchanged: new Set() });

@@ -98,6 +98,23 @@ describe('soak gate', () => {
     });
   });
 
+  // Kills the planted `>=` → `>` mutant: the gate opens at the very second the soak ends (the passesAt it
+  // promised while blocking), and blocks one second before it.
+  it('passes at exactly the soak time, the instant it said it would, and blocks a second earlier', () => {
+    const blocked = soakGate({ env: 'staging' }, pin, arrival, 24 * 3600, new Date('2025-03-05T07:59:59Z'));
+    expect(blocked).toEqual({
+      gate: 'soak',
+      status: 'block',
+      evidence: '23h 59m < 1d: staging has run 1.5.0 since 2025-03-04 08:00 UTC (24ad878)',
+      passesAt: '2025-03-05T08:00:00.000Z',
+    });
+    expect(soakGate({ env: 'staging' }, pin, arrival, 24 * 3600, new Date(blocked.passesAt!))).toEqual({
+      gate: 'soak',
+      status: 'pass',
+      evidence: '1d ≥ 1d: staging has run 1.5.0 since 2025-03-04 08:00 UTC (24ad878)',
+    });
+  });
+
   it('speaks of the previous wave for wave promotions', () => {
     expect(
       soakGate({ env: 'prod', wave: 0 }, pin, arrival, 3600, new Date('2025-03-04T08:20:00Z')).evidence,

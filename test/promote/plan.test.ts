@@ -20,7 +20,7 @@ import type { MatrixDefinition, PinsByEnvironment } from '../../src/matrix/types
 import { synth } from '../../src/output/synth.ts';
 import { readMarker } from '../../src/promote/naming.ts';
 import { healthLookups, planPromotion, PINS_SCHEMA_REF, type PlanFacts } from '../../src/promote/plan.ts';
-import { BODY_LIMIT } from '../../src/promote/render-body.ts';
+import { GITHUB_BODY_LIMIT as BODY_LIMIT, githubProfile } from '../../src/promote/scm/github-plugin.ts';
 import type { PinsRevision, PromotionRequest } from '../../src/promote/types.ts';
 import { projectRoot } from '../support/tools.ts';
 
@@ -74,6 +74,24 @@ afterAll(async () => {
 });
 
 describe('planPromotion', () => {
+  it('writes the PR for the code host it is given: its size limit, its name, its compare links', async () => {
+    const github = await planPromotion(facts(), STAGING_TO_PROD);
+    const small = {
+      ...githubProfile,
+      displayName: 'Gitea',
+      bodyLimit: 4000,
+      compareUrl: () => 'https://gitea.test/c',
+    };
+    const plan = await planPromotion(facts({ codeHost: small }), STAGING_TO_PROD);
+    expect(github.body.length).toBeGreaterThan(4000);
+    expect(plan.body.length).toBeLessThanOrEqual(4000);
+    expect(plan.body).toContain("left out to keep this description under Gitea's size limit");
+    expect(plan.promotions.map((p) => p.compareUrl)).toEqual(
+      plan.promotions.map(() => 'https://gitea.test/c'),
+    );
+    expect(readMarker(plan.body)?.hash).toBe(github.marker.hash);
+  });
+
   it('plans staging → prod wave 0: pins, rendered change, gates, PR text', async () => {
     const plan = await planPromotion(facts(), STAGING_TO_PROD);
     expect(plan.branch).toBe('envmatrix/promote/staging-to-prod-wave-0');
@@ -326,6 +344,7 @@ describe('planPromotion', () => {
       expect(plan.title).toBe('Promote 400 apps from staging to prod (wave 0: aws/us-east-1/c0)');
       expect(plan.body).toContain('| … | | | | and 350 more apps |');
       expect(plan.body).not.toContain('```diff');
+      expect(plan.body).toContain("left out to keep this description under GitHub's size limit");
       expect(plan.body).toContain('# … and 350 more apps: revert the merge commit instead');
       expect(readMarker(plan.body)?.hash).toBe(plan.marker.hash);
     } finally {

@@ -13,6 +13,7 @@ import { synth } from '../../src/output/synth.ts';
 import { runPromotion, type ApplyOptions } from '../../src/promote/run.ts';
 import { GitRepository } from '../../src/promote/scm/git.ts';
 import { GitHubCodeHost } from '../../src/promote/scm/github.ts';
+import { github as githubPlugin } from '../../src/promote/scm/github-plugin.ts';
 import { composeScm, type Scm } from '../../src/promote/scm/scm.ts';
 import { fastPluginOptions, startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { basicAuthHeader, gitEnv, runGit, startGitRemote, type GitRemote } from '../support/git-remote.ts';
@@ -102,7 +103,13 @@ export async function createWorkbench(options: { token?: string } = {}): Promise
   const clone = join(scratch, 'clone');
   await runGit(['clone', '--quiet', repo.url, clone], { env: auth });
   const scm = composeScm(
-    await GitRepository.open({ dir: clone, token, env: gitEnv(), retryDelayMs: 10 }),
+    await GitRepository.open({
+      dir: clone,
+      credentials: githubPlugin.gitCredentials(token),
+      credentialsHint: githubPlugin.messages.credentialsHint,
+      env: gitEnv(),
+      retryDelayMs: 10,
+    }),
     new GitHubCodeHost({ repository: REPO, token, apiUrl: github.baseUrl, ...fastPluginOptions() }),
   );
   let scratchClones = 0;

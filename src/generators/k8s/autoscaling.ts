@@ -1,49 +1,45 @@
 /**
  * A HorizontalPodAutoscaler (autoscaling/v2, written with cdk8s-plus-28) for apps with `scaling`. The
- * workload then has no fixed `replicas`: a fixed count would fight the autoscaler on every sync.
+ * workload then has no fixed `replicas`: a fixed count would fight the autoscaler on every sync (the
+ * workload contributor leaves it out).
  */
 import * as kplus from 'cdk8s-plus-28';
-import type { Construct } from 'constructs';
-import { metaOf, type AppContext } from './context.ts';
+import { cdk8sContributor } from './chart.ts';
+import { metaOf } from './context.ts';
 import { appObjectName } from './names.ts';
+import { workloadRef } from './workload.ts';
 
 /** @default 70 — `scaling.cpuPercent` when the matrix leaves it out. */
 export const DEFAULT_CPU_PERCENT = 70;
 
 /**
- * A scaling target that is an Argo Rollout, for cdk8s-plus's HPA (which knows only its own workloads).
- * The containers are the donor Deployment's, so the HPA's checks still see the real pod template.
+ * The workload as cdk8s-plus's HPA sees it: a reference by kind and name, as the HPA's
+ * `scaleTargetRef` is. The workload is another contributor's object; with a CPU metric always given,
+ * cdk8s-plus needs no containers to check, and the workload has no replicas to fight the HPA.
  */
-export function rolloutScalingTarget(name: string, template: kplus.Deployment): kplus.IScalable {
+function scalingTarget(ref: ReturnType<typeof workloadRef>): kplus.IScalable {
   return {
     hasAutoscaler: true,
-    markHasAutoscaler: () => template.markHasAutoscaler(),
-    toScalingTarget: () => ({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      name,
-      containers: template.containers,
-    }),
+    markHasAutoscaler: () => undefined,
+    toScalingTarget: () => ({ ...ref, containers: [] }),
   };
 }
 
-/** The HPA for the app, or undefined when it does not scale. */
-export function addAutoscaler(
-  scope: Construct,
-  ctx: AppContext,
-  target: kplus.IScalable,
-): kplus.HorizontalPodAutoscaler | undefined {
-  const scaling = ctx.app.values.scaling;
-  if (!scaling) return undefined;
-  return new kplus.HorizontalPodAutoscaler(scope, 'autoscaler', {
-    metadata: metaOf(ctx, appObjectName(ctx.app)),
-    target,
-    minReplicas: scaling.min,
-    maxReplicas: scaling.max,
-    metrics: [
-      kplus.Metric.resourceCpu(
-        kplus.MetricTarget.averageUtilization(scaling.cpuPercent ?? DEFAULT_CPU_PERCENT),
-      ),
-    ],
-  });
-}
+export const autoscalingContributor = cdk8sContributor({
+  name: 'autoscaling',
+  build: (chart, ctx) => {
+    const scaling = ctx.app.values.scaling;
+    if (!scaling) return;
+    new kplus.HorizontalPodAutoscaler(chart, 'autoscaler', {
+      metadata: metaOf(ctx, appObjectName(ctx.app)),
+      target: scalingTarget(workloadRef(ctx.app)),
+      minReplicas: scaling.min,
+      maxReplicas: scaling.max,
+      metrics: [
+        kplus.Metric.resourceCpu(
+          kplus.MetricTarget.averageUtilization(scaling.cpuPercent ?? DEFAULT_CPU_PERCENT),
+        ),
+      ],
+    });
+  },
+});

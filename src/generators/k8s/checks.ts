@@ -1,15 +1,14 @@
 /**
- * Problems only the k8s generator can see, because they concern the names it derives: a blue-green
- * app's `<app>-preview` Service or a secret's `secret-<name>` volume growing past 63 characters, and
- * two apps of one namespace rendering an object of the same kind and name (an app `web-preview` next to
- * a blue-green `web`, two apps both syncing a Secret `db`). Rules on the matrix itself live in
- * src/matrix/validate.ts.
+ * A problem only the k8s generator can see across app folders: two apps of one namespace rendering an
+ * object of the same kind and name (an app `web-preview` next to a blue-green `web`, two apps both
+ * syncing a Secret `db`). Within one folder, composition checks the contributors against each other
+ * (src/generators/app-folder.ts); rules on the matrix itself live in src/matrix.
  */
 import { load } from 'js-yaml';
 import { GeneratorError } from '../errors.ts';
-import type { ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
+import type { ResolvedMatrix } from '../../matrix/types.ts';
 import type { RenderedFile } from '../types.ts';
-import { KUSTOMIZATION_FILE, MAX_LABEL_NAME, previewServiceName, secretVolumeName } from './names.ts';
+import { KUSTOMIZATION_FILE } from './names.ts';
 
 const GENERATOR = 'k8s';
 
@@ -17,32 +16,6 @@ const GENERATOR = 'k8s';
 export interface RenderedObject {
   readonly app: string;
   readonly object: Record<string, unknown>;
-}
-
-/** Throws when a name derived from the app's names would not be a valid DNS-1123 label. */
-export function checkDerivedNames(target: Pick<ResolvedTarget, 'id'>, app: ResolvedApp): void {
-  const preview = previewServiceName(app);
-  if (app.values.strategy.kind === 'blueGreen' && preview.length > MAX_LABEL_NAME) {
-    throw new GeneratorError(
-      GENERATOR,
-      target.id,
-      app.name,
-      `the blue-green preview Service "${preview}" is ${preview.length} characters long; Service names have at most ${MAX_LABEL_NAME}`,
-      `shorten the app name to at most ${MAX_LABEL_NAME - (preview.length - app.name.length)} characters, or use another strategy`,
-    );
-  }
-  for (const secret of app.secrets) {
-    const volume = secretVolumeName(secret.name);
-    if (volume.length > MAX_LABEL_NAME) {
-      throw new GeneratorError(
-        GENERATOR,
-        target.id,
-        app.name,
-        `secret "${secret.name}" is mounted as volume "${volume}", ${volume.length} characters long; volume names have at most ${MAX_LABEL_NAME}`,
-        `shorten the secret name to at most ${MAX_LABEL_NAME - (volume.length - secret.name.length)} characters`,
-      );
-    }
-  }
 }
 
 /** `Service api/web-preview`: kind, namespace and name, what the API server keys objects by. */

@@ -7,6 +7,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { SecretRef } from '../../matrix/types.ts';
+import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';
 
 export const EXTERNAL_SECRET_API_VERSION = 'external-secrets.io/v1';
@@ -46,6 +47,13 @@ export function externalSecretSpec(secret: SecretRef): ExternalSecretSpec {
       : { dataFrom: [{ extract: { key: secret.key } }] }),
   };
 }
+
+export const externalSecretsContributor = cdk8sContributor({
+  name: 'external-secrets',
+  build: (chart, ctx) => {
+    addExternalSecrets(chart, ctx);
+  },
+});
 
 export function addExternalSecrets(scope: Construct, ctx: AppContext): ApiObject[] {
   return ctx.app.secrets.map(

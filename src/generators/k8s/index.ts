@@ -1,9 +1,10 @@
 /**
  * The k8s generator: for each target and each app placed there, `generated/k8s/<env>/<cloud>/<region>/
- * <cluster>/<app>/` with one file per Kubernetes object and a kustomization.yaml listing them, written
- * with cdk8s and cdk8s-plus-28. One unit per app on a target (scope: the target, key: the app's folder),
- * whose input is what that folder depends on (see AppInput), so a change to one app re-renders its
- * folders and those of the apps whose NetworkPolicies name it, not the whole target.
+ * <cluster>/<app>/` with one file per Kubernetes object and a kustomization.yaml listing them, composed
+ * from the objects of every app-folder contributor (contributors.ts, written with cdk8s-plus-28). One
+ * unit per app on a target (scope: the target, key: the app's folder), whose input is what that folder
+ * depends on (see AppInput), so a change to one app re-renders its folders and those of the apps whose
+ * NetworkPolicies name it, not the whole target.
  */
 import { GeneratorError } from '../errors.ts';
 import type { ResolvedMatrix } from '../../matrix/types.ts';
@@ -11,6 +12,7 @@ import { k8sAppDir } from '../paths.ts';
 import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';
 import { appInputs } from './app-input.ts';
 import { checkSharedNamespaces } from './checks.ts';
+import type { AppFolderContributor } from '../app-folder.ts';
 import type { K8sSettings } from './context.ts';
 // Type-only, so erased: render.ts stays out of start-up imports.
 import type * as Renderer from './render.ts';
@@ -47,12 +49,22 @@ export interface K8sGeneratorOptions {
   readonly ingressNamespace?: string;
   /** `app.kubernetes.io/part-of` of every app. @default the repository name of `matrix.repo.url` */
   readonly partOf?: string;
+  /**
+   * The contributors of every app folder. Their names are folded into the generator version, so the
+   * render cache never serves a folder composed by another list.
+   * @default K8S_CONTRIBUTORS (contributors.ts), loaded with the renderer
+   */
+  readonly contributors?: readonly AppFolderContributor[];
 }
 
 export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator {
+  const { contributors } = options;
   return {
     name: GENERATOR_NAME,
-    version: K8S_GENERATOR_VERSION,
+    version:
+      contributors === undefined
+        ? K8S_GENERATOR_VERSION
+        : `${K8S_GENERATOR_VERSION}+contributors.${contributors.map((c) => c.name).join('.')}`,
     load: loadRenderer,
     units: (matrix: ResolvedMatrix): GeneratorUnit[] => {
       const settings: K8sSettings = {
@@ -70,11 +82,13 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
             'load the matrix with loadMatrix or checkedMatrix, which resolve every environment a cluster names',
           );
         }
+        const provenance = matrix.provenance.get(target.id);
         return appInputs(target, environment.policy, settings).map((input) => ({
           scope: target.id,
           key: k8sAppDir(target, input.app.name),
           input,
-          render: (): OutputFile[] => loadedRenderer().renderApp(input),
+          render: (): OutputFile[] =>
+            loadedRenderer().renderApp(input, provenance?.get(input.app.name), contributors),
         }));
       });
     },

@@ -6,6 +6,7 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { cdk8sContributor } from './chart.ts';
 import type { TargetCoordinates } from './context.ts';
 import { sharedLabels } from './labels.ts';
 import { DEFAULT_DENY_POLICY } from './names.ts';
@@ -19,6 +20,14 @@ export const POD_SECURITY_LABELS = {
   'pod-security.kubernetes.io/enforce': 'restricted',
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
+
+/** The Namespace contributor: nothing unless the app owns its namespace (AppInput.ownsNamespace). */
+export const namespaceContributor = cdk8sContributor({
+  name: 'namespace',
+  build: (chart, ctx) => {
+    if (ctx.ownsNamespace) addNamespace(chart, ctx.target, ctx.app.namespace, ctx.settings.partOf);
+  },
+});
 
 /** The Namespace and its default-deny NetworkPolicy (rendered by the owner; see AppInput.ownsNamespace). */
 export function addNamespace(

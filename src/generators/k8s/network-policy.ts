@@ -1,11 +1,14 @@
 /**
  * NetworkPolicies, deny by default: each namespace gets a policy that isolates every pod in it, and each
  * app gets a policy that opens exactly the edges the matrix declares. When app A depends on B, B admits
- * A's pods (from A's namespace) on B's ports and A may send to B's pods on those ports; exposed apps
- * admit the ingress controller's namespace; every app may resolve names through the cluster DNS.
+ * A's pods (from A's namespace) on B's ports and A may send to B's pods on those ports; whatever other
+ * contributors ask for (AppInstance.ingress: the ingress controller for an exposed Service) is admitted
+ * on the ports they name; every app may resolve names through the cluster DNS.
  */
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import type { IngressAllowance } from '../app-folder.ts';
+import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext, type ObjectMeta, type PeerApp, type TargetCoordinates } from './context.ts';
 import { selectorLabels } from './labels.ts';
 import { appObjectName } from './names.ts';
@@ -27,6 +30,24 @@ function podsOf(scope: Construct, id: string, target: TargetCoordinates, peer: P
   });
 }
 
+export const networkPolicyContributor = cdk8sContributor({
+  name: 'network-policy',
+  build: (chart, ctx) => {
+    addAppNetworkPolicy(chart, ctx);
+  },
+});
+
+/** The peer an allowance names: pods of a namespace (by labels), or the whole namespace. */
+function allowancePeer(scope: Construct, id: string, allowance: IngressAllowance): kplus.INetworkPolicyPeer {
+  const namespaces = { names: [allowance.namespace] };
+  return allowance.podLabels
+    ? kplus.Pods.select(scope, id, {
+        labels: { ...allowance.podLabels },
+        namespaces: kplus.Namespaces.select(scope, `${id}-namespace`, namespaces),
+      })
+    : kplus.Namespaces.select(scope, id, namespaces);
+}
+
 /** The app's own policy: its pods, isolated both ways, with the declared edges opened. */
 export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.NetworkPolicy {
   const { app, target } = ctx;
@@ -41,11 +62,11 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     for (const dependent of ctx.dependents) {
       policy.addIngressRule(podsOf(scope, `from-${dependent.name}`, target, dependent), ownPorts);
     }
-    if (app.values.expose) {
-      const ingress = ctx.settings.ingressNamespace;
-      policy.addIngressRule(kplus.Namespaces.select(scope, 'from-ingress', { names: [ingress] }), ownPorts);
-    }
   }
+  ctx.ingress.forEach((allowance, index) => {
+    const ports = tcpPorts(allowance.ports);
+    if (ports.length > 0) policy.addIngressRule(allowancePeer(scope, `ingress-${index}`, allowance), ports);
+  });
   for (const dependency of ctx.dependencies) {
     const ports = tcpPorts(dependency.ports);
     // No ports: the dependency is about start order only, and there is nothing to connect to.

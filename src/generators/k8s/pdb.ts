@@ -5,8 +5,16 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';
 import { appObjectName } from './names.ts';
+
+export const disruptionBudgetContributor = cdk8sContributor({
+  name: 'disruption-budget',
+  build: (chart, ctx) => {
+    addDisruptionBudget(chart, ctx);
+  },
+});
 
 /**
  * The PDB, or undefined when the policy does not want one. `maxUnavailable: 1` lets a node drain take one

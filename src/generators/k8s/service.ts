@@ -10,8 +10,44 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { GeneratorError } from '../errors.ts';
+import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';
-import { appObjectName, previewServiceName } from './names.ts';
+import { GENERATOR_NAME } from './generator-name.ts';
+import { appObjectName, MAX_LABEL_NAME, previewServiceName } from './names.ts';
+
+/**
+ * The Service contributor: `<app>`, and `<app>-preview` for blue-green. An exposed app asks for the
+ * ingress controller's namespace to reach its ports (opened by the network-policy contributor).
+ */
+export const serviceContributor = cdk8sContributor({
+  name: 'service',
+  build: (chart, ctx) => {
+    if (ctx.app.values.strategy.kind === 'blueGreen') {
+      checkPreviewName(ctx);
+      addBlueGreenServices(chart, ctx);
+    } else {
+      addService(chart, ctx);
+    }
+  },
+  ingress: ({ app, settings }) =>
+    app.values.expose ? [{ namespace: settings.ingressNamespace, ports: Object.values(app.ports) }] : [],
+});
+
+/** Throws when the `<app>-preview` Service name would not be a valid DNS-1123 label. */
+function checkPreviewName(ctx: AppContext): void {
+  const { app } = ctx;
+  const preview = previewServiceName(app);
+  if (preview.length > MAX_LABEL_NAME) {
+    throw new GeneratorError(
+      GENERATOR_NAME,
+      ctx.target.id,
+      app.name,
+      `the blue-green preview Service "${preview}" is ${preview.length} characters long; Service names have at most ${MAX_LABEL_NAME}`,
+      `shorten the app name to at most ${MAX_LABEL_NAME - (preview.length - app.name.length)} characters, or use another strategy`,
+    );
+  }
+}
 
 /** The Service named after the app, or undefined when the app has no ports to serve. */
 export function addService(scope: Construct, ctx: AppContext): kplus.Service | undefined {

@@ -7,12 +7,18 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import type { Construct } from 'constructs';
-import type { RollingStrategy } from '../../matrix/types.ts';
+import { Construct } from 'constructs';
+import type { ResolvedApp, RollingStrategy } from '../../matrix/types.ts';
 import { canonicalJson, sha256 } from '../../core/canonical.ts';
+import { GeneratorError } from '../errors.ts';
+import { cdk8sContributor } from './chart.ts';
+import { addConfigMap } from './config-map.ts';
 import { metaOf, type AppContext } from './context.ts';
-import { appObjectName, secretMountPath, secretVolumeName, TMP_VOLUME } from './names.ts';
-import { topologySpreadConstraints } from './spread.ts';
+import { GENERATOR_NAME } from './generator-name.ts';
+import { appObjectName, MAX_LABEL_NAME, secretMountPath, secretVolumeName, TMP_VOLUME } from './names.ts';
+import { addRollout, ROLLOUT_API_VERSION, ROLLOUT_KIND } from './rollout.ts';
+import { addServiceAccount } from './service-account.ts';
+import { TEMPLATE_HASH_LABEL, topologySpreadConstraints } from './spread.ts';
 
 /** Pod-template annotation carrying a hash of the app's config, so a config change rolls the pods. */
 export const CONFIG_HASH_ANNOTATION = 'envmatrix.io/config-hash';
@@ -28,6 +34,58 @@ export interface WorkloadProps {
   readonly rolling?: RollingStrategy;
   /** Label of the controller's pod-template hash, for spread constraints (see spread.ts). */
   readonly templateHashLabel: string;
+}
+
+/**
+ * The workload contributor: the ServiceAccount, the ConfigMap and the Deployment (rolling) or the
+ * Rollout (canary, blue-green) whose pod template a Deployment in the scratch scope donates.
+ */
+export const workloadContributor = cdk8sContributor({
+  name: 'workload',
+  build: (chart, ctx, scratch) => {
+    checkSecretVolumeNames(ctx);
+    const serviceAccount = addServiceAccount(chart, ctx);
+    const configMap = addConfigMap(chart, ctx);
+    const strategy = ctx.app.values.strategy;
+    const props = { serviceAccount, ...(configMap && { configMap }) };
+    if (strategy.kind === 'rolling') {
+      addDeployment(chart, ctx, {
+        ...props,
+        rolling: strategy,
+        templateHashLabel: TEMPLATE_HASH_LABEL.deployment,
+      });
+      return;
+    }
+    // Each app's donor in its own scope: construct ids repeat from app to app in the one-App baseline.
+    const template = addDeployment(new Construct(scratch(), ctx.app.name), ctx, {
+      ...props,
+      templateHashLabel: TEMPLATE_HASH_LABEL.rollout,
+    });
+    addRollout(chart, ctx, template, strategy);
+  },
+});
+
+/** What an autoscaler or a policy points at: the app's Deployment, or its Rollout. */
+export function workloadRef(app: ResolvedApp): { apiVersion: string; kind: string; name: string } {
+  return app.values.strategy.kind === 'rolling'
+    ? { apiVersion: 'apps/v1', kind: 'Deployment', name: appObjectName(app) }
+    : { apiVersion: ROLLOUT_API_VERSION, kind: ROLLOUT_KIND, name: appObjectName(app) };
+}
+
+/** Throws when a secret's `secret-<name>` volume would not be a valid DNS-1123 label. */
+function checkSecretVolumeNames(ctx: AppContext): void {
+  for (const secret of ctx.app.secrets) {
+    const volume = secretVolumeName(secret.name);
+    if (volume.length > MAX_LABEL_NAME) {
+      throw new GeneratorError(
+        GENERATOR_NAME,
+        ctx.target.id,
+        ctx.app.name,
+        `secret "${secret.name}" is mounted as volume "${volume}", ${volume.length} characters long; volume names have at most ${MAX_LABEL_NAME}`,
+        `shorten the secret name to at most ${MAX_LABEL_NAME - (volume.length - secret.name.length)} characters`,
+      );
+    }
+  }
 }
 
 /** The app's Deployment, named after the app in the app's namespace. */
@@ -51,6 +109,8 @@ export function addDeployment(scope: Construct, ctx: AppContext, props: Workload
     containers: [container(scope, ctx, props.configMap)],
   });
   deployment.select(kplus.LabelSelector.of({ labels: { ...ctx.selector } }));
+  // The autoscaling contributor's HPA owns the count: without this cdk8s-plus would write replicas: 2.
+  if (scaling !== undefined) deployment.markHasAutoscaler();
   const patches = [
     JsonPatch.remove(`/spec/template/metadata/labels/${CDK8S_ADDRESS_LABEL.replace('/', '~1')}`),
     // Quantities go through verbatim: cdk8s-plus would rewrite 1Gi as 1024Mi and cannot express 500M.

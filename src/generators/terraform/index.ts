@@ -1,43 +1,44 @@
 /**
- * `generated/terraform/<env>/aws/<region>/main.tf.json`: one Terraform stack per environment and AWS
- * region, synthesized with cdktf in memory. This folder is the only place that imports cdktf and
- * @cdktf/provider-aws (archived upstream; a move to the API-compatible fork is a change here only),
- * and it imports provider submodules, never the package root (2 s and 565 MB).
+ * `generated/terraform/<env>/<cloud>/…/`: the Terraform stacks of every registered cloud
+ * (clouds.ts), synthesized with cdktf in memory. This folder is the only place that imports cdktf and
+ * the cdktf provider packages (archived upstream; a move to the API-compatible fork is a change here
+ * only); each cloud loads them in its renderer, on the first render (see Generator.load).
  */
-import type { Generator, OutputFile } from '../types.ts';
-import { GENERATOR_NAME, terraformStacks } from './plan.ts';
-import type * as StackModule from './stack.ts';
+import type { Generator } from '../types.ts';
+import type { CloudStackPlan, CloudStacks, StackRenderer } from './cloud.ts';
+import { CLOUD_STACKS } from './clouds.ts';
+import { GENERATOR_NAME, plannedStacks } from './plan.ts';
 
-/** stack.ts pulls in cdktf and provider-aws submodules; loaded on the first render (see Generator.load). */
-let stackModule: typeof StackModule | undefined;
-
-function loadedStackModule(): typeof StackModule {
-  if (!stackModule)
-    throw new Error(
-      'the terraform renderer is not loaded: await loadRenderers() (or use composeLazily) first',
-    );
-  return stackModule;
+/** The terraform generator over these clouds; tests pass their own list to add a cloud. */
+export function terraformGeneratorFor(clouds: readonly CloudStacks[]): Generator {
+  const renderers = new Map<CloudStacks, StackRenderer<CloudStackPlan>>();
+  const rendererOf = (cloud: CloudStacks): StackRenderer<CloudStackPlan> => {
+    const renderer = renderers.get(cloud);
+    if (!renderer)
+      throw new Error(
+        `the terraform renderer of ${cloud.cloud} is not loaded: await loadRenderers() (or use composeLazily) first`,
+      );
+    return renderer;
+  };
+  return {
+    name: GENERATOR_NAME,
+    version: '1',
+    load: async () => {
+      await Promise.all(
+        clouds.map(async (cloud) => {
+          if (!renderers.has(cloud)) renderers.set(cloud, await cloud.load());
+        }),
+      );
+    },
+    units: (matrix) =>
+      plannedStacks(matrix, clouds).map(({ cloud, plan }) => ({
+        scope: plan.scope,
+        // The plan alone (no cloud name beside it): its scope names the cloud already, and index.json's
+        // input hashes stay those of the stacks before clouds were plugins.
+        input: plan,
+        render: () => rendererOf(cloud).render(plan),
+      })),
+  };
 }
 
-export const terraformGenerator: Generator = {
-  name: GENERATOR_NAME,
-  version: '1',
-  load: async () => {
-    stackModule ??= await import('./stack.ts');
-  },
-  units: (matrix) =>
-    terraformStacks(matrix).map((plan) => ({
-      scope: plan.scope,
-      input: plan,
-      render: (): OutputFile[] => [
-        // Terraform reads JSON keys in any order, but cdktf's order (terraform, provider, resources in
-        // build order, outputs) is the one people read a stack in.
-        {
-          path: `${plan.dir}/main.tf.json`,
-          format: 'json',
-          data: loadedStackModule().renderStack(plan),
-          keepKeyOrder: true,
-        },
-      ],
-    })),
-};
+export const terraformGenerator: Generator = terraformGeneratorFor(CLOUD_STACKS);

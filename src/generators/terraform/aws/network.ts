@@ -13,7 +13,7 @@ import { Route } from '@cdktf/provider-aws/lib/route/index.js';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
 import type { TerraformStack } from 'cdktf';
-import { addResource, logicalName } from './names.ts';
+import { addResource, logicalName } from '../names.ts';
 import type { ClusterPlan } from './plan.ts';
 
 export interface ClusterNetworkResources {

@@ -2,8 +2,8 @@
  * The arithmetic of a stack, kept apart from cdktf so it can be read and tested as plain data: how a
  * VPC's range is carved into subnets, and how node capacity is split between on-demand and spot.
  */
-import { formatCidr, parseCidr, subrange } from '../../matrix/infrastructure.ts';
-import type { ResolvedNodes } from '../../matrix/infrastructure.ts';
+import { formatCidr, parseCidr, subrange } from '../../../matrix/infrastructure.ts';
+import type { ResolvedNodes } from '../../../matrix/infrastructure.ts';
 
 export interface ZoneSubnets {
   readonly zone: string;

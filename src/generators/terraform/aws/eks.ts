@@ -8,7 +8,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import type { TerraformStack } from 'cdktf';
-import { addResource, logicalName } from './names.ts';
+import { addResource, logicalName } from '../names.ts';
 import type { ClusterNetworkResources } from './network.ts';
 import type { ClusterPlan } from './plan.ts';
 

@@ -5,10 +5,10 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { S3Backend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { addCompute } from './eks.ts';
-import { logicalName } from './names.ts';
+import { logicalName } from '../names.ts';
 import { addNetwork } from './network.ts';
 import type { BackendPlan, ProviderPlan, StackPlan } from './plan.ts';
-import { synthesizeStack } from './synth.ts';
+import { synthesizeStack } from '../synth.ts';
 
 /** Checks only real AWS answers; an emulator (moto, LocalStack) fails or stalls them. */
 const EMULATOR_SKIPS = {

@@ -1,0 +1,23 @@
+/**
+ * The contributors of every app folder, in the order their ingress requests are opened. A new per-app
+ * kind is one contributor module plus one line here (and its model field in src/matrix). Imported only
+ * by the lazily loaded renderer: every contributor pulls in cdk8s.
+ */
+import type { AppFolderContributor } from '../app-folder.ts';
+import { autoscalingContributor } from './autoscaling.ts';
+import { externalSecretsContributor } from './external-secrets.ts';
+import { namespaceContributor } from './namespace.ts';
+import { networkPolicyContributor } from './network-policy.ts';
+import { disruptionBudgetContributor } from './pdb.ts';
+import { serviceContributor } from './service.ts';
+import { workloadContributor } from './workload.ts';
+
+export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
+  namespaceContributor,
+  workloadContributor,
+  serviceContributor,
+  autoscalingContributor,
+  disruptionBudgetContributor,
+  networkPolicyContributor,
+  externalSecretsContributor,
+];
