@@ -86,7 +86,7 @@ const valuesShape = {
 };
 export const valuesPatchSchema = strict(valuesShape);
 
-export const selectorShape = { env: value, cloud: value, region: value, cluster: value };
+export const selectorShape = { env: value, cloud: value, region: value, cluster: value, jurisdiction: value };
 export const targetSelectorSchema = strict(selectorShape);
 
 export const placementSchema = strict({

@@ -197,6 +197,8 @@ export interface TargetSelector {
   readonly cloud?: Cloud;
   readonly region?: string;
   readonly cluster?: string;
+  /** Every cluster in this jurisdiction (`eu`, `us`, `apac`, `other`). */
+  readonly jurisdiction?: Jurisdiction;
 }
 
 export interface Placement {
@@ -204,7 +206,7 @@ export interface Placement {
   readonly include?: readonly TargetSelector[];
   /** Never place it on targets matching one of these. */
   readonly exclude?: readonly TargetSelector[];
-  /** Data residency: the app may only run in these jurisdictions. */
+  /** Data residency: the app is placed only on clusters in these jurisdictions (others are left out). */
   readonly residency?: Jurisdiction | readonly Jurisdiction[];
 }
 
