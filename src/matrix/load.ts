@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
 import { matrixLoadError } from './load-error.ts';
 import { parsePins, RELEASES_DIR } from './pins.ts';
+import { scanConfigSecrets } from './secret-scan.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateMatrix } from './validate.ts';
@@ -88,7 +89,8 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
 export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
   const definition = await importMatrix(options.root, options.matrixFile);
   const { pins, issues: pinIssues } = await readPins(options.root);
-  return checkedMatrix(definition, pins, pinIssues);
+  const secretIssues = await scanConfigSecrets(definition);
+  return checkedMatrix(definition, pins, [...pinIssues, ...secretIssues]);
 }
 
 /** Resolve and validate an in-memory matrix (tests, benchmarks, promotion planning with new pins). */

@@ -109,6 +109,7 @@ export const appShape = {
   placement: placementSchema.optional(),
   dependsOn: value,
   secrets: list(secretRefSchema),
+  publicConfig: value,
 };
 export const appSchema = strict(appShape);
 /** What `defineApp` returns: the spec and where it was written. */

@@ -235,6 +235,12 @@ export interface AppSpec extends ValuesPatch {
   /** Apps that must be running before this one (network access, sync order). */
   readonly dependsOn?: readonly string[];
   readonly secrets?: readonly SecretRef[];
+  /**
+   * Config keys reviewed as not secret, though their key or value looks like one (e.g. a public
+   * `STRIPE_PUBLISHABLE_KEY`): the secret checks skip them. Kept in the app file, so review sees it.
+   * @default []
+   */
+  readonly publicConfig?: readonly string[];
 }
 
 export interface AppDefinition extends AppSpec {
