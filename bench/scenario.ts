@@ -34,7 +34,6 @@ async function run(): Promise<void> {
       await synth(resolved, {
         outDir: args.outDir,
         cacheDir: `${args.outDir}.cache`,
-        trustIndex: true,
         allowRemovals: true,
       });
       return;

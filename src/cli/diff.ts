@@ -4,6 +4,7 @@ import { INDEX_PATH, parseIndex } from '../output/index-file.ts';
 import { planSynth } from '../output/synth.ts';
 import { readTextIfExists } from '../output/tree.ts';
 import { load, outDirOf, type GlobalOptions } from './context.ts';
+import { formatHeldBack } from './held-back.ts';
 
 export interface DiffFlags extends GlobalOptions {
   readonly only?: string;
@@ -20,6 +21,8 @@ export async function diffCommand(options: DiffFlags): Promise<number> {
     ...(options.only !== undefined && { only: options.only }),
   });
   const diffs = diffPlan(plan, previous);
+  if (options.only !== undefined && plan.heldBack.length > 0)
+    console.warn(formatHeldBack(options.only, plan.heldBack));
   if (diffs.length === 0) {
     console.log('No changes: generated/ already matches the matrix.');
     return 0;

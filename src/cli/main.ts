@@ -34,7 +34,10 @@ Examples:
   $ envmatrix validate                                list every problem in the matrix
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
   $ envmatrix ls                                      the matrix as a table
+  $ envmatrix compare staging/aws/us-east-1/main prod/aws/us-east-1/main api
+  $ envmatrix report --out site                       a static page of the fleet, pipeline and history
   $ envmatrix affected --base origin/main --json      targets and Terraform stacks changed since main
+  $ envmatrix diff --base origin/main --format markdown   the PR preview (--comment <pr>: sticky comment)
   $ envmatrix promote --from staging --to prod --dry-run   print the promotion PR without touching anything
   $ envmatrix promote --all                           open or update every promotion PR (GITHUB_TOKEN)
   $ envmatrix pin --env dev --app api --tag 1.6.0     pin a release in dev (--push: commit or PR)`,
@@ -60,8 +63,16 @@ program
   .description('show what a synth would change, as unified diffs grouped by environment, target and app')
   .option('--only <selector>', 'only an environment or target')
   .option('--stat', 'list files with +/- line counts instead of full diffs')
-  .action(async (_options, command) => {
-    process.exitCode = await (await import('./diff.ts')).diffCommand(command.optsWithGlobals());
+  .option('--base <rev>', 'instead: compare generated/ with generated/ at this git revision (the PR preview)')
+  .addOption(new Option('--format <format>', 'with --base: the PR preview as Markdown').choices(['markdown']))
+  .option('--comment <pr>', 'with --base: post the preview as one sticky comment on this PR (GITHUB_TOKEN)')
+  .option('--repo <owner/name>', 'with --comment: GitHub repository (default: $GITHUB_REPOSITORY)')
+  .option('--api-url <url>', 'with --comment: GitHub API URL (default: $GITHUB_API_URL)')
+  .action(async (options, command) => {
+    process.exitCode =
+      options.base === undefined && options.format === undefined && options.comment === undefined
+        ? await (await import('./diff.ts')).diffCommand(command.optsWithGlobals())
+        : await (await import('./preview.ts')).previewCommand(command.optsWithGlobals());
   });
 
 program
@@ -84,11 +95,37 @@ program
   });
 
 program
+  .command('compare')
+  .description(
+    'show one app, or every app, on two targets side by side: values and rendered objects, intended vs unexpected differences',
+  )
+  .argument('<target-a>', 'target id, e.g. staging/aws/us-east-1/main')
+  .argument('<target-b>', 'target id, e.g. prod/aws/us-east-1/main')
+  .argument('[app]', 'only this app')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a, b, app, _options, command) => {
+    process.exitCode = await (
+      await import('./compare.ts')
+    ).compareCommand(command.optsWithGlobals(), a, b, app);
+  });
+
+program
   .command('ls')
   .description('print the matrix: every target with cloud, region, engine, wave and pinned app versions')
   .addOption(new Option('--json', 'print the resolved targets as JSON'))
   .action(async (_options, command) => {
     process.exitCode = await (await import('./ls.ts')).lsCommand(command.optsWithGlobals());
+  });
+
+program
+  .command('report')
+  .description(
+    'write a self-contained static page: fleet grid, promotion pipeline and gates, compare view, history',
+  )
+  .requiredOption('--out <dir>', 'folder to write index.html into')
+  .addOption(new Option('--now <iso>', 'evaluate gates at this time (tests, what-if)').hideHelp())
+  .action(async (_options, command) => {
+    process.exitCode = await (await import('./report.ts')).reportCommand(command.optsWithGlobals());
   });
 
 program

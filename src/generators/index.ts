@@ -8,6 +8,7 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { serialize } from './serialize.ts';
 import { argocdGenerator } from './argocd/index.ts';
+import { fleetGenerator } from './fleet/index.ts';
 import { fluxGenerator } from './flux/index.ts';
 import { k8sGenerator } from './k8s/index.ts';
 import { schemaGenerator } from './schema.ts';
@@ -28,6 +29,7 @@ export const generators: readonly Generator[] = [
   argocdGenerator,
   fluxGenerator,
   terraformGenerator,
+  fleetGenerator,
 ];
 
 export type { RenderedFile } from './types.ts';

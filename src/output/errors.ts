@@ -20,3 +20,40 @@ export class RemovalGuardError extends EnvmatrixError {
     );
   }
 }
+
+/** Who holds the write lock on generated/, as recorded beside it. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly command: string;
+  /** ISO time the lock was taken. */
+  readonly since: string;
+}
+
+/** Another synth or pin kept the write lock on generated/ for longer than this run would wait. */
+export class WriteLockedError extends EnvmatrixError {
+  override readonly name = 'WriteLockedError';
+  constructor(
+    readonly owner: LockOwner | undefined,
+    readonly waitMs: number,
+  ) {
+    super(
+      owner
+        ? `another ${owner.command} is running (pid ${owner.pid}, since ${owner.since}).`
+        : 'another synth is running (its lock is being taken or released).',
+      {
+        fix: `let it finish, then run the command again (this run waited ${waitMs / 1000} s; a lock left by a killed run is taken over after 10 s)`,
+      },
+    );
+  }
+}
+
+/** The lock was lost while writing (the process stalled past the stale time and another run took it). */
+export class WriteLockLostError extends EnvmatrixError {
+  override readonly name = 'WriteLockLostError';
+  constructor(lockPath: string, cause: unknown) {
+    super(`The write lock on generated/ (${lockPath}) was lost while this run held it.`, {
+      fix: 'run `npm run synth -- --check`; if it reports anything, run `npm run synth` again',
+      cause,
+    });
+  }
+}

@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { composeLazily, unitInScope, type RenderCache, type RenderedFile } from '../generators/index.ts';
+import { composeLazily, type RenderCache, type RenderedFile } from '../generators/index.ts';
 import type { Generator } from '../generators/types.ts';
+import { sha256 } from '../core/canonical.ts';
 import { compareStrings } from '../core/compare.ts';
-import { UsageError } from '../core/errors.ts';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
@@ -17,24 +17,32 @@ import { DiskRenderCache, rendererFingerprint } from './render-cache.ts';
 import { listFiles, readTextIfExists, readTree } from './tree.ts';
 import { recoverInterruptedWrite, writeTree } from './writer.ts';
 import { mapBounded } from './bounded.ts';
+import { withWriteLock, type WriteLockOptions } from './lock.ts';
+import { checkSelector, insideSelection } from './selection.ts';
+import { StatCache, statOf, type FileStat } from './stat-cache.ts';
 
 export interface SynthOptions {
   /** The generated/ folder. */
   readonly outDir: string;
-  /** Only units within (or containing) this target prefix: `prod`, `prod/aws/us-east-1/main`. */
+  /**
+   * Only this environment or target prefix: `prod`, `prod/aws/us-east-1/main`. It must match a target.
+   * Files of units above it (the environment's, a region's stack when one cluster is selected, the
+   * matrix-wide ones) are left as they are and reported in `heldBack` when the matrix changes them.
+   */
   readonly only?: string;
   readonly generators?: readonly Generator[];
   /** Allow removing more than the guard's share of an environment's deployments. @default false */
   readonly allowRemovals?: boolean;
   /** @default 0.3 */
   readonly removalThreshold?: number;
-  /** Folder of the render cache (see render-cache.ts). @default no cache */
-  readonly cacheDir?: string;
   /**
-   * Take files whose sha256 in index.json matches their new content as unchanged without reading them.
-   * @default false (read every file)
+   * Folder of the render cache (render-cache.ts) and the stat cache (stat-cache.ts): with it, synth
+   * renders only units whose input changed and reads only files whose stat data moved since the last
+   * synth. @default no cache: render every unit, read every file
    */
-  readonly trustIndex?: boolean;
+  readonly cacheDir?: string;
+  /** How synth waits for the write lock (lock.ts). */
+  readonly lock?: WriteLockOptions;
   /**
    * planSynth only: the tree in outDir as the caller already read it (`readTree(outDir)`), so several
    * plans over one tree (the promotion bot) read it once. @default read from outDir
@@ -57,6 +65,20 @@ export interface SynthPlan {
   readonly unmanaged: readonly string[];
   /** What is on disk now. */
   readonly current: ReadonlyMap<string, string>;
+  /**
+   * With --only: files outside the selection that the matrix changes (or no longer produces) but that
+   * this synth leaves as they are (see SynthOptions.only).
+   */
+  readonly heldBack: readonly string[];
+  /** How many files of generated/ were read (the others were known from the stat cache). */
+  readonly read: number;
+}
+
+/** The tree on disk as planning saw it, and the stat data taken before reading. */
+interface CurrentTree {
+  readonly current: ReadonlyMap<string, string>;
+  readonly stats: ReadonlyMap<string, FileStat>;
+  readonly read: number;
 }
 
 function keptFromIndex(
@@ -65,36 +87,46 @@ function keptFromIndex(
   only: string,
 ): RenderedFile[] {
   if (!index) return [];
-  return Object.entries(index.files)
-    .filter(([path, entry]) => !unitInScope(entry.scope, only) && disk.has(path))
-    .map(([path, entry]) => ({ path, content: disk.get(path)!, ...entry }));
+  return (
+    Object.entries(index.files)
+      .filter(([path, entry]) => !insideSelection(entry.scope, only) && disk.has(path))
+      // The sha256 of what is on disk, not what the index says: a hand edit kept here must not be recorded
+      // (in index.json or the stat cache) as the bytes synth wrote.
+      .map(([path, entry]) => {
+        const content = disk.get(path)!;
+        return { path, content, ...entry, sha256: sha256(content) };
+      })
+  );
 }
 
 /**
- * The current tree, reading only what may have changed: a file whose sha256 in the previous index.json
- * equals the new content's is taken to hold that content, as the last synth wrote it. Hand edits to
- * generated files are not looked for here; `synth --check` reads every byte.
+ * The current tree, reading only what may have changed: a file the new render produces, whose stat
+ * data matches the stat cache and whose recorded sha256 equals the new content's, is taken to hold the
+ * new content. Everything else is read. Stat data is taken before reading, so an edit made meanwhile
+ * shows up as changed stat data next time.
  */
-async function readTreeTrustingIndex(
+async function readTreeWithStats(
   outDir: string,
   rendered: ReadonlyMap<string, RenderedFile>,
-): Promise<Map<string, string>> {
+  statCache: StatCache,
+): Promise<CurrentTree> {
   const indexText = await readTextIfExists(join(outDir, INDEX_PATH));
-  const previous = parseIndex(indexText);
   const listed = await listFiles(outDir);
   const current = new Map<string, string>();
+  const stats = new Map<string, FileStat>();
   if (indexText !== undefined) current.set(INDEX_PATH, indexText);
   const toRead: string[] = [];
   for (const path of listed) {
     if (path === INDEX_PATH) continue;
     const next = rendered.get(path);
-    const recorded = previous?.files[path]?.sha256;
-    if (next && recorded !== undefined && recorded === next.sha256) current.set(path, next.content);
+    const stat = next ? statOf(join(outDir, path)) : undefined;
+    if (stat) stats.set(path, stat);
+    if (next && stat && statCache.knownSha256(path, stat) === next.sha256) current.set(path, next.content);
     else toRead.push(path);
   }
   const contents = await mapBounded(toRead, (path) => readFile(join(outDir, path), 'utf8'));
   toRead.forEach((path, i) => current.set(path, contents[i]!));
-  return current;
+  return { current, stats, read: toRead.length };
 }
 
 function compareTrees(current: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): TreeChanges {
@@ -119,27 +151,53 @@ export async function planSynth(
   options: SynthOptions,
   cache?: RenderCache,
 ): Promise<SynthPlan> {
+  return (await planWithStats(matrix, options, cache)).plan;
+}
+
+async function planWithStats(
+  matrix: ResolvedMatrix,
+  options: SynthOptions,
+  cache?: RenderCache,
+  statCache?: StatCache,
+): Promise<{ plan: SynthPlan; stats: ReadonlyMap<string, FileStat> }> {
+  const { only } = options;
+  if (only !== undefined)
+    checkSelector(
+      only,
+      matrix.targets.map((target) => target.id),
+    );
   const rendered = await composeLazily(matrix, {
-    ...(options.only !== undefined && { only: options.only }),
+    ...(only !== undefined && { only }),
     ...(options.generators && { generators: options.generators }),
     ...(cache && { cache }),
   });
-  if (options.only !== undefined && ![...rendered.values()].some((file) => file.scope !== '*')) {
-    const targets = matrix.targets.map((target) => target.id).join(', ');
-    throw new UsageError(
-      `--only ${options.only} selects no target; use an environment or a target id: ${targets}`,
-    );
-  }
-  const current =
-    options.current ??
-    (options.trustIndex
-      ? await readTreeTrustingIndex(options.outDir, rendered)
-      : await readTree(options.outDir));
+  const { current, stats, read } = options.current
+    ? { current: options.current, stats: new Map<string, FileStat>(), read: 0 }
+    : statCache
+      ? await readTreeWithStats(options.outDir, rendered, statCache)
+      : await readTree(options.outDir).then((tree) => ({
+          current: tree,
+          stats: new Map<string, FileStat>(),
+          read: tree.size,
+        }));
   const previous = parseIndex(current.get(INDEX_PATH));
   const desired = new Map<string, RenderedFile>(rendered);
-  if (options.only !== undefined) {
-    for (const file of keptFromIndex(previous, current, options.only))
-      if (!desired.has(file.path)) desired.set(file.path, file);
+  const heldBack: string[] = [];
+  if (only !== undefined) {
+    // Units above the selection were rendered only to tell whether they are out of date: their files
+    // stay as they are, so --only never changes what another target deploys.
+    for (const [path, file] of rendered) {
+      if (insideSelection(file.scope, only)) continue;
+      desired.delete(path);
+      if (current.get(path) !== file.content) heldBack.push(path);
+    }
+    // A file of a unit above the selection that the unit no longer writes: kept as well, and reported.
+    const renderedAbove = new Set(
+      [...rendered.values()].filter((file) => !insideSelection(file.scope, only)).map((file) => file.scope),
+    );
+    for (const [path, entry] of Object.entries(previous?.files ?? {}))
+      if (renderedAbove.has(entry.scope) && !rendered.has(path) && current.has(path)) heldBack.push(path);
+    for (const file of keptFromIndex(previous, current, only)) desired.set(file.path, file);
   }
   const index = indexOf(desired.values());
   const files = new Map<string, string>([...desired].map(([path, file]) => [path, file.content]));
@@ -151,23 +209,45 @@ export async function planSynth(
   const untouched = unmanaged.filter((path) => !ownedByBootstrap(path));
   if (!options.allowRemovals)
     checkRemovals(previous, index, options.removalThreshold ?? DEFAULT_REMOVAL_THRESHOLD);
-  return { files, index, changes: compareTrees(current, files), unmanaged: untouched, current };
+  const plan: SynthPlan = {
+    files,
+    index,
+    changes: compareTrees(current, files),
+    unmanaged: untouched,
+    current,
+    heldBack: heldBack.sort(compareStrings),
+    read,
+  };
+  return { plan, stats };
 }
 
 export interface SynthResult extends TreeChanges {
   readonly written: boolean;
   readonly unmanaged: readonly string[];
   readonly fileCount: number;
+  /** See SynthPlan. */
+  readonly heldBack: readonly string[];
+  /** How many files of generated/ planning read (the rest were known from the stat cache). */
+  readonly read: number;
 }
 
-/** Render and write generated/; a no-op when nothing changed. */
-export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
+/**
+ * Render and write generated/, holding the write lock; a no-op when nothing changed. With a cacheDir,
+ * the stat data of every generated file is recorded afterwards for the next run.
+ */
+export function synth(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
+  return withWriteLock(options.outDir, () => synthLocked(matrix, options), options.lock);
+}
+
+async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promise<SynthResult> {
+  const startedAtMs = Date.now();
   // Roll back an update that an interrupted run left half-applied, so the plan compares against it.
   await recoverInterruptedWrite(options.outDir);
   const cache = options.cacheDir
     ? await DiskRenderCache.load(options.cacheDir, await rendererFingerprint())
     : undefined;
-  const plan = await planSynth(matrix, options, cache);
+  const statCache = options.cacheDir ? await StatCache.load(options.cacheDir, options.outDir) : undefined;
+  const { plan, stats } = await planWithStats(matrix, options, cache, statCache);
   const { added, changed, removed } = plan.changes;
   const written = added.length + changed.length + removed.length > 0;
   if (written) {
@@ -177,7 +257,35 @@ export async function synth(matrix: ResolvedMatrix, options: SynthOptions): Prom
     await writeTree(options.outDir, { files: plan.files, unchanged });
   }
   await cache?.save();
-  return { ...plan.changes, written, unmanaged: plan.unmanaged, fileCount: plan.files.size };
+  // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
+  if (statCache && (written || plan.read > 0))
+    await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));
+  return {
+    ...plan.changes,
+    written,
+    unmanaged: plan.unmanaged,
+    fileCount: plan.files.size,
+    heldBack: plan.heldBack,
+    read: plan.read,
+  };
+}
+
+/**
+ * The stat data to record for every generated file now on disk: taken during planning for files this
+ * synth did not write (before they were read, if they were), taken now for the ones it wrote.
+ */
+function recordedStats(
+  outDir: string,
+  plan: SynthPlan,
+  planned: ReadonlyMap<string, FileStat>,
+): Map<string, { stat: FileStat; sha256: string }> {
+  const written = new Set([...plan.changes.added, ...plan.changes.changed]);
+  const recorded = new Map<string, { stat: FileStat; sha256: string }>();
+  for (const [path, entry] of Object.entries(plan.index.files)) {
+    const stat = (!written.has(path) && planned.get(path)) || statOf(join(outDir, path));
+    if (stat) recorded.set(path, { stat, sha256: entry.sha256 });
+  }
+  return recorded;
 }
 
 export interface CheckResult {

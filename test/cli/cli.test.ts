@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,4 +163,93 @@ describe('envmatrix CLI', () => {
       stdout: 'No changes: generated/ already matches the matrix.\n',
     });
   });
+});
+
+describe('envmatrix CLI guard rails (issue 11)', () => {
+  it('finding 1: synth --only one target leaves the environment files, and so every other target, as they were', async () => {
+    const copy = await copyProject({ withGenerated: true });
+    try {
+      // worker leaves gcp: the staging ApplicationSet would drop the Application of another cluster.
+      const worker = join(copy.root, 'src/apps/worker.ts');
+      await writeFile(
+        worker,
+        (await readFile(worker, 'utf8')).replace(
+          "exclude: [{ cloud: 'onprem' }]",
+          "exclude: [{ cloud: 'onprem' }, { cloud: 'gcp' }]",
+        ),
+      );
+      const before = await readTree(join(copy.root, 'generated'));
+      const only = await envmatrix(copy.root, 'synth', '--only', 'staging/aws/us-east-1/main');
+      expect(only).toMatchObject({
+        code: 0,
+        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 233 files, nothing to write.\n',
+        stderr:
+          'note: --only staging/aws/us-east-1/main left 2 file(s) outside it as they were, though the matrix changes them:\n' +
+          '  generated/argocd/staging/applicationset.yaml\n' +
+          '  generated/argocd/staging/project.yaml\n' +
+          '  run synth without --only to update them; synth --check reports them until then.\n',
+      });
+      expect(await readTree(join(copy.root, 'generated'))).toEqual(before);
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  it('finding 2: --only that matches no target exits 2 and names the closest targets, in synth and diff', async () => {
+    expect(await envmatrix(project.root, 'synth', '--only', 'prod/aws/us-east-1/mian')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'envmatrix: --only prod/aws/us-east-1/mian matches no target. Closest: prod/aws/us-east-1/main, dev/aws/us-east-1/main, prod/aws/eu-west-1/main.\n' +
+        '    fix: give an environment or a target id, or a prefix of one (`envmatrix ls` lists every target)\n',
+    });
+    const diff = await envmatrix(project.root, 'diff', '--only', 'prod/gcp/nowhere');
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toMatch(/^envmatrix: --only prod\/gcp\/nowhere matches no target\. Closest: /);
+  });
+
+  it(
+    'finding 4: plain synth repairs a hand edit; synth --check reads every file',
+    { timeout: 180_000 },
+    async () => {
+      const copy = await copyProject({ withGenerated: true });
+      try {
+        expect((await envmatrix(copy.root, 'synth')).code).toBe(0);
+        const file = join(copy.root, 'generated/values/dev/aws/us-east-1/main.json');
+        const original = await readFile(file, 'utf8');
+        await writeFile(file, original.replace('"LOG_LEVEL": "debug"', '"LOG_LEVEL": "trace"'));
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 1 });
+        const repair = await envmatrix(copy.root, 'synth');
+        expect(repair.code).toBe(0);
+        expect(repair.stdout).toMatch(/^synth: 0 added, 1 changed, 0 removed; /);
+        expect(await readFile(file, 'utf8')).toBe(original);
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
+      } finally {
+        await copy.remove();
+      }
+    },
+  );
+
+  it(
+    'finding 5: three synths at once on one project take turns; none crashes and the tree ends consistent',
+    { timeout: 180_000 },
+    async () => {
+      const copy = await copyProject({ withGenerated: true });
+      try {
+        const pins = join(copy.root, 'src/environments/releases/dev.json');
+        await writeFile(pins, (await readFile(pins, 'utf8')).replace(/"tag": "[^"]+"/, '"tag": "9.9.9"'));
+        const runs = await Promise.all([1, 2, 3].map(() => envmatrix(copy.root, 'synth')));
+        for (const run of runs) {
+          expect(run.code, run.stderr).toBe(0);
+          expect(run.stderr).not.toMatch(/ENOENT|Error|bug/);
+        }
+        // Exactly one of them wrote; the others waited, then found the tree current.
+        expect(runs.filter((run) => run.stdout.startsWith('synth: ')).length).toBe(1);
+        expect(await envmatrix(copy.root, 'synth', '--check')).toMatchObject({ code: 0 });
+        expect((await readdir(copy.root)).filter((name) => name.startsWith('generated.'))).toEqual([]);
+      } finally {
+        await copy.remove();
+      }
+    },
+  );
 });

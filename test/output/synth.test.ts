@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { diffPlan } from '../../src/output/diff.ts';
 import { parseIndex } from '../../src/output/index-file.ts';
 import { checkGenerated, planSynth, synth } from '../../src/output/synth.ts';
 import { readTree } from '../../src/output/tree.ts';
-import { fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
+import { fixtureApps, fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
 
 /** A tiny generator: one YAML file per app per target, and one env-level file. */
 const perApp: Generator = {
@@ -163,29 +163,72 @@ describe('synth', () => {
     expect(existsSync(`${outDir}.envmatrix-new`)).toBe(false);
   });
 
-  it('with trustIndex, reads only files whose index hash differs from their new content', async () => {
-    await synth(matrix, { outDir, generators });
-    // A hand edit that the index does not know about: trusted mode takes the file as the last synth wrote it…
-    await writeFile(join(outDir, 'envs/dev.json'), 'hand edit\n');
-    expect(await synth(matrix, { outDir, generators, trustIndex: true })).toMatchObject({ written: false });
-    // …the drift check reads every byte and reports it…
-    expect(await checkGenerated(matrix, { outDir, generators })).toMatchObject({
-      ok: false,
-      stale: ['envs/dev.json'],
-    });
-    // …and a synth that reads the tree (the CLI's --no-cache) repairs it.
-    expect(await synth(matrix, { outDir, generators })).toMatchObject({
+  it('finding 4: plain synth repairs hand edits, reading only files whose stat data changed', async () => {
+    const cacheDir = join(outDir, '..', 'cache');
+    await synth(matrix, { outDir, generators, cacheDir });
+    // As if the tree had been written an hour ago: files this recent would be racy and read anyway.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const files = [...(await readTree(outDir)).keys()];
+    for (const file of files) await utimes(join(outDir, file), hourAgo, hourAgo);
+    // Every mtime moved, so every file is read once (index.json aside, which is always read)…
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({ written: false, read: 10 });
+    // …and then none.
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({ written: false, read: 0 });
+    // A hand edit is seen by its stat data, read, and repaired.
+    const edited = join(outDir, 'envs/dev.json');
+    const original = await readFile(edited, 'utf8');
+    await writeFile(edited, 'hand edit\n');
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({
       written: true,
       changed: ['envs/dev.json'],
+      read: 1,
     });
-    // A real change is still seen in trusted mode.
+    expect(await readFile(edited, 'utf8')).toBe(original);
+    // An edit of the same size whose mtime is set back still changes the ctime: read and repaired.
+    await utimes(edited, hourAgo, hourAgo);
+    await synth(matrix, { outDir, generators, cacheDir });
+    const sameSize = original.replace('dev', 'DEV');
+    await writeFile(edited, sameSize);
+    await utimes(edited, hourAgo, hourAgo);
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({
+      changed: ['envs/dev.json'],
+    });
+    expect(await checkGenerated(matrix, { outDir, generators })).toMatchObject({ ok: true });
+    // A real change is still written.
     const bumped = withPins({ dev: { api: { tag: '1.3.0' }, worker: { tag: '0.2.0' } } });
-    expect(await synth(bumped, { outDir, generators, trustIndex: true })).toMatchObject({
+    expect(await synth(bumped, { outDir, generators, cacheDir })).toMatchObject({
       changed: ['apps/dev/aws/us-east-1/main/api.yaml', 'index.json'],
     });
   });
 
-  it('--only renders one target (and the environment files containing it) and leaves the rest as they were', async () => {
+  it('finding 4: a hand edit outside --only is left alone, then repaired by the next plain synth', async () => {
+    const cacheDir = join(outDir, '..', 'cache');
+    await synth(matrix, { outDir, generators, cacheDir });
+    const edited = join(outDir, 'apps/dev/aws/us-east-1/main/api.yaml');
+    const original = await readFile(edited, 'utf8');
+    await writeFile(edited, 'hand edit\n');
+    const only = await synth(matrix, { outDir, generators, cacheDir, only: 'prod' });
+    expect(only).toMatchObject({ written: true, changed: ['index.json'] });
+    expect(await readFile(edited, 'utf8')).toBe('hand edit\n');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const file of (await readTree(outDir)).keys()) await utimes(join(outDir, file), hourAgo, hourAgo);
+    await synth(matrix, { outDir, generators, cacheDir, only: 'prod' });
+    expect(await synth(matrix, { outDir, generators, cacheDir })).toMatchObject({
+      changed: ['apps/dev/aws/us-east-1/main/api.yaml', 'index.json'],
+    });
+    expect(await readFile(edited, 'utf8')).toBe(original);
+  });
+
+  it('without a cache (--no-cache), synth reads every file', async () => {
+    await synth(matrix, { outDir, generators });
+    await writeFile(join(outDir, 'envs/dev.json'), 'hand edit\n');
+    expect(await synth(matrix, { outDir, generators })).toMatchObject({
+      changed: ['envs/dev.json'],
+      read: 11,
+    });
+  });
+
+  it('--only renders one target and leaves the rest, environment files included, as they were', async () => {
     await synth(matrix, { outDir, generators });
     const bumped = withPins({
       prod: {
@@ -195,6 +238,7 @@ describe('synth', () => {
     });
     const result = await synth(bumped, { outDir, generators, only: 'prod/aws/eu-west-1/main' });
     expect(result.changed).toEqual(['apps/prod/aws/eu-west-1/main/api.yaml', 'index.json']);
+    expect(result.heldBack).toEqual([]);
     const tree = await readTree(outDir);
     expect(tree.get('apps/prod/gcp/europe-west1/main/api.yaml')).toContain('api:1.0.0@');
     expect(tree.get('apps/prod/aws/eu-west-1/main/api.yaml')).toContain('api:2.0.0@');
@@ -202,12 +246,122 @@ describe('synth', () => {
     expect(Object.keys(parseIndex(tree.get('index.json'))!.files)).toHaveLength(10);
   });
 
-  it('--only that selects nothing is a usage error naming the targets', async () => {
-    await expect(synth(matrix, { outDir, generators, only: 'qa' })).rejects.toThrow(
-      new UsageError(
-        '--only qa selects no target; use an environment or a target id: dev/aws/us-east-1/main, prod/aws/eu-west-1/main, prod/gcp/europe-west1/main, prod/onprem/dc1/main',
+  it('finding 1: --only one target never changes what another target deploys; environment files are held back', async () => {
+    // The environment file lists every deployment of the environment, as an ApplicationSet does.
+    const listing: Generator = {
+      ...perApp,
+      units: (m) =>
+        perApp.units(m).map((unit) =>
+          unit.scope.includes('/')
+            ? unit
+            : {
+                ...unit,
+                input: m.targets.map((t) => [t.id, t.apps.map((a) => a.name)]),
+                render: () => [
+                  {
+                    path: `envs/${unit.scope}.json`,
+                    format: 'json' as const,
+                    data: m.targets
+                      .filter((t) => t.env === unit.scope)
+                      .flatMap((t) => t.apps.map((a) => `${t.id}/${a.name}`)),
+                  },
+                ],
+              },
+        ),
+    };
+    await synth(matrix, { outDir, generators: [listing] });
+    const before = await readTree(outDir);
+    // worker leaves the matrix; only one prod target is synthesized.
+    const withoutWorker = checkedMatrix(
+      fixtureMatrix({ apps: fixtureApps().filter((app) => app.name !== 'worker') }),
+      Object.fromEntries(
+        Object.entries(fixturePins()).map(([env, pins]) => [
+          env,
+          { ...pins, apps: { api: pins.apps['api']! } },
+        ]),
       ),
+    ).resolved;
+    const result = await synth(withoutWorker, {
+      outDir,
+      generators: [listing],
+      only: 'prod/aws/eu-west-1/main',
+    });
+    expect(result).toMatchObject({
+      added: [],
+      changed: ['index.json'],
+      removed: ['apps/prod/aws/eu-west-1/main/worker.yaml'],
+      heldBack: ['envs/prod.json'],
+    });
+    const tree = await readTree(outDir);
+    // The environment file still lists worker on the other prod targets, which keep their files…
+    expect(tree.get('envs/prod.json')).toBe(before.get('envs/prod.json'));
+    expect(tree.get('apps/prod/gcp/europe-west1/main/worker.yaml')).toBe(
+      before.get('apps/prod/gcp/europe-west1/main/worker.yaml'),
     );
+    // …and the index, which the removal guard judges, says exactly what is on disk.
+    expect(Object.keys(parseIndex(tree.get('index.json'))!.files)).toEqual(
+      [...tree.keys()].filter((path) => path !== 'index.json'),
+    );
+    // A synth of the whole matrix then removes the rest of worker, judged by the guard (2 of 5: 40%).
+    await expect(synth(withoutWorker, { outDir, generators: [listing] })).rejects.toThrow(RemovalGuardError);
+  });
+
+  it('the removal guard judges what --only removes', async () => {
+    await synth(matrix, { outDir, generators });
+    const noWorker = checkedMatrix(
+      fixtureMatrix({ apps: fixtureApps().filter((app) => app.name !== 'worker') }),
+      Object.fromEntries(
+        Object.entries(fixturePins()).map(([env, pins]) => [
+          env,
+          { ...pins, apps: { api: pins.apps['api']! } },
+        ]),
+      ),
+    ).resolved;
+    await expect(synth(noWorker, { outDir, generators, only: 'prod' })).rejects.toThrow(
+      '  prod: 3 app deployments (50%): prod/aws/eu-west-1/main/worker, prod/gcp/europe-west1/main/worker, prod/onprem/dc1/main/worker\n',
+    );
+  });
+
+  it('finding 2: --only that matches no target is a usage error (exit 2) naming the closest targets', async () => {
+    const error = await synth(matrix, { outDir, generators, only: 'prod/aws/eu-west-1/mian' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe(
+      '--only prod/aws/eu-west-1/mian matches no target. Closest: prod/aws/eu-west-1/main, dev/aws/us-east-1/main, prod/gcp/europe-west1/main.',
+    );
+    expect(error).toMatchObject({
+      fix: 'give an environment or a target id, or a prefix of one (`envmatrix ls` lists every target)',
+      exitCode: 2,
+    });
+    const messageOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'no error',
+        (e: unknown) => (e as Error).message,
+      );
+    expect(await messageOf(planSynth(matrix, { outDir, generators, only: 'prod/gcp/nowhere' }))).toBe(
+      '--only prod/gcp/nowhere matches no target. Closest: prod/gcp/europe-west1, prod/onprem/dc1, prod/aws/eu-west-1.',
+    );
+    expect(await messageOf(synth(matrix, { outDir, generators, only: 'prdo' }))).toBe(
+      '--only prdo matches no target. Closest: prod, dev.',
+    );
+    expect(existsSync(outDir)).toBe(false);
+  });
+
+  it('finding 5: concurrent synths of one tree take turns; none fails and the tree ends as one of them wrote it', async () => {
+    await synth(matrix, { outDir, generators });
+    const versions = ['2.0.0', '3.0.0', '4.0.0'].map((tag) =>
+      withPins({ dev: { api: { tag }, worker: { tag: '0.2.0' } } }),
+    );
+    const results = await Promise.allSettled(versions.map((m) => synth(m, { outDir, generators })));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const checks = await Promise.all(versions.map((m) => checkGenerated(m, { outDir, generators })));
+    expect(checks.filter((check) => check.ok)).toHaveLength(1);
+    expect(
+      ['.envmatrix-new', '.envmatrix-old', '.envmatrix-journal.json', '.envmatrix-lock'].filter((s) =>
+        existsSync(outDir + s),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses to remove more than 30% of an environment’s deployments unless allowed', async () => {

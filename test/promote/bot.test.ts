@@ -80,13 +80,18 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     expect(files).toContain(PROD);
     expect(files).toContain('generated/index.json');
     expect(files).toContain('generated/values/prod/aws/us-east-1/main.json');
-    // Only the wave-0 target's output moves: nothing of wave 1 or 2, nothing of other environments.
+    // Only the wave-0 target's output moves: nothing of wave 1 or 2, nothing of other environments;
+    // and FLEET.md, the fleet overview, which lists the versions each cluster runs.
     expect(
       files.filter(
         (f) =>
-          f.startsWith('generated/') && f !== 'generated/index.json' && !f.includes('prod/aws/us-east-1'),
+          f.startsWith('generated/') &&
+          f !== 'generated/index.json' &&
+          f !== 'generated/FLEET.md' &&
+          !f.includes('prod/aws/us-east-1'),
       ),
     ).toEqual([]);
+    expect(files).toContain('generated/FLEET.md');
     expect(pinsJson(await wb.show(BRANCH, PROD)).waves?.['0']?.api?.tag).toBe('1.5.0');
 
     // The token went over the wire only: not into the clone's config, not into anything sent to GitHub.
@@ -136,11 +141,16 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     const [outcome] = await wb.promote({ wave: 0 });
     expect(outcome?.action).toBe('updated');
     expect(outcome?.pullRequest?.number).toBe(1);
+    // The staging pin went to main without a synth, so main's generated/FLEET.md (which lists what
+    // staging runs) is stale: the PR brings it up to date, flags that as drift, and so asks the risk
+    // reviewers too.
+    expect(outcome?.plan.drift).toEqual(['FLEET.md']);
     expect(since()).toEqual([
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/pulls 200',
       'PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200',
+      'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers 201',
     ]);
     expect((await wb.github.pullRequests()).length).toBe(1);
     const pr = await wb.github.pullRequest(1);

@@ -13,7 +13,7 @@ import { GitHubApiError, SCM_DEFAULT_FIXES, type ScmErrorKind } from './errors.t
 import { UsageError } from '../../core/errors.ts';
 import { redact } from './secrets.ts';
 import type { HealthCheck, HealthState, Reviewers } from './scm.ts';
-import type { CodeHostOperations, PullRequest } from './scm.ts';
+import type { CodeHostOperations, PullRequest, StickyCommentHost } from './scm.ts';
 
 const BotOctokit = Octokit.plugin(retry, throttling);
 type BotOctokit = InstanceType<typeof BotOctokit>;
@@ -88,7 +88,7 @@ function fixFor(kind: ScmErrorKind, status: number, repository: string): string 
   }
 }
 
-export class GitHubCodeHost implements CodeHostOperations {
+export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
   readonly repository: string;
   private readonly owner: string;
   private readonly repo: string;
@@ -255,6 +255,45 @@ export class GitHubCodeHost implements CodeHostOperations {
         body,
       }),
     );
+  }
+
+  async upsertStickyComment(
+    number: number,
+    marker: string,
+    body: string,
+  ): Promise<{ id: number; action: 'created' | 'updated' | 'unchanged' }> {
+    const text = body.includes(marker) ? body : `${marker}\n${body}`;
+    // Every page: on a long-lived PR the comment may be far back. The oldest match is the one kept.
+    const comments = await this.call(`list comments on #${number}`, () =>
+      this.octokit.paginate(this.octokit.rest.issues.listComments, {
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: number,
+        per_page: 100,
+      }),
+    );
+    const existing = comments.find((comment) => comment.body?.includes(marker));
+    if (existing && existing.body === text) return { id: existing.id, action: 'unchanged' };
+    if (existing) {
+      await this.call(`update comment ${existing.id} on #${number}`, () =>
+        this.octokit.rest.issues.updateComment({
+          owner: this.owner,
+          repo: this.repo,
+          comment_id: existing.id,
+          body: text,
+        }),
+      );
+      return { id: existing.id, action: 'updated' };
+    }
+    const { data } = await this.call(`comment on #${number}`, () =>
+      this.octokit.rest.issues.createComment({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: number,
+        body: text,
+      }),
+    );
+    return { id: data.id, action: 'created' };
   }
 
   async closePullRequest(number: number): Promise<void> {

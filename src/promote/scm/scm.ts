@@ -118,6 +118,23 @@ export interface CodeHostOperations {
   commitHealth(sha: string, contexts: readonly string[]): Promise<HealthCheck[]>;
 }
 
+/**
+ * One comment per pull request that a tool keeps current (the PR preview): found again by a hidden
+ * marker, edited in place, never posted twice. Separate from CodeHostOperations so code hosts and test
+ * doubles of the promotion bot need not offer it.
+ */
+export interface StickyCommentHost {
+  /**
+   * Create the comment holding `marker` on pull request `number`, or edit the one already there; no
+   * write when its body is already `body`. `body` gets the marker prepended if it lacks it.
+   */
+  upsertStickyComment(
+    number: number,
+    marker: string,
+    body: string,
+  ): Promise<{ readonly id: number; readonly action: 'created' | 'updated' | 'unchanged' }>;
+}
+
 export interface Scm extends GitOperations, CodeHostOperations {}
 
 /** One Scm from its two halves. */

@@ -1,0 +1,227 @@
+/**
+ * The PR preview: what a change to the matrix does to generated/, as one Markdown comment a reviewer can
+ * read instead of thousands of collapsed generated lines. Grouped by environment, then target, then
+ * app; counts; the risk flags promotion PRs carry (src/promote/risk.ts, the same classifier); and a
+ * collapsed diff per object (each Kubernetes object is one file). It stays within GitHub's comment
+ * limit by leaving out diffs, then file lines, from the end, and says what it left out.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { load } from 'js-yaml';
+import { compareStrings } from '../core/compare.ts';
+import type { IndexEntry } from '../output/index-file.ts';
+import { assessRisks } from '../promote/risk.ts';
+import type { Risk } from '../promote/types.ts';
+
+/** The hidden marker that finds the sticky comment again. */
+export const PREVIEW_MARKER = '<!-- envmatrix:preview -->';
+/** GitHub refuses comment bodies over 65,536 characters; keep a margin for the marker and notes. */
+export const COMMENT_LIMIT = 65_000;
+/** One object's diff is cut at this many characters: a reviewer opens the file for more. */
+const DIFF_LIMIT = 6_000;
+
+export interface ChangedFile {
+  /** Path under generated/. */
+  readonly path: string;
+  readonly kind: 'added' | 'changed' | 'removed';
+  readonly before?: string;
+  readonly after?: string;
+  /** What index.json says about it (the working tree's, or the base's for a removed file). */
+  readonly entry: IndexEntry;
+}
+
+export interface PreviewInput {
+  /** What the change is compared with, e.g. `origin/main (3f2a1c9)`. */
+  readonly base: string;
+  readonly files: readonly ChangedFile[];
+  /** @default COMMENT_LIMIT */
+  readonly limit?: number;
+}
+
+interface ObjectChange {
+  readonly file: ChangedFile;
+  readonly title: string;
+  readonly patch: string;
+  readonly additions: number;
+  readonly deletions: number;
+}
+
+interface Group {
+  readonly env: string;
+  readonly target: string;
+  readonly app: string;
+  readonly objects: ObjectChange[];
+}
+
+export interface Preview {
+  readonly markdown: string;
+  readonly files: number;
+  readonly additions: number;
+  readonly deletions: number;
+  readonly risks: readonly Risk[];
+  /** Diffs left out to fit the limit. */
+  readonly omittedDiffs: number;
+}
+
+function countLines(patch: string): { additions: number; deletions: number } {
+  let additions = 0;
+  let deletions = 0;
+  for (const line of patch.split('\n')) {
+    if (line.startsWith('+') && !line.startsWith('+++')) additions++;
+    else if (line.startsWith('-') && !line.startsWith('---')) deletions++;
+  }
+  return { additions, deletions };
+}
+
+/** `Rollout api/api` from the file's first document, or the file name when it holds no object. */
+function objectTitle(file: ChangedFile): string {
+  try {
+    const doc = load(file.after ?? file.before ?? '') as
+      { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | undefined;
+    if (doc && typeof doc.kind === 'string' && typeof doc.metadata?.name === 'string') {
+      const ns = typeof doc.metadata.namespace === 'string' ? `${doc.metadata.namespace}/` : '';
+      return `${doc.kind} ${ns}${doc.metadata.name}`;
+    }
+  } catch {
+    // Not YAML (Terraform JSON, Markdown): named by its file.
+  }
+  return file.path.split('/').pop()!;
+}
+
+function coordinates(entry: IndexEntry): { env: string; target: string; app: string } {
+  if (entry.scope === '*')
+    return { env: 'whole matrix', target: '(every target)', app: entry.app ?? '(shared)' };
+  const env = entry.scope.split('/')[0]!;
+  return {
+    env,
+    target: entry.scope === env ? `${env} (environment-wide)` : entry.scope,
+    app: entry.app ?? '(target-wide)',
+  };
+}
+
+/** A fence longer than any backtick run in the text, so a diff cannot close it. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+function objectBlock(object: ObjectChange, withDiff: boolean, base: string): string {
+  const { file } = object;
+  const head = `<code>${object.title}</code> ${file.kind}, +${object.additions} −${object.deletions} · <code>generated/${file.path}</code>`;
+  if (!withDiff)
+    return `- ${head} (diff left out to fit the comment: \`npx envmatrix diff --base ${base}\`)\n`;
+  const cut = object.patch.length > DIFF_LIMIT;
+  const patch = cut ? `${object.patch.slice(0, DIFF_LIMIT)}\n… (cut: the file has more)` : object.patch;
+  const f = fence(patch);
+  return `<details><summary>${head}</summary>\n\n${f}diff\n${patch.trimEnd()}\n${f}\n\n</details>\n`;
+}
+
+export function renderPreview(input: PreviewInput): Preview {
+  const limit = input.limit ?? COMMENT_LIMIT;
+  const objects: (ObjectChange & Omit<Group, 'objects'>)[] = input.files.map((file) => {
+    const patch = createTwoFilesPatch(
+      file.kind === 'added' ? '/dev/null' : `a/generated/${file.path}`,
+      file.kind === 'removed' ? '/dev/null' : `b/generated/${file.path}`,
+      file.before ?? '',
+      file.after ?? '',
+      undefined,
+      undefined,
+      { context: 3 },
+    );
+    return { file, title: objectTitle(file), patch, ...countLines(patch), ...coordinates(file.entry) };
+  });
+  objects.sort(
+    (a, b) =>
+      compareStrings(a.env, b.env) ||
+      compareStrings(a.target, b.target) ||
+      compareStrings(a.app, b.app) ||
+      compareStrings(a.file.path, b.file.path),
+  );
+  const risks = assessRisks(
+    input.files.map((file) => ({
+      path: file.path,
+      scope: file.entry.scope === '*' ? 'matrix' : file.entry.scope,
+      ...(file.before !== undefined && { before: file.before }),
+      ...(file.after !== undefined && { after: file.after }),
+    })),
+  );
+  const additions = objects.reduce((n, o) => n + o.additions, 0);
+  const deletions = objects.reduce((n, o) => n + o.deletions, 0);
+  const envs = [...new Set(objects.map((o) => o.env))];
+
+  const head: string[] = [
+    PREVIEW_MARKER,
+    `### envmatrix: what this change renders, against \`${input.base}\``,
+    '',
+  ];
+  if (objects.length === 0) {
+    head.push('No change to `generated/`: this pull request renders nothing different for any cluster.', '');
+    return { markdown: head.join('\n'), files: 0, additions: 0, deletions: 0, risks: [], omittedDiffs: 0 };
+  }
+  head.push(
+    `**${plural(objects.length, 'file')}** in ${plural(envs.length, 'environment')}, +${additions} −${deletions}` +
+      (risks.length > 0 ? ` · **${plural(risks.length, 'risk')}** ⚠️` : ' · no risk flags'),
+    '',
+    '| environment | targets | apps | files | lines | risks |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...envs.map((env) => {
+      const here = objects.filter((o) => o.env === env);
+      const envRisks = risks.filter((r) =>
+        env === 'whole matrix' ? r.scope === 'matrix' : r.scope === env || r.scope.startsWith(`${env}/`),
+      );
+      const lines = `+${here.reduce((n, o) => n + o.additions, 0)} −${here.reduce((n, o) => n + o.deletions, 0)}`;
+      return `| ${env} | ${new Set(here.map((o) => o.target)).size} | ${new Set(here.map((o) => o.app)).size} | ${here.length} | ${lines} | ${envRisks.length || '—'} |`;
+    }),
+    '',
+  );
+  if (risks.length > 0) {
+    head.push('**Deserves a second look** (the checks promotion PRs run):', '');
+    for (const risk of risks)
+      head.push(
+        `- **${risk.kind}** ${risk.scope}: ${risk.detail}${risk.path ? ` (\`generated/${risk.path}\`)` : ''}`,
+      );
+    head.push('');
+  }
+
+  // Diffs while they fit; then file lines; then a count of what is left.
+  const closing = (omitted: number, unlisted: number): string =>
+    [
+      omitted > 0 ? `\n_${plural(omitted, 'diff')} left out to stay within GitHub's comment limit._` : '',
+      unlisted > 0
+        ? `\n_${plural(unlisted, 'more file')} not listed: run \`npx envmatrix diff --base ${input.base}\`._`
+        : '',
+      '\n<sub>Updated in place on every push by `envmatrix diff --format markdown`.</sub>\n',
+    ].join('');
+  let body = head.join('\n');
+  const reserve = closing(objects.length, objects.length).length + 200;
+  let omitted = 0;
+  let unlisted = 0;
+  let heading = '';
+  for (const object of objects) {
+    const groupHeading = `${object.env} › ${object.target} › ${object.app}`;
+    const titleText =
+      groupHeading === heading ? '' : `\n#### ${object.env} › \`${object.target}\` › ${object.app}\n\n`;
+    const full = titleText + objectBlock(object, true, input.base);
+    const short = titleText + objectBlock(object, false, input.base);
+    if (unlisted === 0 && body.length + full.length + reserve <= limit) {
+      body += full;
+    } else if (unlisted === 0 && body.length + short.length + reserve <= limit) {
+      body += short;
+      omitted++;
+    } else {
+      unlisted++;
+      continue;
+    }
+    heading = groupHeading;
+  }
+  body += closing(omitted, unlisted);
+  return {
+    markdown: body,
+    files: objects.length,
+    additions,
+    deletions,
+    risks,
+    omittedDiffs: omitted + unlisted,
+  };
+}
