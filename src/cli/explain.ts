@@ -8,7 +8,7 @@ export async function explainCommand(
   app: string,
   path: string,
 ): Promise<number> {
-  const { resolved } = await load(options);
-  console.log(formatExplanation(explain(resolved, target, app, path)));
+  const { definition, resolved } = await load(options);
+  console.log(formatExplanation(explain(resolved, target, app, path, definition)));
   return 0;
 }

@@ -30,3 +30,31 @@ export class MatrixError extends EnvmatrixError {
     );
   }
 }
+
+/** Where loading a matrix file failed: the file (relative to the project root), line and column (1-based). */
+export interface LoadLocation {
+  readonly absolute: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * A matrix file could not be loaded: it does not parse, or its code threw. The message carries the
+ * `file:line:column` and a code frame; the original error is the cause, and its stack is printed only
+ * with `--verbose`.
+ */
+export class MatrixLoadError extends EnvmatrixError {
+  override readonly name = 'MatrixLoadError';
+  constructor(
+    headline: string,
+    readonly location: LoadLocation | undefined,
+    frame: string,
+    fix: string,
+    cause: unknown,
+  ) {
+    super(frame ? `${headline}\n${frame}` : headline, { fix, cause });
+    // `--verbose` prints this error's stack: make it the stack of what the matrix threw, not of the loader.
+    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
+  }
+}

@@ -3,7 +3,8 @@
  */
 import { UsageError } from '../core/errors.ts';
 import { provenanceOf, valueAt } from './merge.ts';
-import type { ProvenanceStep, ResolvedMatrix } from './types.ts';
+import { absences } from './placement.ts';
+import type { MatrixDefinition, ProvenanceStep, ResolvedMatrix } from './types.ts';
 
 export interface Explanation {
   readonly target: string;
@@ -14,7 +15,17 @@ export interface Explanation {
   readonly chains: readonly { path: string; steps: readonly ProvenanceStep[] }[];
 }
 
-export function explain(matrix: ResolvedMatrix, targetId: string, app: string, path: string): Explanation {
+/**
+ * `definition`, when given, lets the answer for an app that is not on the target say why (its
+ * placement or residency left it out).
+ */
+export function explain(
+  matrix: ResolvedMatrix,
+  targetId: string,
+  app: string,
+  path: string,
+  definition?: MatrixDefinition,
+): Explanation {
   const target = matrix.targets.find((t) => t.id === targetId);
   if (!target) {
     throw new UsageError(
@@ -23,6 +34,12 @@ export function explain(matrix: ResolvedMatrix, targetId: string, app: string, p
   }
   const resolved = target.apps.find((a) => a.name === app);
   if (!resolved) {
+    const absence =
+      definition && absences(definition, matrix).find((a) => a.target === targetId && a.app === app);
+    if (absence)
+      throw new UsageError(`app "${app}" is not placed on ${targetId}: ${absence.reason}`, {
+        fix: `change the placement of ${app} to include ${targetId}, or pick a target it runs on`,
+      });
     throw new UsageError(
       `app "${app}" is not placed on ${targetId}; apps there: ${target.apps.map((a) => a.name).join(', ')}`,
     );

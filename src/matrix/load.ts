@@ -6,7 +6,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
+import { matrixLoadError } from './load-error.ts';
 import { parsePins, RELEASES_DIR } from './pins.ts';
+import { scanConfigSecrets } from './secret-scan.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateMatrix } from './validate.ts';
@@ -49,7 +51,12 @@ export async function importMatrix(
   matrixFile = DEFAULT_MATRIX_FILE,
 ): Promise<MatrixDefinition> {
   const file = resolvePath(root, matrixFile);
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    throw matrixLoadError(resolvePath(root), matrixFile, error);
+  }
   if (!isMatrixDefinition(module.default)) {
     throw new MatrixError([
       {
@@ -71,7 +78,12 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
   for (const name of files) {
     const file = relative(root, join(dir, name)).split('\\').join('/');
     const parsed = parsePins(file, await readFile(join(dir, name), 'utf8'));
-    pins[basename(name, '.json')] = { file, apps: parsed.apps, ...(parsed.waves && { waves: parsed.waves }) };
+    pins[basename(name, '.json')] = {
+      file,
+      apps: parsed.apps,
+      ...(parsed.waves && { waves: parsed.waves }),
+      ...(parsed.rejected && { rejected: parsed.rejected }),
+    };
     issues.push(...parsed.issues);
   }
   return { pins, issues };
@@ -81,7 +93,10 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
 export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
   const definition = await importMatrix(options.root, options.matrixFile);
   const { pins, issues: pinIssues } = await readPins(options.root);
-  return checkedMatrix(definition, pins, pinIssues, { ...(options.now && { now: options.now }) });
+  const secretIssues = await scanConfigSecrets(definition);
+  return checkedMatrix(definition, pins, [...pinIssues, ...secretIssues], {
+    ...(options.now && { now: options.now }),
+  });
 }
 
 /** Resolve and validate an in-memory matrix (tests, benchmarks, promotion planning with new pins). */

@@ -64,11 +64,19 @@ export function pinsJsonSchema(): unknown {
   return z.toJSONSchema(pinsFileSchema, { target: 'draft-2020-12' });
 }
 
-/** Parse one pins file's text; problems come back as issues naming the file and JSON path. */
-export function parsePins(
-  file: string,
-  text: string,
-): { apps: Record<string, Pin>; waves?: Record<string, Record<string, Pin>>; issues: MatrixIssue[] } {
+export interface ParsedPins {
+  readonly apps: Record<string, Pin>;
+  readonly waves?: Record<string, Record<string, Pin>>;
+  readonly issues: MatrixIssue[];
+  /** Entries left out because they are invalid (`apps.api`, `waves.1.api`); each has its issue. */
+  readonly rejected?: readonly string[];
+}
+
+/**
+ * Parse one pins file's text; problems come back as issues naming the file and JSON path. Valid
+ * entries are kept even when others are not.
+ */
+export function parsePins(file: string, text: string): ParsedPins {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -91,25 +99,68 @@ export function parsePins(
       ...(parsed.data.waves && Object.keys(parsed.data.waves).length > 0 && { waves: parsed.data.waves }),
       issues: [],
     };
+  return salvagePins(file, json, parsed.error.issues);
+}
+
+/** A schema issue of a pins file, at `path` inside `json`, as a matrix issue naming the file. */
+function pinsIssue(file: string, json: unknown, issue: z.core.$ZodIssue): MatrixIssue {
   return {
-    apps: {},
-    issues: parsed.error.issues.map((issue) => ({
-      path: `${file} ${issue.path.map(String).join('.') || '(root)'}`,
-      message:
-        issue.code === 'unrecognized_keys'
-          ? `unknown field(s) ${issue.keys.join(', ')}`
-          : issue.code === 'invalid_format'
-            ? `${JSON.stringify(valueAt(json, issue.path))} ${issue.message}`
-            : issue.code === 'invalid_key' && issue.path[0] === 'waves'
-              ? 'is not a wave number'
-              : issue.message,
-      fix:
-        issue.code === 'unrecognized_keys'
-          ? 'remove the field; a pin has only "tag" and "digest"'
+    path: `${file} ${issue.path.map(String).join('.') || '(root)'}`,
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}`
+        : issue.code === 'invalid_format'
+          ? `${JSON.stringify(valueAt(json, issue.path))} ${issue.message}`
           : issue.code === 'invalid_key' && issue.path[0] === 'waves'
-            ? 'key waves by the clusters\' wave numbers: {"waves": {"0": {"<app>": {"tag": "1.2.3"}}}}'
-            : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
-    })),
+            ? 'is not a wave number'
+            : issue.message,
+    fix:
+      issue.code === 'unrecognized_keys'
+        ? 'remove the field; a pin has only "tag" and "digest"'
+        : issue.code === 'invalid_key' && issue.path[0] === 'waves'
+          ? 'key waves by the clusters\' wave numbers: {"waves": {"0": {"<app>": {"tag": "1.2.3"}}}}'
+          : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
+  };
+}
+
+/**
+ * A pins file that does not match the schema: every issue is reported, and every entry that is valid
+ * on its own is still used, so one bad digest is one problem, not one "no pin" per target of every app
+ * in the file. The entries that were rejected are listed, so validation does not report them twice.
+ */
+function salvagePins(file: string, json: unknown, schemaIssues: readonly z.core.$ZodIssue[]): ParsedPins {
+  const issues = schemaIssues.map((issue) => pinsIssue(file, json, issue));
+  const rejected = [
+    ...new Set(
+      schemaIssues
+        .filter((issue) => issue.path[0] === 'apps' || issue.path[0] === 'waves')
+        .map((issue) =>
+          issue.path
+            .slice(0, issue.path[0] === 'apps' ? 2 : 3)
+            .map(String)
+            .join('.'),
+        ),
+    ),
+  ].sort();
+  const root = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const validEntries = (entries: unknown): Record<string, Pin> =>
+    Object.fromEntries(
+      Object.entries(typeof entries === 'object' && entries !== null ? entries : {}).flatMap(([app, pin]) => {
+        const one = pinSchema.safeParse(pin);
+        return one.success ? [[app, one.data] as const] : [];
+      }),
+    );
+  const waves = Object.fromEntries(
+    Object.entries(typeof root['waves'] === 'object' && root['waves'] !== null ? root['waves'] : {})
+      .filter(([wave]) => /^(0|[1-9][0-9]*)$/.test(wave))
+      .map(([wave, entries]) => [wave, validEntries(entries)] as const)
+      .filter(([, entries]) => Object.keys(entries).length > 0),
+  );
+  return {
+    apps: validEntries(root['apps']),
+    ...(Object.keys(waves).length > 0 && { waves }),
+    issues,
+    ...(rejected.length > 0 && { rejected }),
   };
 }
 

@@ -10,7 +10,7 @@ import { CLOUD_INFRASTRUCTURE, cloudInfrastructure } from './clouds/index.ts';
 import { resolveClusterNodes, resolveTerraformSettings } from './infrastructure-resolve.ts';
 import { regionInfo } from './regions.ts';
 import { effectivePinEntry, pinsFilePath, pinSource } from './pins.ts';
-import { isPlaced, selectorMatches } from './placement.ts';
+import { clusterJurisdiction, isPlaced, selectorMatches, type TargetCoordinates } from './placement.ts';
 import type {
   AppDefinition,
   AppValues,
@@ -176,7 +176,7 @@ function appPatch(app: AppDefinition): Record<string, unknown> {
 function resolveApp(
   matrix: MatrixDefinition,
   app: AppDefinition,
-  coords: { env: string; cloud: string; region: string; cluster: string },
+  coords: TargetCoordinates,
   pins: PinsByEnvironment,
   log: ProvenanceLog,
   wave = 0,
@@ -264,16 +264,18 @@ export function resolveMatrix(
   for (const spec of matrix.clusters) {
     if (!envOrder.has(spec.env)) continue;
     const coords = { env: spec.env, cloud: spec.cloud, region: spec.region, cluster: clusterName(spec) };
+    // Jurisdiction is a coordinate too: residency and `jurisdiction` selectors read it.
+    const where = { ...coords, jurisdiction: clusterJurisdiction(spec) };
     const id = targetId(coords.env, coords.cloud, coords.region, coords.cluster);
     if (seen.has(id)) continue;
     seen.add(id);
     const perApp = new Map<string, Map<string, readonly ProvenanceStep[]>>();
     const appNames = new Set<string>();
     const apps = matrix.apps
-      .filter((app) => isPlaced(app, coords) && !appNames.has(app.name) && appNames.add(app.name))
+      .filter((app) => isPlaced(app, where) && !appNames.has(app.name) && appNames.add(app.name))
       .map((app) => {
         const log: ProvenanceLog = new Map();
-        const resolved = resolveApp(matrix, app, coords, pins, log, spec.wave ?? 0);
+        const resolved = resolveApp(matrix, app, where, pins, log, spec.wave ?? 0);
         perApp.set(app.name, log);
         return resolved;
       })
@@ -287,7 +289,7 @@ export function resolveMatrix(
       engine: spec.engine ?? 'argocd',
       wave: spec.wave ?? 0,
       labels: spec.labels ?? {},
-      jurisdiction: regionInfo(spec.cloud, spec.region)?.jurisdiction ?? spec.jurisdiction ?? 'other',
+      jurisdiction: where.jurisdiction,
       apps,
       ...(spec.network && { network: spec.network }),
       nodes: resolveClusterNodes(spec),

@@ -271,6 +271,8 @@ export interface TargetSelector {
   readonly cloud?: Cloud;
   readonly region?: string;
   readonly cluster?: string;
+  /** Every cluster in this jurisdiction (`eu`, `us`, `apac`, `other`). */
+  readonly jurisdiction?: Jurisdiction;
 }
 
 export interface Placement {
@@ -278,7 +280,7 @@ export interface Placement {
   readonly include?: readonly TargetSelector[];
   /** Never place it on targets matching one of these. */
   readonly exclude?: readonly TargetSelector[];
-  /** Data residency: the app may only run in these jurisdictions. */
+  /** Data residency: the app is placed only on clusters in these jurisdictions (others are left out). */
   readonly residency?: Jurisdiction | readonly Jurisdiction[];
 }
 
@@ -307,6 +309,12 @@ export interface AppSpec extends ValuesPatch {
   /** Apps that must be running before this one (network access, sync order). */
   readonly dependsOn?: readonly string[];
   readonly secrets?: readonly SecretRef[];
+  /**
+   * Config keys reviewed as not secret, though their key or value looks like one (e.g. a public
+   * `STRIPE_PUBLISHABLE_KEY`): the secret checks skip them. Kept in the app file, so review sees it.
+   * @default []
+   */
+  readonly publicConfig?: readonly string[];
 }
 
 export interface AppDefinition extends AppSpec {
@@ -375,6 +383,8 @@ export interface PinsByEnvironment {
      * back into `apps` once every wave runs the same pin. @default {}
      */
     readonly waves?: Readonly<Record<string, Readonly<Record<string, Pin>>>>;
+    /** Entries of the file that were invalid and left out (`apps.api`, `waves.1.api`), already reported. */
+    readonly rejected?: readonly string[];
   };
 }
 

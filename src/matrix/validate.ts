@@ -16,6 +16,7 @@ import { validatePlacedApps, validatePlacementDefinitions } from './validation/p
 import { validatePinsFiles, validateTargetPins } from './validation/pins.ts';
 import { validatePromotionOrder } from './validation/promotion-order.ts';
 import type { RuleFamily } from './validation/rule.ts';
+import { validateShapes } from './validation/shapes.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
 import { validateEgress } from './validation/workload-egress.ts';
 import { validateExpose } from './validation/workload-expose.ts';
@@ -23,11 +24,12 @@ import { validateMetrics } from './validation/workload-metrics.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
 /**
- * The families in reporting order: what was written (environments, their order, clusters, apps and
+ * The families in reporting order: which keys were written (shapes), what was written (environments, their order, clusters, apps and
  * their placement, overrides, pins files), then what each target gets (placement, pins, values), then
  * the definitions Kubernetes, the clouds and the delivery engines are given.
  */
 const RULE_FAMILIES: readonly RuleFamily[] = [
+  validateShapes,
   validateEnvironments,
   validatePromotionOrder,
   validateClusters,

@@ -1,14 +1,24 @@
 /** `placement.residency`, written as one jurisdiction or as a list: both are read the same way. */
 import { describe, expect, it } from 'vitest';
-import { residencyOf } from '../../src/matrix/placement.ts';
+import { explain } from '../../src/matrix/explain.ts';
+import { checkedMatrix } from '../../src/matrix/load.ts';
+import { absences, residencyOf } from '../../src/matrix/placement.ts';
 import type { Jurisdiction } from '../../src/matrix/regions.ts';
-import { fixtureApps, fixtureMatrix } from '../support/matrix-fixture.ts';
+import { fixtureApps, fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
 import { issuesOf, problems } from '../support/problems.ts';
 
-/** The fixture with api restricted to `residency` (dev is us-east-1; prod's three clusters are in the EU). */
+/**
+ * The fixture with api (and worker, which depends on it) restricted to `residency` (dev is us-east-1;
+ * prod's three clusters are in the EU).
+ */
 function withApiResidency(residency: Jurisdiction | readonly Jurisdiction[]) {
   const [api, worker] = fixtureApps();
-  return fixtureMatrix({ apps: [{ ...api!, placement: { residency } }, worker!] });
+  return fixtureMatrix({
+    apps: [
+      { ...api!, placement: { residency } },
+      { ...worker!, placement: { residency } },
+    ],
+  });
 }
 
 describe('residency', () => {
@@ -19,18 +29,52 @@ describe('residency', () => {
     expect(residencyOf({})).toBeUndefined();
   });
 
-  it('rejects a region outside every jurisdiction of a list, naming them all, the app file and the fix', () => {
+  it('finding 11: residency places: a cluster outside every listed jurisdiction is left out, not an error', () => {
     const matrix = withApiResidency(['eu', 'apac']);
-    const issues = issuesOf(matrix);
-    expect(issues).toEqual([
-      {
-        path: 'dev/aws/us-east-1/main/api',
-        message: 'residency eu|apac forbids us-east-1 (us)',
-        source: matrix.apps[0]!.source,
-        fix: 'exclude dev/aws/us-east-1/main in placement, or allow us in placement.residency',
-      },
+    expect(issuesOf(matrix)).toEqual([]);
+    const { resolved } = checkedMatrix(matrix, fixturePins());
+    const placedOn = resolved.targets.filter((t) => t.apps.some((a) => a.name === 'api')).map((t) => t.id);
+    expect(placedOn).toEqual([
+      'prod/aws/eu-west-1/main',
+      'prod/gcp/europe-west1/main',
+      'prod/onprem/dc1/main',
     ]);
-    expect(matrix.apps[0]!.source).toMatch(/^test\/support\/matrix-fixture\.ts:\d+$/);
+  });
+
+  it('finding 11: explain and ls say why an app is absent', () => {
+    const matrix = withApiResidency('eu');
+    const { resolved } = checkedMatrix(matrix, fixturePins());
+    expect(absences(matrix, resolved)).toEqual([
+      { target: 'dev/aws/us-east-1/main', app: 'api', reason: 'residency eu excludes us-east-1 (us)' },
+      { target: 'dev/aws/us-east-1/main', app: 'worker', reason: 'residency eu excludes us-east-1 (us)' },
+    ]);
+    expect(() => explain(resolved, 'dev/aws/us-east-1/main', 'api', 'replicas', matrix)).toThrow(
+      'app "api" is not placed on dev/aws/us-east-1/main: residency eu excludes us-east-1 (us)',
+    );
+  });
+
+  it('finding 11: selectors can name a jurisdiction', () => {
+    const [api, worker] = fixtureApps();
+    const matrix = fixtureMatrix({
+      apps: [
+        { ...api!, placement: { exclude: [{ jurisdiction: 'us' }] } },
+        { ...worker!, placement: { exclude: [{ jurisdiction: 'us' }] } },
+      ],
+      overrides: [{ jurisdiction: 'eu', app: 'api', set: { scaling: { min: 3, max: 9 } } }],
+    });
+    const { resolved } = checkedMatrix(matrix, fixturePins());
+    const api3 = resolved.targets.flatMap((t) =>
+      t.apps.filter((a) => a.name === 'api').map((a) => `${t.id} ${a.values.scaling?.min}`),
+    );
+    expect(api3).toEqual([
+      'prod/aws/eu-west-1/main 3',
+      'prod/gcp/europe-west1/main 3',
+      'prod/onprem/dc1/main 3',
+    ]);
+    const typo = fixtureMatrix({
+      overrides: [{ jurisdiction: 'mars' as Jurisdiction, set: { replicas: 3 } }],
+    });
+    expect(problems(typo)).toEqual(['[overrides[0] {jurisdiction: mars}] names unknown jurisdiction "mars"']);
   });
 
   it('accepts every region a list allows', () => {
@@ -42,7 +86,7 @@ describe('residency', () => {
     const written: readonly string[] = ['eu', 'mars'];
     expect(problems(withApiResidency(written as readonly Jurisdiction[]))).toEqual([
       '[apps.api.placement.residency] unknown jurisdiction "mars"',
-      '[dev/aws/us-east-1/main/api] residency eu|mars forbids us-east-1 (us)',
+      '[apps.worker.placement.residency] unknown jurisdiction "mars"',
     ]);
   });
 });

@@ -99,11 +99,13 @@ describe('validation', () => {
     ]);
   });
 
-  it('rejects an app restricted to the EU on a US region (residency)', () => {
+  it('leaves an app restricted to the EU off a US region (residency), so what needs it there is reported', () => {
     const [api, worker] = fixtureApps();
     const euOnly = { ...api!, placement: { residency: 'eu' as const } };
     const matrix = fixtureMatrix({ apps: [euOnly, worker!] });
-    expect(problems(matrix)).toEqual(['[dev/aws/us-east-1/main/api] residency eu forbids us-east-1 (us)']);
+    expect(problems(matrix)).toEqual([
+      '[dev/aws/us-east-1/main/worker] depends on "api", which is not placed on dev/aws/us-east-1/main',
+    ]);
   });
 
   it('rejects replicas below the environment minimum, and too few zones', () => {

@@ -54,7 +54,12 @@ export function validatePinsFiles({ matrix, pins }: ValidationInput): MatrixIssu
 export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
   const issues: MatrixIssue[] = [];
   forEachAppInstance(input, issues, ({ target, env, app, definition, path, report }) => {
-    const entry = effectivePinEntry(input.pins[target.env], target.wave, app.name);
+    const envPins = input.pins[target.env];
+    const entry = effectivePinEntry(envPins, target.wave, app.name);
+    // An invalid entry was reported where it is written; "no pin" here would say the same thing again.
+    const rejected = envPins?.rejected ?? [];
+    if (rejected.includes(pinEntryPath(app.name)) || rejected.includes(pinEntryPath(app.name, target.wave)))
+      return;
     if (!entry) {
       // No layer set a pin, so the app that was placed here is what the issue points at.
       issues.push({

@@ -1,7 +1,6 @@
 /**
  * Placement and residency: the selectors of `placement` name things in the matrix, `residency` names
- * known jurisdictions, and each placed app runs where its residency allows, next to the apps it
- * depends on.
+ * known jurisdictions, and each placed app runs next to the apps it depends on.
  */
 import type { MatrixIssue } from '../errors.ts';
 import { JURISDICTIONS, residencyOf } from '../placement.ts';
@@ -43,7 +42,10 @@ export function validatePlacementDefinitions({ matrix }: ValidationInput): Matri
   return issues;
 }
 
-/** Where each app was placed: inside its residency, with its dependencies beside it. */
+/**
+ * Where each app was placed: with its dependencies beside it. (Residency needs no rule here: it places,
+ * so an app is never put outside its jurisdictions; `ls` and `explain` say where it was left out.)
+ */
 export function validatePlacedApps(input: ValidationInput): MatrixIssue[] {
   const issues: MatrixIssue[] = [];
   const known = new Set(input.matrix.apps.map((app) => app.name));
@@ -52,13 +54,6 @@ export function validatePlacedApps(input: ValidationInput): MatrixIssue[] {
     const at = (message: string, fix: string): void => {
       issues.push({ path, message, ...(definition && { source: definition.source }), fix });
     };
-    const allowed = definition && residencyOf(definition);
-    if (allowed && !allowed.includes(target.jurisdiction)) {
-      at(
-        `residency ${allowed.join('|')} forbids ${target.region} (${target.jurisdiction})`,
-        `exclude ${target.id} in placement, or allow ${target.jurisdiction} in placement.residency`,
-      );
-    }
     const placed = new Set(target.apps.map((a) => a.name));
     for (const dependency of app.dependsOn) {
       if (known.has(dependency) && !placed.has(dependency)) {

@@ -1,5 +1,5 @@
 /** How validation talks about selectors (of placement and overrides): why one can never match. */
-import { selectorMatches } from '../placement.ts';
+import { clusterJurisdiction, JURISDICTIONS, selectorMatches } from '../placement.ts';
 import { CLOUDS } from '../regions.ts';
 import { clusterName } from '../resolve.ts';
 import type { MatrixDefinition, TargetSelector } from '../types.ts';
@@ -9,7 +9,7 @@ export const SELECTOR_FIX =
 
 /** `{env: prod, app: api}`: a selector as written, for issue paths. */
 export function describeSelector(selector: TargetSelector & { app?: string }): string {
-  const parts = (['env', 'cloud', 'region', 'cluster', 'app'] as const)
+  const parts = (['env', 'cloud', 'region', 'cluster', 'jurisdiction', 'app'] as const)
     .filter((key) => selector[key] !== undefined)
     .map((key) => `${key}: ${selector[key]}`);
   return `{${parts.join(', ')}}`;
@@ -21,8 +21,16 @@ export function selectorProblem(matrix: MatrixDefinition, selector: TargetSelect
     return `names unknown environment "${selector.env}"`;
   if (selector.cloud !== undefined && !CLOUDS.includes(selector.cloud))
     return `names unknown cloud "${selector.cloud}"`;
+  if (selector.jurisdiction !== undefined && !JURISDICTIONS.includes(selector.jurisdiction))
+    return `names unknown jurisdiction "${selector.jurisdiction}"`;
   const matches = matrix.clusters.some((c) =>
-    selectorMatches(selector, { env: c.env, cloud: c.cloud, region: c.region, cluster: clusterName(c) }),
+    selectorMatches(selector, {
+      env: c.env,
+      cloud: c.cloud,
+      region: c.region,
+      cluster: clusterName(c),
+      jurisdiction: clusterJurisdiction(c),
+    }),
   );
   return matches ? undefined : 'matches no cluster';
 }

@@ -11,9 +11,42 @@ import type { ValidationInput } from './rule.ts';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const PERCENT = /^(\d+)%$/;
-/** Config keys whose values would be credentials: those belong in `secrets`, as references. */
-const SECRET_LIKE_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)/i;
-const SECRET_FIX =
+/**
+ * Config keys whose values would be credentials: those belong in `secrets`, as references. Judged by
+ * the key's last word (or last two), so `DB_PASSWORD`, `githubToken` and `API_KEY` are flagged, while
+ * `TOKEN_TTL`, `MAX_TOKENS` and `PASSWORD_MIN_LENGTH`, which describe a credential, are not.
+ */
+const SECRET_LAST_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'secret',
+  'token',
+  'credential',
+  'credentials',
+]);
+const SECRET_LAST_TWO_WORDS = new Set([
+  'api key',
+  'apikey',
+  'private key',
+  'access key',
+  'secret key',
+  'client secret',
+]);
+
+export function isSecretLikeKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  const last = words.at(-1) ?? '';
+  return (
+    SECRET_LAST_WORDS.has(last) || SECRET_LAST_TWO_WORDS.has(words.slice(-2).join(' ')) || last === 'apikey'
+  );
+}
+
+export const SECRET_FIX =
   'move it to secrets as a reference {name, store, key}; secret values never go in the matrix';
 
 /** Values that are credentials whatever their key is called: they belong in a secret store. */
@@ -23,6 +56,8 @@ export const SECRET_LOOKING_VALUES: readonly { readonly what: string; readonly p
   { what: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/ },
   { what: 'a URL with a password', pattern: /:\/\/[^/\s:@]+:[^/\s@]+@/ },
   { what: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
+  // Stripe secret and restricted live keys (https://docs.stripe.com/keys): not in secretlint's preset.
+  { what: 'a Stripe live key', pattern: /\b[sr]k_live_[0-9A-Za-z]{16,}\b/ },
   { what: 'a password or token assignment', pattern: /(password|passwd|secret|token|api[_-]?key)=[^&\s]+/i },
 ];
 
@@ -34,7 +69,7 @@ export function validateWorkloadValues(input: ValidationInput): MatrixIssue[] {
     validateResources(values, instance.report);
     validateStrategy(values.strategy, instance.report);
     validatePorts(instance);
-    validateConfig(values.config, instance.report);
+    validateConfig(values.config, instance.definition?.publicConfig ?? [], instance.report);
   });
   return issues;
 }
@@ -188,12 +223,18 @@ function validatePorts({ app, report }: AppInstance): void {
     report('expose', 'is exposed but has no ports to expose', 'give the app ports, or set expose: false');
 }
 
-function validateConfig(config: AppValues['config'], report: ValueReport): void {
-  for (const [key, value] of Object.entries(config)) {
-    if (SECRET_LIKE_KEY.test(key) && value !== '')
+function validateConfig(
+  config: AppValues['config'],
+  publicConfig: readonly string[],
+  report: ValueReport,
+): void {
+  // Keys the app lists in publicConfig were reviewed as not secret: that list is the opt-out.
+  const checked = Object.entries(config).filter(([key]) => !publicConfig.includes(key));
+  for (const [key, value] of checked) {
+    if (isSecretLikeKey(key) && value !== '')
       report(`config.${key}`, `config key "${key}" looks like a credential`, SECRET_FIX);
   }
-  for (const [key, value] of Object.entries(config)) {
+  for (const [key, value] of checked) {
     const found = SECRET_LOOKING_VALUES.find(({ pattern }) => pattern.test(value));
     if (found) report(`config.${key}`, `config value of "${key}" looks like ${found.what}`, SECRET_FIX);
   }
