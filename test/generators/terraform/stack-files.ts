@@ -90,6 +90,13 @@ export function motoVariant(stack: StackJson): StackJson {
       ...(cluster.lifecycle as object | undefined),
       ignore_changes: ['access_config', 'encryption_config', 'upgrade_policy'],
     };
+  // moto adds a `launch-template` tag specification of its own, so a second plan would update the
+  // launch templates in place. Real EC2 keeps the ones we send.
+  for (const template of Object.values(copy.resource.aws_launch_template ?? {}))
+    (template as Record<string, unknown>).lifecycle = {
+      ...(template.lifecycle as object | undefined),
+      ignore_changes: ['tag_specifications'],
+    };
   for (const byName of Object.values(copy.resource))
     for (const body of Object.values(byName)) {
       const dependsOn = body.depends_on as string[] | undefined;
