@@ -25,6 +25,7 @@ import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CommitIdentity, Scm } from './scm/scm.ts';
 import { appWaves, samePin, wavesOf, type EnvPins } from './waves.ts';
+import { withWriteLock } from '../output/lock.ts';
 
 export const PIN_LABEL = 'pin';
 
@@ -249,10 +250,18 @@ export async function pinInWorkingTree(options: {
   request: PinRequest;
 }): Promise<PinOutcome> {
   const definition = await importMatrix(options.root, options.matrixFile);
-  const plan = planPin(definition, await loadPins(options.root), options.request);
-  if (plan.unchanged) return { plan, action: 'unchanged' };
-  await writeAndSynth(options.root, definition, plan);
-  return { plan, action: 'written' };
+  // The pins file is read and written under the same lock as generated/: a concurrent synth or pin
+  // never sees one without the other.
+  return withWriteLock(
+    join(options.root, 'generated'),
+    async (): Promise<PinOutcome> => {
+      const plan = planPin(definition, await loadPins(options.root), options.request);
+      if (plan.unchanged) return { plan, action: 'unchanged' };
+      await writeAndSynth(options.root, definition, plan);
+      return { plan, action: 'written' };
+    },
+    { command: 'pin' },
+  );
 }
 
 export interface PushPinOptions {
