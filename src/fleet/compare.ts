@@ -211,6 +211,49 @@ function objectsOf(files: RenderedApp): Map<string, unknown> {
   return objects;
 }
 
+/**
+ * Both values with the list entries they share removed, at every depth: lists such as a NetworkPolicy's
+ * rules are sets in meaning, so one entry present on one side only must not shift every later entry's
+ * index and turn the shared ones into differences.
+ */
+function withoutSharedEntries(a: unknown, b: unknown): [unknown, unknown] {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const restB = [...b];
+    const restA: unknown[] = [];
+    for (const item of a) {
+      const match = restB.findIndex((other) => isDeepStrictEqual(item, other));
+      if (match >= 0) restB.splice(match, 1);
+      else restA.push(item);
+    }
+    // Entries left on both sides are compared position by position, each pair pruned in turn.
+    const pairs = restA.map((item, i) => withoutSharedEntries(item, restB[i]));
+    return [
+      pairs.map(([x]) => x),
+      [...pairs.map(([, y]) => y).slice(0, restB.length), ...restB.slice(restA.length)],
+    ];
+  }
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    const outA: Record<string, unknown> = {};
+    const outB: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+      const [x, y] = key in ra && key in rb ? withoutSharedEntries(ra[key], rb[key]) : [ra[key], rb[key]];
+      if (key in ra) outA[key] = x;
+      if (key in rb) outB[key] = y;
+    }
+    return [outA, outB];
+  }
+  return [a, b];
+}
+
 function fieldLeaves(value: unknown, prefix: string, out: Map<string, string>): void {
   if (Array.isArray(value)) value.forEach((item, i) => fieldLeaves(item, `${prefix}[${i}]`, out));
   else if (value !== null && typeof value === 'object') {
@@ -327,9 +370,10 @@ function compareObjects(
     const ob = right.get(key);
     if (oa === undefined || ob === undefined) {
       const kind = key.split(' ')[0]!;
-      const cause = values.find(
-        (v) => v.group === 'intended' && (KIND_VALUES[kind] ?? []).some((p) => v.path.startsWith(p)),
-      );
+      // In KIND_VALUES order: a preview Service exists because of the strategy, even where expose differs too.
+      const cause = (KIND_VALUES[kind] ?? [])
+        .map((prefix) => values.find((v) => v.group === 'intended' && v.path.startsWith(prefix)))
+        .find((v) => v !== undefined);
       differences.push({
         object: key,
         status: oa === undefined ? 'only-b' : 'only-a',
@@ -345,8 +389,9 @@ function compareObjects(
     }
     const fa = new Map<string, string>();
     const fb = new Map<string, string>();
-    fieldLeaves(oa, '', fa);
-    fieldLeaves(ob, '', fb);
+    const [xa, xb] = withoutSharedEntries(oa, ob);
+    fieldLeaves(xa, '', fa);
+    fieldLeaves(xb, '', fb);
     const fields: FieldDifference[] = [];
     for (const path of [...new Set([...fa.keys(), ...fb.keys()])].sort(compareStrings)) {
       const va = fa.get(path);

@@ -77,7 +77,7 @@ describe('a cloud registered as a plugin', () => {
   it('gets its stack planned and rendered, and leaves the AWS stacks as they were', async () => {
     const matrix = resolveFixture();
     const files = await composeLazily(matrix, { generators: [terraformGeneratorFor(withToy)] });
-    expect([...files.keys()]).toEqual([
+    expect([...files.keys()].filter((path) => !path.endsWith('/.terraform.lock.hcl'))).toEqual([
       'terraform/dev/aws/us-east-1/main.tf.json',
       'terraform/prod/aws/eu-west-1/main.tf.json',
       'terraform/prod/aws/us-east-1/main.tf.json',
