@@ -137,13 +137,9 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     // The pull request: web is no longer exposed in prod (a matrix change, not a promotion).
     const matrix = join(project.root, 'src/environments/index.ts');
     const text = await readFile(matrix, 'utf8');
-    await writeFile(
-      matrix,
-      text.replace(
-        "{ env: 'prod', app: 'web', set: { scaling: { min: 3 }, strategy: blueGreen({ autoPromote: false }) } },",
-        "{ env: 'prod', app: 'web', set: { scaling: { min: 3 }, strategy: blueGreen({ autoPromote: false }), expose: false } },",
-      ),
-    );
+    const changed = text.replace("expose: { host: 'www.acme.example' },", 'expose: false,');
+    expect(changed).not.toBe(text);
+    await writeFile(matrix, changed);
     await run('node', [bin, '--root', project.root, 'synth'], { cwd: project.root });
     github = await startFakeGitHub({
       token: TOKEN,
@@ -166,7 +162,7 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     expect(stdout).toMatch(
       /^<!-- envmatrix:preview -->\n### envmatrix: what this change renders, against `HEAD \([0-9a-f]{7}\)`\n/,
     );
-    expect(stdout).toContain('| prod | 4 | 2 | 8 | +4 −40 | 4 |');
+    expect(stdout).toContain('| prod | 4 | 2 | 8 | +4 −192 | 8 |');
     expect(stdout).toContain(
       '- **service** prod/aws/us-east-1/main: web: exposed through the ingress yes → no (`generated/values/prod/aws/us-east-1/main.json`)',
     );
@@ -195,7 +191,7 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     );
     expect(first.stdout).toMatch(
       new RegExp(
-        `^PR preview created on #${pr} \\(comment \\d+\\): \\d+ files, 4 risk flags, \\d+ characters\\.\\n$`,
+        `^PR preview created on #${pr} \\(comment \\d+\\): \\d+ files, 8 risk flags, \\d+ characters\\.\\n$`,
       ),
     );
     const again = await envmatrix(

@@ -147,7 +147,7 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
       ['scaling.min', 'intended'],
     ]);
     await expect(page.locator('#compare-result p').first().innerText()).resolves.toBe(
-      '3 of 16 values differ: 2 intended, 1 unexpected.',
+      '3 of 19 values differ: 2 intended, 1 unexpected.',
     );
   });
 
