@@ -218,9 +218,10 @@ function objectsOf(files: RenderedApp): Map<string, unknown> {
  */
 function withoutSharedEntries(a: unknown, b: unknown): [unknown, unknown] {
   if (Array.isArray(a) && Array.isArray(b)) {
-    const restB = [...b];
+    const listA: readonly unknown[] = a;
+    const restB: unknown[] = [...(b as readonly unknown[])];
     const restA: unknown[] = [];
-    for (const item of a) {
+    for (const item of listA) {
       const match = restB.findIndex((other) => isDeepStrictEqual(item, other));
       if (match >= 0) restB.splice(match, 1);
       else restA.push(item);
