@@ -33,52 +33,68 @@ beforeAll(async () => {
 });
 afterAll(() => project.remove());
 
-/** The matrix file with line 5 (`repo: {…},`) replaced. */
-async function withLine5(text: string): Promise<void> {
+/** The number of the example matrix's `repo: {…},` line (1-based), wherever the file has it. */
+const repoLine = (): number => original.split('\n').findIndex((line) => line.startsWith('  repo:')) + 1;
+
+/** The matrix file with the `repo:` line replaced. */
+async function withRepoLine(text: string): Promise<void> {
   const lines = original.split('\n');
-  lines[4] = text;
+  lines[repoLine() - 1] = text;
   await writeFile(join(project.root, MATRIX), lines.join('\n'));
+}
+
+/** The code frame the loader prints: two lines before the `repo:` line, it (replaced), a caret, two after. */
+function frame(replaced: string, column: number): string[] {
+  const lines = original.split('\n');
+  const at = repoLine();
+  const width = String(at + 2).length;
+  const numbered = (n: number, text: string, mark = ' '): string =>
+    `${mark} ${String(n).padStart(width)} | ${text}`.trimEnd();
+  return [
+    numbered(at - 2, lines[at - 3]!),
+    numbered(at - 1, lines[at - 2]!),
+    numbered(at, replaced, '>'),
+    `${' '.repeat(width + 3)}| ${' '.repeat(column - 1)}^`,
+    numbered(at + 1, lines[at]!),
+    numbered(at + 2, lines[at + 1]!),
+  ];
 }
 
 describe('loading errors (finding 6)', () => {
   it('finding 6: a syntax error names file:line:column with a code frame and a fix, and no stack', async () => {
-    await withLine5("  repo: { url: 'https://github.com/acme/platform.git' branch: 'main' },");
+    const broken = "  repo: { url: 'https://github.com/acme/platform.git' branch: 'main' },";
+    await withRepoLine(broken);
+    const at = `${MATRIX}:${repoLine()}:55`;
     const { code, stderr } = await validate(project.root);
     expect(code).toBe(1);
     expect(stderr).toBe(
       [
-        `${MATRIX}:5:55: syntax error: Expected "}" but found "branch"`,
-        '  3 |',
-        '  4 | export default defineMatrix({',
-        "> 5 |   repo: { url: 'https://github.com/acme/platform.git' branch: 'main' },",
-        '    |                                                       ^',
-        '  6 |   // Every Terraform stack (generated/terraform/<env>/aws/<region>/) keeps its state in this bucket.',
-        '  7 |   terraform: {',
-        `    fix: correct the syntax at ${MATRIX}:5:55, then run the command again (\`npx tsc --noEmit\` lists every syntax and type error)`,
+        `${at}: syntax error: Expected "}" but found "branch"`,
+        ...frame(broken, 55),
+        `    fix: correct the syntax at ${at}, then run the command again (\`npx tsc --noEmit\` lists every syntax and type error)`,
         '',
       ].join('\n'),
     );
   });
 
   it('finding 6: a throw in a matrix file names where it threw, with a fix; the stack only with --verbose', async () => {
-    await withLine5("  repo: (() => { throw new Error('REPO_URL is not set'); })(),");
+    const throwing = "  repo: (() => { throw new Error('REPO_URL is not set'); })(),";
+    await withRepoLine(throwing);
+    const at = `${MATRIX}:${repoLine()}:24`;
     const { code, stderr } = await validate(project.root);
     expect(code).toBe(1);
     expect(stderr).toBe(
       [
-        `${MATRIX}:5:24: the matrix threw while loading: Error: REPO_URL is not set`,
-        '  3 |',
-        '  4 | export default defineMatrix({',
-        "> 5 |   repo: (() => { throw new Error('REPO_URL is not set'); })(),",
-        '    |                        ^',
-        '  6 |   // Every Terraform stack (generated/terraform/<env>/aws/<region>/) keeps its state in this bucket.',
-        '  7 |   terraform: {',
-        `    fix: fix the code at ${MATRIX}:5:24 (or what it reads) so it does not throw; \`--verbose\` prints the stack`,
+        `${at}: the matrix threw while loading: Error: REPO_URL is not set`,
+        ...frame(throwing, 24),
+        `    fix: fix the code at ${at} (or what it reads) so it does not throw; \`--verbose\` prints the stack`,
         '',
       ].join('\n'),
     );
     const verbose = await validate(project.root, '--verbose');
     expect(verbose.code).toBe(1);
-    expect(verbose.stderr).toMatch(/fix: fix the code at [^\n]+\n\s+at .*src\/environments\/index\.ts:5:24/);
+    expect(verbose.stderr).toMatch(
+      new RegExp(`fix: fix the code at [^\\n]+\\n\\s+at .*src/environments/index\\.ts:${repoLine()}:24`),
+    );
   });
 });

@@ -16,7 +16,11 @@ type Resources = Record<string, Record<string, Json>>;
 
 function stacks(): Map<string, Json> {
   const files = compose(resolveFixture(multiCloudFixture()), { generators: [terraformGenerator] });
-  return new Map([...files].map(([path, file]) => [path, JSON.parse(file.content) as Json]));
+  return new Map(
+    [...files]
+      .filter(([path]) => path.endsWith('/main.tf.json'))
+      .map(([path, file]) => [path, JSON.parse(file.content) as Json]),
+  );
 }
 const clone = (json: Json): Json => structuredClone(json);
 const resources = (json: Json): Resources => json.resource as Resources;

@@ -45,8 +45,14 @@ describe.skipIf(!terraform.available || !moto.available)('a generated network st
       expect(result.code, describeResult(apply, result)).toBe(0);
       // VPC and internet gateway; per zone 2 subnets, 2 route table associations, a private route table
       // and its route (6 × 2); the public route table and route; one NAT gateway and its address (dev
-      // has no natPerZone).
-      expect(result.stdout).toContain('Apply complete! Resources: 18 added, 0 changed, 0 destroyed.');
+      // has no natPerZone); the hardening of issue 14: the locked-down default security group and the
+      // VPC flow logs (log group, role, its policy, the flow log) and the data sources' companions.
+      const planned = Object.values(workspace.stack?.resource ?? {}).reduce(
+        (n, byName) => n + Object.keys(byName).length,
+        0,
+      );
+      expect(planned).toBe(25);
+      expect(result.stdout).toContain(`Apply complete! Resources: ${planned} added, 0 changed, 0 destroyed.`);
       expect(await stateResources()).toContain('aws_vpc.main');
       // Terraform keeps the state's MD5 in the table when it locks through DynamoDB.
       const digest = (await awsJsonCall(workspace.endpoint, 'dynamodb', 'DynamoDB_20120810.GetItem', {
@@ -64,7 +70,7 @@ describe.skipIf(!terraform.available || !moto.available)('a generated network st
       const args = ['destroy', '-auto-approve', '-input=false'];
       const result = await tf(args);
       expect(result.code, describeResult(args, result)).toBe(0);
-      expect(result.stdout).toContain('Destroy complete! Resources: 18 destroyed.');
+      expect(result.stdout).toContain('Destroy complete! Resources: 25 destroyed.');
       expect(await stateResources()).toEqual([]);
     },
     SLOW,

@@ -58,9 +58,30 @@ const COMPUTE = ['aws_eks_cluster', 'aws_eks_node_group', 'aws_iam_role', 'aws_i
  */
 export function networkOnly(stack: StackJson): StackJson {
   const copy = structuredClone(stack);
+  const removed = new Set<string>();
+  for (const type of COMPUTE)
+    for (const name of Object.keys(copy.resource[type] ?? {})) removed.add(`${type}.${name}`);
   for (const type of COMPUTE) delete copy.resource[type];
+  // Whatever refers to a removed resource (launch templates, add-ons, KMS grants, log groups…) goes too,
+  // until nothing left refers to anything removed.
+  const refersToRemoved = (value: unknown): boolean => {
+    const text = JSON.stringify(value);
+    return [...removed].some((address) => text.includes(`${address}.`) || text.includes(`"${address}"`));
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [type, byName] of Object.entries(copy.resource))
+      for (const [name, body] of Object.entries(byName))
+        if (refersToRemoved(body)) {
+          delete byName[name];
+          removed.add(`${type}.${name}`);
+          changed = true;
+        }
+  }
+  for (const [type, byName] of Object.entries(copy.resource))
+    if (Object.keys(byName).length === 0) delete copy.resource[type];
   copy.output = Object.fromEntries(
-    Object.entries(copy.output).filter(([, output]) => !output.value.includes('aws_eks_')),
+    Object.entries(copy.output).filter(([, output]) => !refersToRemoved(output.value)),
   );
   return copy;
 }

@@ -38,7 +38,10 @@ describe.skipIf(!terraform.available)('the example matrix’s stacks under terra
     }
     // The mirror holds only hashicorp/aws: GKE and AKS stacks are validated in GitHub CI
     // (terraform-validate-clouds.yml) and against the binding schemas (gcp-azure-schema.test.ts).
-    stacks = [...files.keys()].map((path) => dirname(path)).filter((dir) => dir.split('/')[2] === 'aws');
+    // One entry per stack folder (main.tf.json and .terraform.lock.hcl share it).
+    stacks = [
+      ...new Set([...files.keys()].map((path) => dirname(path)).filter((dir) => dir.split('/')[2] === 'aws')),
+    ];
     awsRegions = [
       ...new Set(
         resolved.targets.filter((t) => t.cloud === 'aws').map((t) => `terraform/${t.env}/aws/${t.region}`),
