@@ -17,6 +17,21 @@ export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
 /** The value of the `managed-by` tag (or label) every cloud puts on its resources. */
 export const MANAGED_BY = 'envmatrix';
 
+/** `env/cloud/region`: the layout every cloud's regional stack uses (scope and state key alike). */
+export function regionalStackScope(cloud: Cloud, target: Pick<ResolvedTarget, 'env' | 'region'>): string {
+  return `${target.env}/${cloud}/${target.region}`;
+}
+
+/** The tags (AWS, Azure) or labels (GCP) every regional stack puts on what it creates. */
+export function defaultTagsFor(
+  cloud: Cloud,
+  env: string,
+  region: string,
+  costCentre: string,
+): Record<string, string> {
+  return { environment: env, cloud, region, 'cost-centre': costCentre, 'managed-by': MANAGED_BY };
+}
+
 /** What every cloud's stack plan has; the rest is the cloud's own. */
 export interface CloudStackPlan {
   /**

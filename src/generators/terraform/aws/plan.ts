@@ -11,7 +11,13 @@ import type { ResolvedTerraformSettings } from '../../../matrix/infrastructure.t
 import type { ResolvedMatrix, ResolvedTarget } from '../../../matrix/types.ts';
 import { GeneratorError } from '../../errors.ts';
 import { terraformStackDir } from '../../paths.ts';
-import { GENERATOR_NAME, MANAGED_BY, REQUIRED_TERRAFORM_VERSION, type CloudStackPlan } from '../cloud.ts';
+import {
+  defaultTagsFor,
+  GENERATOR_NAME,
+  regionalStackScope,
+  REQUIRED_TERRAFORM_VERSION,
+  type CloudStackPlan,
+} from '../cloud.ts';
 import { splitNodes, subnetLayout, type NodeGroupPlan, type ZoneSubnets } from './layout.ts';
 
 /**
@@ -89,16 +95,16 @@ export interface StackPlan extends CloudStackPlan {
 }
 
 export function stateKey(keyPrefix: string, env: string, region: string): string {
-  return `${keyPrefix}/${env}/aws/${region}/terraform.tfstate`;
+  return `${keyPrefix}/${regionalStackScope('aws', { env, region })}/terraform.tfstate`;
 }
 
 export function defaultTags(env: string, region: string, costCentre: string): Record<string, string> {
-  return { environment: env, cloud: 'aws', region, 'cost-centre': costCentre, 'managed-by': MANAGED_BY };
+  return defaultTagsFor('aws', env, region, costCentre);
 }
 
 /** The stack an AWS target belongs to. */
 export function awsStackScope(target: Pick<ResolvedTarget, 'env' | 'region'>): string {
-  return `${target.env}/aws/${target.region}`;
+  return regionalStackScope('aws', target);
 }
 
 function pick(

@@ -16,7 +16,13 @@ import { GeneratorError } from '../../errors.ts';
 import { terraformStackDir } from '../../paths.ts';
 // The same on-demand/spot split as AWS (policy.onDemandPercent), so the policy means one thing.
 import { splitNodes } from '../aws/layout.ts';
-import { GENERATOR_NAME, MANAGED_BY, REQUIRED_TERRAFORM_VERSION, type CloudStackPlan } from '../cloud.ts';
+import {
+  defaultTagsFor,
+  GENERATOR_NAME,
+  regionalStackScope,
+  REQUIRED_TERRAFORM_VERSION,
+  type CloudStackPlan,
+} from '../cloud.ts';
 
 /** The bindings are generated from azurerm 4.55.0. */
 export const AZURERM_PROVIDER_CONSTRAINT = '>= 4.55.0, < 5.0.0';
@@ -95,15 +101,15 @@ export interface AzureStackPlan extends CloudStackPlan {
 }
 
 export function azureStateKey(keyPrefix: string, env: string, region: string): string {
-  return `${keyPrefix}/${env}/azure/${region}/terraform.tfstate`;
+  return `${keyPrefix}/${regionalStackScope('azure', { env, region })}/terraform.tfstate`;
 }
 
 export function azureDefaultTags(env: string, region: string, costCentre: string): Record<string, string> {
-  return { environment: env, cloud: 'azure', region, 'cost-centre': costCentre, 'managed-by': MANAGED_BY };
+  return defaultTagsFor('azure', env, region, costCentre);
 }
 
 export function azureStackScope(target: Pick<ResolvedTarget, 'env' | 'region'>): string {
-  return `${target.env}/azure/${target.region}`;
+  return regionalStackScope('azure', target);
 }
 
 function clusterPlan(target: ResolvedTarget, onDemandPercent: number): AksClusterPlan {

@@ -18,7 +18,13 @@ import { GeneratorError } from '../../errors.ts';
 import { terraformStackDir } from '../../paths.ts';
 // The same on-demand/spot split as AWS (policy.onDemandPercent), so the policy means one thing.
 import { splitNodes, type NodeGroupPlan } from '../aws/layout.ts';
-import { GENERATOR_NAME, MANAGED_BY, REQUIRED_TERRAFORM_VERSION, type CloudStackPlan } from '../cloud.ts';
+import {
+  defaultTagsFor,
+  GENERATOR_NAME,
+  regionalStackScope,
+  REQUIRED_TERRAFORM_VERSION,
+  type CloudStackPlan,
+} from '../cloud.ts';
 
 /** The bindings are generated from google 6.50.0; 7.x has no prebuilt binding to check against. */
 export const GOOGLE_PROVIDER_CONSTRAINT = '>= 6.50.0, < 7.0.0';
@@ -91,16 +97,16 @@ export interface GcpStackPlan extends CloudStackPlan {
 }
 
 export function gcpStatePrefix(prefix: string, env: string, region: string): string {
-  return `${prefix}/${env}/gcp/${region}`;
+  return `${prefix}/${regionalStackScope('gcp', { env, region })}`;
 }
 
 /** GCP labels: the AWS default tags, with the same keys (all valid label keys). */
 export function gcpDefaultLabels(env: string, region: string, costCentre: string): Record<string, string> {
-  return { environment: env, cloud: 'gcp', region, 'cost-centre': costCentre, 'managed-by': MANAGED_BY };
+  return defaultTagsFor('gcp', env, region, costCentre);
 }
 
 export function gcpStackScope(target: Pick<ResolvedTarget, 'env' | 'region'>): string {
-  return `${target.env}/gcp/${target.region}`;
+  return regionalStackScope('gcp', target);
 }
 
 /** Service account ids are 6–30 characters and global per project: a short hash of the target id. */
