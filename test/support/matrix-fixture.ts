@@ -14,6 +14,8 @@ export function fixtureApps(): AppDefinition[] {
       name: 'api',
       image: 'ghcr.io/acme/api',
       ports: { http: 8080 },
+      // worker depends on api: an edge to an app that serves nothing is rejected.
+      serves: ['http'],
       scaling: { min: 2, max: 6 },
       strategy: canary({ steps: [10, 50, 100], pause: '1m' }),
     }),

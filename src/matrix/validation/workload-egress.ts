@@ -32,6 +32,7 @@ export function validateEgress(input: ValidationInput): MatrixIssue[] {
   );
   forEachAppInstance(input, issues, (instance) => {
     validateServes(instance);
+    validateDependencyEdges(instance);
     validateExternalEgress(instance);
     validateClusterEgress(instance);
   });
@@ -71,6 +72,26 @@ function validateServes({ app, report }: AppInstance): void {
         `serves "${name}", which is not one of the app's ports (${portNames.join(', ') || 'none'})`,
         'name ports from ports in serves',
       );
+  }
+}
+
+/**
+ * A dependsOn edge opens only the ports the dependency `serves`. An edge to an app that has ports but
+ * serves none would open nothing, and the dependant's calls would be dropped at run time with no word
+ * at synth: an error, not a warning, because the manifests would be wrong either way. An app without
+ * ports is an order-only dependency (sync order, nothing to connect to) and is left alone.
+ */
+function validateDependencyEdges({ app, target, report }: AppInstance): void {
+  for (const name of new Set(app.dependsOn)) {
+    const dependency = target.apps.find((candidate) => candidate.name === name);
+    if (!dependency) continue;
+    const portNames = Object.keys(dependency.ports);
+    if (portNames.length === 0 || (dependency.values.serves ?? []).length > 0) continue;
+    report(
+      'dependsOn',
+      `depends on "${name}", which serves none of its ports (${portNames.join(', ')}) here, so the edge opens no port`,
+      `add serves: ['${portNames[0] ?? 'http'}'] (the ports dependants call) to "${name}", or remove "${name}" from dependsOn`,
+    );
   }
 }
 
