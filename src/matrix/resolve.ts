@@ -64,6 +64,8 @@ export const DEFAULT_APP_VALUES: Omit<AppValues, 'image'> = {
   strategy: { kind: 'rolling', maxSurge: '25%', maxUnavailable: 0 },
   config: {},
   expose: false,
+  // Here, not in the generator, so `explain` names the default layer when no environment changes it.
+  sloAlerts: 'page',
 };
 
 const VALUE_KEYS = [
@@ -77,6 +79,8 @@ const VALUE_KEYS = [
   'serves',
   'egress',
   'metrics',
+  'slo',
+  'sloAlerts',
 ] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [

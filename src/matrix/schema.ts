@@ -19,6 +19,7 @@ import type {
   EnvironmentPolicy,
   EnvironmentSpec,
   FreezeWindow,
+  LatencyObjective,
   MatrixSpec,
   Override,
   Placement,
@@ -29,6 +30,8 @@ import type {
   RollingStrategy,
   Scaling,
   SecretRef,
+  Slo,
+  SloSeries,
   TargetSelector,
 } from './types.ts';
 
@@ -74,6 +77,14 @@ export const blueGreenSchema = strict({
 // issues are reported from these schemas).
 const strategySchema = z.discriminatedUnion('kind', [rollingSchema, canarySchema, blueGreenSchema]);
 
+export const latencyObjectiveSchema = strict({ quantile: value, ms: value });
+export const sloSeriesSchema = strict({ requests: value, errors: value, latencyBuckets: value });
+export const sloSchema = strict({
+  availability: value,
+  latency: latencyObjectiveSchema.optional(),
+  series: sloSeriesSchema.optional(),
+});
+
 /** The values layers may change: shared by apps (as their defaults) and overrides (`set`). */
 const valuesShape = {
   replicas: value,
@@ -87,6 +98,8 @@ const valuesShape = {
   serves: value,
   egress: value,
   metrics: value,
+  slo: sloSchema.optional(),
+  sloAlerts: value,
 };
 export const valuesPatchSchema = strict(valuesShape);
 
@@ -207,6 +220,9 @@ export type SchemaMatchesTypes = [
   Expect<SameKeys<Resources, Keys<typeof resourcesSchema>>>,
   Expect<SameKeys<Probes, Keys<typeof probesSchema>>>,
   Expect<SameKeys<Scaling, Keys<typeof scalingSchema>>>,
+  Expect<SameKeys<Slo, Keys<typeof sloSchema>>>,
+  Expect<SameKeys<LatencyObjective, Keys<typeof latencyObjectiveSchema>>>,
+  Expect<SameKeys<SloSeries, Keys<typeof sloSeriesSchema>>>,
   Expect<SameKeys<RollingStrategy, Keys<typeof rollingSchema>>>,
   Expect<SameKeys<CanaryStrategy, Keys<typeof canarySchema>>>,
   Expect<SameKeys<BlueGreenStrategy, Keys<typeof blueGreenSchema>>>,

@@ -218,6 +218,46 @@ export interface Metrics {
   readonly interval?: Duration;
 }
 
+/** A latency objective: this share of requests completes within `ms`. */
+export interface LatencyObjective {
+  /** Share of requests, in (0, 1), e.g. 0.99. */
+  readonly quantile: number;
+  /** Threshold in milliseconds; the latency histogram needs a bucket at exactly this bound. */
+  readonly ms: number;
+}
+
+/**
+ * The series the SLO rules read. They are scraped from the app's ServiceMonitor or PodMonitor, and
+ * selected by its namespace and scrape job.
+ */
+export interface SloSeries {
+  /** Counter of requests. @default 'http_requests_total' */
+  readonly requests?: string;
+  /** Label matchers that pick the failed requests out of `requests`. @default 'code=~"5.."' */
+  readonly errors?: string;
+  /** Bucket series of the request latency histogram. @default 'http_request_duration_seconds_bucket' */
+  readonly latencyBuckets?: string;
+}
+
+/**
+ * Service level objectives over a 30-day budget, alerted on by multi-window, multi-burn-rate rules
+ * (a PrometheusRule). Needs `metrics`: the rules read what Prometheus scrapes there.
+ */
+export interface Slo {
+  /** Percent of requests that succeed, in (0, 100), e.g. 99.9. */
+  readonly availability: number;
+  /** @default none: availability only */
+  readonly latency?: LatencyObjective;
+  /** @default see SloSeries */
+  readonly series?: SloSeries;
+}
+
+/**
+ * What a burning SLO budget raises: `page` (fast burn pages, slow burn opens a ticket: the SRE workbook's
+ * split), `ticket` (both open tickets), `none` (recording rules only, no alerts).
+ */
+export type SloAlerts = 'page' | 'ticket' | 'none';
+
 /** An HTTP route from the cluster's Gateway to the app (Gateway API HTTPRoute). */
 export interface Expose {
   /** Path prefixes routed to the app. */
@@ -252,8 +292,15 @@ export interface AppValues {
   readonly serves?: readonly string[];
   /** Traffic out of the app's pods beyond dependsOn edges and DNS. @default none */
   readonly egress?: Egress;
-  /** Scraped by Prometheus (a ServiceMonitor), admitted from the monitoring namespace. @default none */
+  /**
+   * Scraped by Prometheus, admitted from the monitoring namespace: a ServiceMonitor, or a PodMonitor for
+   * an app whose only port is the metrics port (it gets no Service). @default none
+   */
   readonly metrics?: Metrics;
+  /** Objectives alerted on from the metrics (PrometheusRule). @default none */
+  readonly slo?: Slo;
+  /** What SLO alerts raise on this target, usually set per environment. @default 'page' */
+  readonly sloAlerts?: SloAlerts;
 }
 
 type DeepPartial<T> = T extends readonly unknown[]

@@ -21,6 +21,7 @@ import { validateWorkloadDefinitions } from './validation/workload-definitions.t
 import { validateEgress } from './validation/workload-egress.ts';
 import { validateExpose } from './validation/workload-expose.ts';
 import { validateMetrics } from './validation/workload-metrics.ts';
+import { validateSlo } from './validation/workload-slo.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
 
 /**
@@ -43,6 +44,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validateWorkloadValues,
   validateEgress,
   validateMetrics,
+  validateSlo,
   validateExpose,
   validateWorkloadDefinitions,
   ({ matrix, resolved, now }) => validateInfrastructure(matrix, resolved, undefined, { now }),

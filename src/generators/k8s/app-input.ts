@@ -23,6 +23,21 @@ export function servedPorts(app: ResolvedApp): number[] {
   });
 }
 
+/**
+ * Whether the app gets a Service. Not when its only port is the metrics port and nothing else calls it
+ * (a queue worker): Prometheus scrapes the pods through a PodMonitor, and a Service would be one more
+ * object with no client. Blue-green apps always have theirs, because Argo Rollouts switches traffic
+ * through them.
+ */
+export function hasService(app: ResolvedApp): boolean {
+  const { values } = app;
+  if (values.strategy.kind === 'blueGreen') return true;
+  const names = Object.keys(app.ports);
+  if (names.length === 0) return false;
+  const metricsOnly = names.every((name) => name === values.metrics?.port);
+  return !metricsOnly || (values.serves ?? []).length > 0 || values.expose !== false;
+}
+
 function dependencyOf(app: ResolvedApp): DependencyApp {
   return { ...peerOf(app), ports: servedPorts(app) };
 }

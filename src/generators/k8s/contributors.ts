@@ -10,6 +10,8 @@ import { namespaceContributor } from './namespace.ts';
 import { httpRouteContributor } from './http-route.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
+import { podMonitorContributor } from './pod-monitor.ts';
+import { prometheusRuleContributor } from './prometheus-rule.ts';
 import { serviceContributor } from './service.ts';
 import { serviceMonitorContributor } from './service-monitor.ts';
 import { workloadContributor } from './workload.ts';
@@ -21,6 +23,8 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   autoscalingContributor,
   disruptionBudgetContributor,
   serviceMonitorContributor,
+  podMonitorContributor,
+  prometheusRuleContributor,
   httpRouteContributor,
   networkPolicyContributor,
   externalSecretsContributor,

@@ -11,6 +11,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { GeneratorError } from '../errors.ts';
+import { hasService } from './app-input.ts';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';
 import { GENERATOR_NAME } from './generator-name.ts';
@@ -52,8 +53,12 @@ function checkPreviewName(ctx: AppContext): void {
   }
 }
 
-/** The Service named after the app, or undefined when the app has no ports to serve. */
+/**
+ * The Service named after the app, or undefined when no one calls it: no ports, or only the metrics port
+ * (scraped through a PodMonitor; see hasService).
+ */
 export function addService(scope: Construct, ctx: AppContext): kplus.Service | undefined {
+  if (!hasService(ctx.app)) return undefined;
   return serviceNamed(scope, 'service', ctx, appObjectName(ctx.app));
 }
 

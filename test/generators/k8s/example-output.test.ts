@@ -94,6 +94,8 @@ describe('the example matrix rendered by the k8s generator', () => {
         'autoscaling/v2 HorizontalPodAutoscaler',
         'external-secrets.io/v1 ExternalSecret',
         'gateway.networking.k8s.io/v1 HTTPRoute',
+        'monitoring.coreos.com/v1 PodMonitor',
+        'monitoring.coreos.com/v1 PrometheusRule',
         'monitoring.coreos.com/v1 ServiceMonitor',
         'networking.k8s.io/v1 NetworkPolicy',
         'policy/v1 PodDisruptionBudget',
