@@ -14,6 +14,9 @@ export const api = defineApp({
   serves: ['http'],
   // Prometheus (monitoring namespace) scrapes the metrics port; nothing else reaches it.
   metrics: { port: 'metrics' },
+  // 99.9% of requests succeed and 99% finish within 300 ms, over 30 days: burn-rate alerts (PrometheusRule)
+  // on the default series http_requests_total and http_request_duration_seconds_bucket.
+  slo: { availability: 99.9, latency: { quantile: 0.99, ms: 300 } },
   // The database is an external destination each environment defines (src/environments/index.ts).
   egress: { external: ['postgres'] },
   secrets: [{ name: 'api-db', store: 'vault', key: 'api/db', property: 'password' }],

@@ -106,6 +106,9 @@ export default defineMatrix({
     },
     { env: 'prod', app: 'worker', set: { replicas: 3 } },
     { env: 'dev', set: { config: { LOG_LEVEL: 'debug' } } },
+    // SLO budgets burning outside prod open tickets; only prod pages (the default).
+    { env: 'dev', set: { sloAlerts: 'ticket' } },
+    { env: 'staging', set: { sloAlerts: 'ticket' } },
     { env: 'dev', app: 'api', set: { scaling: { min: 1 } } },
     { env: 'dev', app: 'web', set: { scaling: { min: 1 } } },
     { env: 'dev', app: 'worker', set: { replicas: 1 } },
