@@ -79,6 +79,8 @@ function appsFor(count: number): AppDefinition[] {
       scaling: { min: 3, max: 10 },
       strategy,
       config: { LOG_LEVEL: 'info', APP_INDEX: String(i) },
+      // Each app depends on the one before it, which must serve what the edge opens.
+      serves: ['http'],
       ...(i % 3 === 0 && { secrets: [{ name: `${name}-db`, store: 'vault', key: `${name}/db` }] }),
       ...(i > 0 && { dependsOn: [`app-${String(i - 1).padStart(3, '0')}`] }),
       expose: i % 4 === 0,

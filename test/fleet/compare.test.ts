@@ -144,9 +144,9 @@ describe('compare: rendered objects', () => {
       ['Rollout web/web', 'only-b', 'strategy'],
       ['Service web/web-preview', 'only-b', 'strategy'],
     ]);
-    // Besides those: api's postgres range and web's hostname pattern (intended, target settings), and the
-    // three lagging pins (unexpected).
-    expect(compare(STAGING, PROD).counts).toEqual({ intended: 8, unexpected: 3 });
+    // Besides those: api's postgres range and web's hostname pattern (intended, target settings), each
+    // app's sloAlerts (ticket in staging, page in prod), and the three lagging pins (unexpected).
+    expect(compare(STAGING, PROD).counts).toEqual({ intended: 11, unexpected: 3 });
   });
 
   it('a destination defined per region is intended, named with its layer and entry, and explains the egress rule', () => {
@@ -275,7 +275,7 @@ describe('envmatrix compare (CLI)', () => {
     expect(text.stdout).toContain(
       '  unexpected (1)\n    image.tag: 1.5.0 ↔ 1.4.2\n      prod/aws/us-east-1/main lags: it runs 1.4.2 (src/environments/releases/prod.json), staging/aws/us-east-1/main runs 1.5.0\n',
     );
-    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('3 intended, 1 unexpected difference.');
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('4 intended, 1 unexpected difference.');
     const json = await run('node', [bin, 'compare', STAGING, PROD, 'api', '--json'], { cwd: projectRoot });
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(compare(STAGING, PROD, 'api'))));
   });

@@ -145,10 +145,11 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
       ['image.tag', 'unexpected'],
       ['scaling.max', 'intended'],
       ['scaling.min', 'intended'],
+      ['sloAlerts', 'intended'],
       ['target.destinations.postgres.cidrs', 'intended'],
     ]);
     await expect(page.locator('#compare-result p').first().innerText()).resolves.toBe(
-      '4 of 21 values differ: 3 intended, 1 unexpected.',
+      '5 of 25 values differ: 4 intended, 1 unexpected.',
     );
   });
 
