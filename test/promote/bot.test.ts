@@ -76,7 +76,7 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     );
     expect(pr.body).toBe(outcome!.plan.body);
     expect(pr.body).toMatch(
-      /<!-- envmatrix:plan \{"version":1,"hash":"[0-9a-f]{16}","from":"staging","to":"prod","wave":0\} -->/,
+      /<!-- envmatrix:plan \{"version":1,"hash":"[0-9a-f]{16}","from":"staging","to":"prod","wave":0,"proposed":\{"api":"1\.5\.0@[0-9a-f]{12}","web":"2\.1\.0@[0-9a-f]{12}","worker":"0\.8\.1@[0-9a-f]{12}"\}\} -->/,
     );
     expect(pr.labels.map((l) => l.name)).toEqual(['promotion', 'env:prod']);
     expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['sre']);

@@ -106,7 +106,7 @@ describe('planPin passes the gates promote does (issue 12)', () => {
     expect(plan.commitMessage).toBe(
       'Pin api 1.6.0 in prod wave 0\n\nEnvmatrix-Pin: prod/api@1.6.0 wave 0\nEnvmatrix-Override-Freeze: CVE-2025-1234 hotfix\n',
     );
-    expect(plan.body).toContain(`**Freeze overridden**: CVE-2025-1234 hotfix (${FROZEN})\n`);
+    expect(plan.body).toContain(`\n- ⚠️ **freeze**: **overridden**: CVE-2025-1234 hotfix (${FROZEN})\n`);
   });
 
   it('writes the first wave of a multi-wave environment, every wave only with --all-waves', () => {
@@ -116,11 +116,16 @@ describe('planPin passes the gates promote does (issue 12)', () => {
       'Pin api 1.6.0 in prod wave 0',
       { '0': { api: { tag: '1.6.0', digest: DIGEST } } },
     ]);
+    // The promotion template's sections (issue 12: pin PRs said nothing of gates, waves or targets).
     expect(first.body).toContain(
-      '\n\nWaves: writes wave 0 of 0, 1, 2; waves 1, 2 follow through `envmatrix promote` once this one has soaked.\n\nTargets: `prod/aws/us-east-1/main`.\n\n',
+      '## Where it lands\n\n| target | wave | engine |\n| --- | --- | --- |\n| `prod/aws/us-east-1/main` | 0 | argocd |\n\n' +
+        'Later waves follow through `envmatrix promote`, each once the wave before it is merged and has soaked 1d: wave 1 (`prod/aws/eu-west-1/main`, `prod/azure/westeurope/main`), wave 2 (`prod/onprem/dc1/main`).\n',
     );
     expect(first.body).toContain(
-      '\n\nFreeze: open; next freeze weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) starts 2025-03-07 15:00 UTC\n\n',
+      '\n- ✅ **freeze**: open; next freeze weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) starts 2025-03-07 15:00 UTC\n- ✅ **digest**: pinned by digest sha256:dddddddddddd…\n',
+    );
+    expect(first.body).toContain(
+      '- Before merging: close this PR: prod wave 0 keeps what it runs, and nothing moves on to waves 1 and 2.\n',
     );
     const all = planPin(example, pins, { ...request, allWaves: true }, { now: NOW });
     expect([all.waves, all.title, pinsJson(all.pinsFile.content).apps.api]).toEqual([
