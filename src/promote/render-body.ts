@@ -201,9 +201,9 @@ export function evaluatedLine(
   return `_Evaluated at ${formatInstant(at)}${commit}${run}. ${figures} as of then; the bot updates this description when the plan changes._`;
 }
 
-function manualIntro(steps: readonly ManualStep[], env: string): string {
+function manualIntro(steps: readonly ManualStep[], env: string, soak?: string): string {
   const apps = [...new Set(steps.map((step) => step.app))];
-  return `${apps.map((app) => `**${app}**`).join(', ')} ${apps.length === 1 ? 'is a blue-green app' : 'are blue-green apps'} without auto-promotion in ${env}: once the merge is synced, the new version waits on the preview Service. Check it, then switch traffic on each cluster:`;
+  return `${apps.map((app) => `**${app}**`).join(', ')} ${apps.length === 1 ? 'is a blue-green app' : 'are blue-green apps'} without auto-promotion in ${env}: once the merge is synced, the new version waits on the preview Service.${soak ? ` ${soak}` : ''} Check it, then switch traffic on each cluster:`;
 }
 
 /** The relabelled objects of a target: one line instead of one diff each. */
@@ -350,7 +350,13 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
     waveFlag,
     evaluated: evaluatedLine(plan.evaluatedAt, plan.base, plan.trigger),
     manual: plan.afterMerge.map((step) => step.command),
-    manualIntro: manualIntro(plan.afterMerge, to),
+    manualIntro: manualIntro(
+      plan.afterMerge,
+      to,
+      plan.laterWaves.length > 0 && plan.soakSeconds > 0
+        ? `Wave ${plan.laterWaves[0]!.wave}'s ${formatSeconds(plan.soakSeconds)} soak counts from the merge, not from the switch, so switch soon after the sync.`
+        : undefined,
+    ),
     closeNote,
     risks: risks.shown.map((risk) => ({
       ...risk,
