@@ -236,9 +236,18 @@ describe.skipIf(!git.available)('pushPin against git and GitHub', () => {
 
   it('opens a PR for prod with its reviewers and labels, and leaves it alone on a rerun', async () => {
     const request = { env: 'prod', app: 'api', tag: '1.4.3', digest: DIGEST };
-    const outcome = await pushPin({ scm: wb.scm, request, now: NOW });
+    const run = `https://github.com/${REPO}/actions/runs/77`;
+    const outcome = await pushPin({ scm: wb.scm, request, now: NOW, runUrl: run });
     expect(outcome.action).toBe('opened');
     const pr = await wb.github.pullRequest(outcome.pullRequest!.number);
+    // The promotion template: when, on which main commit, from which run; and the rollback.
+    const main = (await wb.remote.revParse(REPO, 'main'))!;
+    expect(pr.body).toContain(
+      `\n_Evaluated at 2025-03-05 10:00 UTC on \`main\` at \`${main.slice(0, 7)}\`, by [this workflow run](${run}). The freeze is as of then; the bot updates this description when the plan changes._\n`,
+    );
+    expect(pr.body).toContain(
+      '\n```sh\nenvmatrix pin --env prod --wave 0 --app api --tag 1.4.2 --digest sha256:b326df80c604626b42c8122403b73be4f55086f89d49235c3013008dbf326974\n```\n',
+    );
     expect([
       pr.title,
       pr.head.ref,
