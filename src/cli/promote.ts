@@ -115,6 +115,7 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
         ...(git && { git }),
         ...(host && { host }),
         ...(head && { commit: head }),
+        base: codeHost.settings.base,
         ...(codeHost.runUrl && { runUrl: codeHost.runUrl }),
         codeHost: codeHost.profile,
       });

@@ -18,7 +18,7 @@ import { indexedRenderCache } from './render-cache.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CodeHostOperations, CommitIdentity, GitOperations, Scm } from './scm/scm.ts';
-import type { HealthCheck, PinsRevision, PromotionRequest } from './types.ts';
+import type { DeclinedProposal, HealthCheck, PinsRevision, PromotionRequest } from './types.ts';
 import { wavesOf } from './waves.ts';
 
 /** Pins-file revisions read per environment for the soak gate. */
@@ -56,8 +56,14 @@ interface CommonOptions extends PromotionSelection {
 export interface DryRunOptions extends CommonOptions {
   /** Git, to read pins history from the checkout's HEAD (omit: no history, soak gates block). */
   readonly git?: Pick<GitOperations, 'history'>;
-  /** The code host, to read commit health (omit: health gates are skipped, offline). */
-  readonly host?: Pick<CodeHostOperations, 'commitHealth'>;
+  /**
+   * The code host, to read commit health (omit: health gates are skipped, offline) and, when it can
+   * list PRs, the stops a closed wave PR set (so a dry run says what the real run would do).
+   */
+  readonly host?: Pick<CodeHostOperations, 'commitHealth'> &
+    Partial<Pick<CodeHostOperations, 'pullRequests'>>;
+  /** The branch PRs target, for reading stops. @default 'main' */
+  readonly base?: string;
   /** The checkout's HEAD, the commit the dry run evaluates. */
   readonly commit?: string;
 }
@@ -148,6 +154,24 @@ async function readHealth(
   return health;
 }
 
+/** A dry run's stops: from the wave branch's PRs when the host can list them and there is something to move. */
+async function readStops(
+  options: DryRunOptions,
+  facts: PlanFacts,
+  request: PromotionRequest,
+  resolved: ResolvedMatrix,
+): Promise<DeclinedProposal[]> {
+  const list = options.host?.pullRequests?.bind(options.host);
+  if (!list || options.resume || promotableApps(facts, request).length === 0) return [];
+  const branch = promotionBranch(
+    request.from,
+    request.to,
+    request.wave,
+    wavesOf(resolved, request.to).length,
+  );
+  return declinedProposals(await list(branch, options.base ?? 'main'));
+}
+
 /** Plan from the checkout as it is (working tree pins, HEAD history); touches nothing. */
 export async function dryRunPromotion(options: DryRunOptions): Promise<PromotionOutcome[]> {
   const { definition, pins, resolved } = await loadBase(options.root, options.matrixFile);
@@ -168,7 +192,8 @@ export async function dryRunPromotion(options: DryRunOptions): Promise<Promotion
       trigger,
     };
     const health = options.host ? await readHealth(options.host, facts, request) : undefined;
-    const plan = await planPromotion({ ...facts, ...(health && { health }) }, request);
+    const declined = await readStops(options, { ...facts, ...(health && { health }) }, request, resolved);
+    const plan = await planPromotion({ ...facts, ...(health && { health }), declined }, request);
     outcomes.push({ plan, action: 'dry-run', warnings: [] });
   }
   return outcomes;

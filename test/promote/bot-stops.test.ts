@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOutcome } from '../../src/cli/promote.ts';
+import { dryRunPromotion } from '../../src/promote/run.ts';
 import { requireTool, which } from '../support/tools.ts';
 import { createWorkbench, pinsJson, hours, NOW, REPO, type Workbench } from './workbench.ts';
 
@@ -57,6 +58,15 @@ describe.skipIf(!git.available)('a closed wave PR stops the rollout', () => {
     ]);
     // The whole wave, too; and nothing was written to GitHub or pushed.
     expect((await wb.promote({ wave: 0 }))[0]?.action).toBe('blocked');
+    // A dry run that can read the PRs says the same.
+    const [dry] = await dryRunPromotion({
+      ...{ root: wb.clone, from: 'staging', to: 'prod', wave: 0, now: NOW },
+      git: wb.scm,
+      host: wb.scm,
+    });
+    expect(formatOutcome(dry!, false).split('\n')[0]).toBe(
+      'staging → prod wave 0: nothing to promote; blocked: api (stopped), web (stopped), worker (stopped)',
+    );
     expect((await wb.github.pullRequests()).map((pr) => [pr.number, pr.state])).toEqual([[1, 'closed']]);
   });
 
