@@ -150,6 +150,7 @@ program
   .option('--apps <list>', 'only these apps, comma-separated (never closes PRs)')
   .option('--wave <n>', 'only this wave of the target (default: every wave, each its own PR)')
   .option('--atomic', 'promote nothing when any app is blocked, and exit 1')
+  .option('--resume', "propose again what a reviewer stopped by closing a wave's PR unmerged")
   .option('--dry-run', 'print the plan, PR title and body; touch nothing (works offline)')
   .option('--repo <owner/name>', 'GitHub repository (default: $GITHUB_REPOSITORY)')
   .option('--api-url <url>', 'GitHub API URL, for GHES (default: $GITHUB_API_URL or https://api.github.com)')

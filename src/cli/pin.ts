@@ -102,6 +102,7 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
           identity: codeHost.identity,
           ...(now && { now }),
           ...(flags.overrideFreeze !== undefined && { overrideFreeze: flags.overrideFreeze }),
+          ...(codeHost.runUrl && { runUrl: codeHost.runUrl }),
         }),
     );
     console.log(redact(describe(outcome), codeHost.secrets));

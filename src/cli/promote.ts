@@ -30,6 +30,7 @@ export interface PromoteFlags extends GlobalOptions, CodeHostFlags {
   readonly apps?: string;
   readonly wave?: string;
   readonly atomic?: boolean;
+  readonly resume?: boolean;
   readonly dryRun?: boolean;
   readonly now?: string;
 }
@@ -51,6 +52,7 @@ function parseSelection(flags: PromoteFlags): PromotionSelection {
     ...(wave !== undefined && { wave }),
     ...(apps && apps.length > 0 && { apps }),
     ...(flags.atomic && { atomic: true }),
+    ...(flags.resume && { resume: true }),
   };
 }
 
@@ -104,6 +106,7 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
     if (flags.dryRun) {
       const git = await GitRepository.open({ dir: root }).catch(() => undefined);
       const host = codeHost.online ? codeHost.connect() : undefined;
+      const head = await git?.head().catch(() => undefined);
       outcomes = await dryRunPromotion({
         root,
         matrixFile: flags.matrix,
@@ -111,6 +114,9 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
         ...(now && { now }),
         ...(git && { git }),
         ...(host && { host }),
+        ...(head && { commit: head }),
+        base: codeHost.settings.base,
+        ...(codeHost.runUrl && { runUrl: codeHost.runUrl }),
         codeHost: codeHost.profile,
       });
       if (!host) console.log(`${codeHost.offlineNote}\n`);
@@ -143,6 +149,7 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
             ...(now && { now }),
             codeHost: codeHost.profile,
             identity: codeHost.identity,
+            ...(codeHost.runUrl && { runUrl: codeHost.runUrl }),
           }),
       );
     }

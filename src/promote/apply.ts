@@ -66,6 +66,10 @@ export interface ApplyContext {
   readonly now: Date;
   /** A run limited with --apps: it never closes PRs or deletes branches (other apps may be in them). */
   readonly filtered: boolean;
+  /** The branch's PRs, newest first, when the run read them already (to find stops). @default read here */
+  readonly pullRequests?: readonly PullRequest[];
+  /** --resume: a PR closed for this very plan does not hold it back. */
+  readonly resume?: boolean;
 }
 
 const closeComment = Handlebars.compile(
@@ -143,7 +147,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
     // No branch, so no open PR from it (GitHub closes a PR whose head branch is deleted): no call needed.
     return { plan, action: plan.blocked.length > 0 ? 'blocked' : 'nothing', warnings };
   }
-  const prs = await scm.pullRequests(plan.branch, plan.base);
+  const prs = context.pullRequests ?? (await scm.pullRequests(plan.branch, plan.base));
   let open = prs.find((pr) => pr.state === 'open');
   const ours = remoteHead === undefined || isBotCommit(remoteHead);
   const link = (pr: PullRequest) => ({ number: pr.number, url: pr.url });
@@ -180,7 +184,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
     );
     return outcome('edited', open);
   }
-  if (!open) {
+  if (!open && !context.resume) {
     const declined = prs.find(
       (pr) => pr.state === 'closed' && !pr.merged && readMarker(pr.body)?.hash === plan.marker.hash,
     );

@@ -176,8 +176,11 @@ export function healthGate(
     (context) => checks.find((check) => check.context === context) ?? { context, state: 'missing' as const },
   );
   const failing = states.filter((check) => check.state !== 'success' && !accepted.includes(check.state));
+  const linked = states.flatMap((check) => ('url' in check && check.url ? [[check.context, check.url]] : []));
+  const links = linked.length > 0 ? { links: Object.fromEntries(linked) as Record<string, string> } : {};
   if (failing.length === 0) {
     return {
+      ...links,
       gate: 'health',
       status: 'pass',
       evidence: states.every((check) => check.state === 'success')
@@ -186,6 +189,7 @@ export function healthGate(
     };
   }
   return {
+    ...links,
     gate: 'health',
     status: 'block',
     evidence: failing

@@ -18,8 +18,10 @@ import { canonicalJson, sha256 } from '../core/canonical.ts';
 import { synth } from '../output/synth.ts';
 import { envLabel, readMarker, renderMarker } from './naming.ts';
 import { PinBlocked } from './errors.ts';
-import { formatInstant, freezeGate } from './gates.ts';
-import type { GateResult } from './types.ts';
+import { manualPromotions } from './after-merge.ts';
+import { digestGate, formatInstant, freezeGate } from './gates.ts';
+import { renderPinBody } from './render-body.ts';
+import type { GateResult, Trigger } from './types.ts';
 import { PINS_SCHEMA_REF } from './plan.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
@@ -49,6 +51,11 @@ export interface PinGateOptions {
   readonly now?: Date;
   /** Push through a freeze: the reason, recorded in the commit trailer and the PR body. */
   readonly overrideFreeze?: string;
+  /** The base branch and the commit and CI run behind the push, for the PR body's evaluation line. */
+  readonly base?: string;
+  readonly trigger?: Trigger;
+  /** The code host's compare links. @default the default host's */
+  readonly codeHost?: CodeHostProfile;
 }
 
 export type PinMode = 'commit' | 'pull-request';
@@ -166,17 +173,26 @@ export function planPin(
       (t) => t.env === request.env && written.includes(t.wave) && t.apps.some((a) => a.name === request.app),
     )
     .map((t) => t.id);
-  const allWaves = wavesOf(resolved, request.env);
   const from = effectivePin(current, request.wave ?? placed[placed.length - 1]!, request.app);
+  // The app's waves after the pin's: each follows through `envmatrix promote`.
+  const laterWaves = placed
+    .filter((w) => w > Math.max(...written))
+    .map((w) => ({
+      wave: w,
+      targets: resolved.targets
+        .filter((t) => t.env === request.env && t.wave === w && t.apps.some((a) => a.name === request.app))
+        .map((t) => t.id),
+    }));
+  const codeHost = gates.codeHost ?? defaultCodeHostProfile;
+  const image = definition.apps.find((a) => a.name === request.app)?.image;
+  const compareUrl = image ? codeHost.compareUrl(image, from?.tag, request.tag) : undefined;
   const where =
     request.wave !== undefined && wavesOf(resolved, request.env).length > 1
       ? `${request.env} wave ${request.wave}`
       : request.env;
-  const version = `${request.tag}${request.digest ? ` (${request.digest})` : ''}`;
   const hash = sha256(
     canonicalJson({ pin: request, from: from ?? null, ...(overridden && { override: overridden }) }),
   ).slice(0, 16);
-  const later = placed.filter((w) => !written.includes(w));
   const trailers = [
     `Envmatrix-Pin: ${request.env}/${request.app}@${request.tag}${request.wave !== undefined ? ` wave ${request.wave}` : ''}`,
     ...(overridden ? [`Envmatrix-Override-Freeze: ${overridden}`] : []),
@@ -195,28 +211,35 @@ export function planPin(
     pins: nextPins,
     branch: `envmatrix/promote/pin-${request.env}-${request.app}`,
     title: `Pin ${request.app} ${request.tag} in ${where}`,
-    body: [
-      `Pins **${request.app}** to **${version}** in **${where}**${from ? ` (was ${from.tag})` : ''}.`,
-      '',
-      `Validated against the matrix and ${request.env}'s policy by \`envmatrix pin\`; generated/ is synthed in this PR.`,
-      '',
-      ...(freeze
-        ? [
-            overridden
-              ? `**Freeze overridden**: ${overridden} (${freeze.evidence})`
-              : `Freeze: ${freeze.evidence}`,
-            '',
-          ]
-        : []),
-      allWaves.length > 1
-        ? `Waves: writes wave${written.length > 1 ? 's' : ''} ${written.join(', ')} of ${allWaves.join(', ')}${later.length > 0 ? `; waves ${later.join(', ')} follow through \`envmatrix promote\` once this one has soaked` : ''}.`
-        : `Waves: ${request.env} has one wave.`,
-      '',
-      `Targets: ${targets.map((t) => `\`${t}\``).join(', ')}.`,
-      '',
-      renderMarker({ version: 1, hash, from: request.env, to: request.env, wave: request.wave ?? -1 }),
-      '',
-    ].join('\n'),
+    body: renderPinBody({
+      env: request.env,
+      app: request.app,
+      ...(from && { from }),
+      to: pin,
+      where,
+      written,
+      waves: placed,
+      laterWaves,
+      soakSeconds: environment.policy.soakSeconds,
+      targets: resolved.targets
+        .filter((t) => targets.includes(t.id))
+        .map((t) => ({ id: t.id, wave: t.wave, engine: t.engine })),
+      digest: digestGate(pin, environment),
+      ...(freeze && { freeze }),
+      ...(overridden && { overridden }),
+      ...(compareUrl && { compareUrl }),
+      afterMerge: manualPromotions(resolved, request.env, targets, [request.app]),
+      ...(gates.now && {
+        evaluation: { at: gates.now.toISOString(), base: gates.base ?? 'main', trigger: gates.trigger ?? {} },
+      }),
+      marker: renderMarker({
+        version: 1,
+        hash,
+        from: request.env,
+        to: request.env,
+        wave: request.wave ?? -1,
+      }),
+    }),
     commitMessage: `Pin ${request.app} ${request.tag} in ${where}\n\n${trailers.join('\n')}\n`,
     hash,
     ...(freeze && { freeze }),
@@ -282,6 +305,8 @@ export interface PushPinOptions {
   readonly attempts?: number;
   /** Push through the environment's freeze, for this reason. */
   readonly overrideFreeze?: string;
+  /** The CI run behind the push, for the PR body. */
+  readonly runUrl?: string;
 }
 
 /** The remote refused a direct commit to `base`: say which rule, and that a PR is the way through. */
@@ -308,6 +333,9 @@ export async function pushPin(options: PushPinOptions): Promise<PinOutcome> {
       const plan = planPin(definition, await loadPins(workspace.dir), options.request, {
         now: options.now ?? new Date(),
         ...(options.overrideFreeze !== undefined && { overrideFreeze: options.overrideFreeze }),
+        base,
+        trigger: { commit: fetched.base, ...(options.runUrl && { runUrl: options.runUrl }) },
+        ...(options.codeHost && { codeHost: options.codeHost }),
       });
       const mode = options.mode ?? plan.mode;
       if (plan.unchanged && mode === 'commit') return { plan, action: 'unchanged' };

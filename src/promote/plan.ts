@@ -31,8 +31,11 @@ import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import { renderBody, renderCommitMessage, renderTitle, type PlanDraft } from './render-body.ts';
 import { assessRisks, sortRisks, versionOnlyPatches } from './risk.ts';
+import { manualPromotions } from './after-merge.ts';
+import { proposals, stoppedGate } from './stops.ts';
 import type {
   AppPromotion,
+  DeclinedProposal,
   FileChange,
   GateResult,
   HealthFacts,
@@ -44,6 +47,7 @@ import type {
   Reviewers,
   Risk,
   TargetChange,
+  Trigger,
 } from './types.ts';
 import { appWaves, previousWave, releasedPin, samePin, wavesOf, withWavePin, type EnvPins } from './waves.ts';
 
@@ -72,6 +76,10 @@ export interface PlanFacts {
   readonly generators?: readonly Generator[];
   /** The code host the PR goes to: its body limit and compare links. @default the default host's */
   readonly codeHost?: CodeHostProfile;
+  /** The base commit and workflow run behind this evaluation, for the PR body. @default neither */
+  readonly trigger?: Trigger;
+  /** Closed, unmerged PRs of this wave and what they proposed (stops.ts). @default none */
+  readonly declined?: readonly DeclinedProposal[];
 }
 
 /** A commit whose required contexts the health gate needs. */
@@ -179,6 +187,8 @@ function evaluate(facts: PlanFacts, request: PromotionRequest): Evaluation {
       freezeGate(target, facts.now),
       soakGate(pinSource, to, arrival, target.policy.soakSeconds, facts.now),
     ];
+    const stopped = stoppedGate(app, to, arrival, pinSource, facts.declined ?? []);
+    if (stopped) gates.push(stopped);
     const earlier = gates.filter((g) => g.status === 'block').map((g) => g.gate);
     gates.push(
       earlier.length > 0
@@ -234,6 +244,16 @@ export function healthLookups(facts: Omit<PlanFacts, 'health'>, request: Promoti
   return [...bySha]
     .map(([sha, contexts]) => ({ sha, contexts: [...contexts].sort(compareStrings) }))
     .sort((a, b) => compareStrings(a.sha, b.sha));
+}
+
+/**
+ * The apps no gate holds back, with the health already read: when there are none and the bot has no
+ * branch for the wave, it need not ask the code host about PRs at all.
+ */
+export function promotableApps(facts: PlanFacts, request: PromotionRequest): string[] {
+  const all = evaluate(facts, request).candidates.map((c) => c.promotion);
+  const open = all.filter((p) => !p.gates.some((g) => g.status === 'block'));
+  return request.atomic && open.length < all.length ? [] : open.map((p) => p.app);
 }
 
 function semver(tag: string): [number, number, number] | undefined {
@@ -378,6 +398,8 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
   const anyBlocked = all.some((p) => p.blocked);
   const promotions = request.atomic && anyBlocked ? [] : all.filter((p) => !p.blocked);
   const blocked = request.atomic && anyBlocked ? all : all.filter((p) => p.blocked);
+  // What the PR moves, or while every app is held (on hold) what it would move.
+  const moving = promotions.length > 0 ? promotions : blocked;
 
   let envPins: EnvPins = facts.pins[target.name] ?? { file: target.pinsFile, apps: {} };
   for (const p of promotions)
@@ -467,6 +489,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
     from: request.from,
     to: request.to,
     wave: request.wave,
+    ...(promotions.length > 0 && { proposed: proposals(promotions) }),
   };
   const riskReviewers = risks.length > 0 ? target.riskReviewers : { users: [], teams: [] };
   const stageApps = [...all.map((p) => p.app), ...upToDate].sort(compareStrings);
@@ -498,6 +521,14 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
     pipeline: pipeline(resolved, facts.pins, stageApps, request),
     soakSeconds: target.policy.soakSeconds,
     marker,
+    evaluatedAt: facts.now.toISOString(),
+    trigger: facts.trigger ?? {},
+    afterMerge: manualPromotions(
+      resolved,
+      target.name,
+      resolved.targets.filter((t) => t.env === target.name && t.wave === request.wave).map((t) => t.id),
+      moving.map((p) => p.app),
+    ),
   };
   return {
     ...draft,

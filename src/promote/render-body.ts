@@ -7,9 +7,19 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../matrix/duration.ts';
 import type { Pin } from '../matrix/types.ts';
-import { describeSource, formatInstant, passesAt } from './gates.ts';
+import { describeSource, formatInstant, passesAt, shortSha } from './gates.ts';
+import { labelOnlyMove, type VersionMove } from './label-only.ts';
 import { renderMarker, TRAILERS } from './naming.ts';
-import type { AppPromotion, GateResult, PromotionPlan, RiskKind, TargetChange } from './types.ts';
+import type {
+  AppPromotion,
+  FileChange,
+  GateResult,
+  ManualStep,
+  PromotionPlan,
+  RiskKind,
+  TargetChange,
+  Trigger,
+} from './types.ts';
 
 /** Everything the renderers read: the plan without its rendered text. */
 export type PlanDraft = Omit<PromotionPlan, 'title' | 'body' | 'commitMessage'>;
@@ -135,9 +145,83 @@ function take<T>(items: readonly T[], max: number): { shown: T[]; more: number }
   return { shown: items.slice(0, max), more: Math.max(0, items.length - max) };
 }
 
+/**
+ * A link target safe inside Markdown `[…](…)`: http(s) only, without credentials (a status URL is
+ * someone else's text, and nothing secret goes into a PR), parentheses and pipes escaped.
+ */
+export function safeLink(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  url.username = '';
+  url.password = '';
+  return url.href.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\|/g, '%7C');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A gate's evidence as a table cell, each name in `links` (a health context, a PR number) linked where
+ * it starts an item of the evidence, so the reviewer opens the run that proved it.
+ */
+export function linkedEvidence(gate: Pick<GateResult, 'evidence' | 'links'>): string {
+  let text = cell(gate.evidence);
+  const links = Object.entries(gate.links ?? {}).sort(([a], [b]) => b.length - a.length);
+  for (const [label, raw] of links) {
+    const url = safeLink(raw);
+    if (!url) continue;
+    const at = new RegExp(`(^|[,;] )${escapeRegExp(cell(label))}(?=[: ])`);
+    text = text.replace(at, (_match, lead: string) => `${lead}[${cell(label)}](${url})`);
+  }
+  return text;
+}
+
 function gateCell(gates: readonly GateResult[], name: GateResult['gate']): string {
   const gate = gates.find((g) => g.gate === name);
-  return gate ? cell(`${ICONS[gate.status]} ${gate.evidence}`) : '—';
+  return gate ? `${ICONS[gate.status]} ${linkedEvidence(gate)}` : '—';
+}
+
+/** `Evaluated at … on main at abc1234, from workflow run …`: when the figures above were true. */
+export function evaluatedLine(
+  at: string,
+  base: string,
+  trigger: Trigger,
+  /** What is time-dependent in this body. */
+  figures = 'Soak, health and freeze are',
+): string {
+  const commit = trigger.commit ? ` on \`${base}\` at \`${shortSha(trigger.commit)}\`` : '';
+  const url = trigger.runUrl ? safeLink(trigger.runUrl) : undefined;
+  const run = url ? `, by [this workflow run](${url})` : '';
+  return `_Evaluated at ${formatInstant(at)}${commit}${run}. ${figures} as of then; the bot updates this description when the plan changes._`;
+}
+
+function manualIntro(steps: readonly ManualStep[], env: string, soak?: string): string {
+  const apps = [...new Set(steps.map((step) => step.app))];
+  return `${apps.map((app) => `**${app}**`).join(', ')} ${apps.length === 1 ? 'is a blue-green app' : 'are blue-green apps'} without auto-promotion in ${env}: once the merge is synced, the new version waits on the preview Service.${soak ? ` ${soak}` : ''} Check it, then switch traffic on each cluster:`;
+}
+
+/** The relabelled objects of a target: one line instead of one diff each. */
+function relabelledLine(
+  files: readonly { file: FileChange; move: VersionMove }[],
+  listObjects: boolean,
+  maxRows: number,
+): string | undefined {
+  if (files.length === 0) return undefined;
+  const moves = [...new Set(files.map(({ move }) => `${move.app} ${move.from} → ${move.to}`))];
+  const objects = take(
+    files.map(({ file }) => file.object!),
+    maxRows,
+  );
+  const list = listObjects
+    ? `: ${objects.shown.join(', ')}${objects.more > 0 ? `, … and ${objects.more} more` : ''}`
+    : '';
+  return `${plural(files.length, 'object')} change only their \`app.kubernetes.io/version\` label (${moves.join(', ')})${list}`;
 }
 
 function fenceFor(patch: string): string {
@@ -194,10 +278,20 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
   const byScope = new Map(plan.changes.map((change) => [change.scope, change]));
   let patchBudget = level.patchChars;
   let patchesOmitted = 0;
+  const moves: VersionMove[] = plan.promotions.flatMap((p) =>
+    p.from && p.from.tag !== p.to.tag ? [{ app: p.app, from: p.from.tag, to: p.to.tag }] : [],
+  );
   const rendered = plan.changes.map((change) => {
-    const files = level.fileList ? take(change.files, level.maxRows) : { shown: [], more: 0 };
-    const patches: { fence: string; patch: string }[] = [];
+    const relabelled: { file: FileChange; move: VersionMove }[] = [];
+    const shown: FileChange[] = [];
     for (const file of change.files) {
+      const move = labelOnlyMove(file, moves);
+      if (move) relabelled.push({ file, move });
+      else shown.push(file);
+    }
+    const files = level.fileList ? take(shown, level.maxRows) : { shown: [], more: 0 };
+    const patches: { fence: string; patch: string }[] = [];
+    for (const file of shown) {
       if (file.patch.length <= patchBudget) {
         patches.push({ fence: fenceFor(file.patch), patch: file.patch });
         patchBudget -= file.patch.length;
@@ -205,6 +299,7 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
     }
     return {
       scope: change.scope,
+      relabelled: relabelledLine(relabelled, level.fileList, level.maxRows),
       files: files.shown.map((f) => ({ ...f, path: `generated/${f.path}` })),
       filesMore: level.fileList ? files.more : 0,
       patches,
@@ -238,14 +333,31 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
     const gate = moving(plan)[0]?.gates.find((g) => g.gate === name);
     return gate ? [{ gate: name, icon: ICONS[gate.status], evidence: gate.evidence }] : [];
   });
+  const stage = multiWave(plan) ? `${to} wave ${wave}` : to;
+  const later =
+    plan.laterWaves.length > 0
+      ? `, and wave${plan.laterWaves.length === 1 ? '' : 's'} ${plan.laterWaves.map((w) => w.wave).join(' and ')} do not get them,`
+      : '';
+  const closeNote = `close this PR to stop these versions: the bot does not propose them to ${stage} again${later} until a new pin moves ${sourceEnvs.join(', ') || from}, or \`envmatrix promote --from ${from} --to ${to}${waveFlag} --resume\` runs.`;
   const riskReviewers = [
     ...plan.riskReviewers.users.map((u) => `@${u}`),
     ...plan.riskReviewers.teams.map((t) => `team ${t}`),
   ];
   return template({
+    assessed: true,
     from,
     to,
     waveFlag,
+    evaluated: evaluatedLine(plan.evaluatedAt, plan.base, plan.trigger),
+    manual: plan.afterMerge.map((step) => step.command),
+    manualIntro: manualIntro(
+      plan.afterMerge,
+      to,
+      plan.laterWaves.length > 0 && plan.soakSeconds > 0
+        ? `Wave ${plan.laterWaves[0]!.wave}'s ${formatSeconds(plan.soakSeconds)} soak counts from the merge, not from the switch, so switch soon after the sync.`
+        : undefined,
+    ),
+    closeNote,
     risks: risks.shown.map((risk) => ({
       ...risk,
       label: RISK_LABELS[risk.kind],
@@ -291,9 +403,9 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
         app: p.app,
         to: cell(versionChange(p)),
         gates: blocking.map((g) => g.gate).join(', ') || 'atomic',
-        evidence: cell(
-          blocking.map((g) => g.evidence).join('; ') || 'held back by --atomic: another app is blocked',
-        ),
+        evidence:
+          blocking.map((g) => linkedEvidence(g)).join('; ') ||
+          'held back by --atomic: another app is blocked',
         passesAt: at ? formatInstant(at) : '—',
       };
     }),
@@ -321,4 +433,85 @@ export function renderBody(plan: PlanDraft, host: BodyHost): string {
   const marker = renderMarker(plan.marker);
   const body = bodyAt(plan, LEVELS[LEVELS.length - 1]!, host);
   return `${body.slice(0, limit - marker.length - 40)}\n\n… (cut to fit)\n\n${marker}\n`;
+}
+
+/** What a pin PR's body says: the same template as a promotion, without the rendered diff. */
+export interface PinBodyInput {
+  readonly env: string;
+  readonly app: string;
+  readonly from?: Pin;
+  readonly to: Pin;
+  /** `prod wave 0`, or the environment. */
+  readonly where: string;
+  /** The waves the pin writes, and every wave the app runs in. */
+  readonly written: readonly number[];
+  readonly waves: readonly number[];
+  /** The waves after those written, and their targets. */
+  readonly laterWaves: readonly { readonly wave: number; readonly targets: readonly string[] }[];
+  readonly soakSeconds: number;
+  readonly targets: readonly { readonly id: string; readonly wave: number; readonly engine: string }[];
+  readonly digest: GateResult;
+  readonly freeze?: GateResult;
+  /** The --override-freeze reason, when the freeze blocked and was overridden. */
+  readonly overridden?: string;
+  readonly compareUrl?: string;
+  readonly afterMerge: readonly ManualStep[];
+  /** Set when the gates were evaluated (a push): when, on which base commit, from which run. */
+  readonly evaluation?: { readonly at: string; readonly base: string; readonly trigger: Trigger };
+  readonly marker: string;
+}
+
+export function renderPinBody(input: PinBodyInput): string {
+  const { env, app, from, to, where } = input;
+  const waveFlag = input.written.length === 1 && input.waves.length > 1 ? ` --wave ${input.written[0]}` : '';
+  const version = `${to.tag}${to.digest ? ` (\`${to.digest.slice(0, 19)}…\`)` : ''}`;
+  const freeze = input.freeze;
+  const sharedGates = [
+    ...(freeze
+      ? [
+          input.overridden
+            ? {
+                gate: 'freeze',
+                icon: '⚠️',
+                evidence: `**overridden**: ${cell(input.overridden)} (${cell(freeze.evidence)})`,
+              }
+            : { gate: 'freeze', icon: ICONS[freeze.status], evidence: cell(freeze.evidence) },
+        ]
+      : []),
+    { gate: 'digest', icon: ICONS[input.digest.status], evidence: cell(input.digest.evidence) },
+  ];
+  const later = input.laterWaves;
+  return template({
+    assessed: false,
+    headline: `Pins **${app}** to **${version}** in **${where}**${from ? ` (was ${from.tag})` : ''}. Validated against the matrix and ${env}'s policy by \`envmatrix pin\`; generated/ is synthed in this PR.`,
+    evaluated: input.evaluation
+      ? evaluatedLine(input.evaluation.at, input.evaluation.base, input.evaluation.trigger, 'The freeze is')
+      : '',
+    changes: [
+      {
+        app,
+        from: from ? cell(from.tag) : '(new)',
+        to: cell(to.tag),
+        digest: shortDigest(to),
+        link: input.compareUrl ? `[${cell(from?.tag ?? '')}…${cell(to.tag)}](${input.compareUrl})` : '—',
+      },
+    ],
+    targets: input.targets,
+    laterWaves:
+      later.length === 0
+        ? undefined
+        : `Later waves follow through \`envmatrix promote\`, each once the wave before it is merged${input.soakSeconds > 0 ? ` and has soaked ${formatSeconds(input.soakSeconds)}` : ''}: ` +
+          later.map((w) => `wave ${w.wave} (${w.targets.map((t) => `\`${t}\``).join(', ')})`).join(', ') +
+          '.',
+    sharedGates,
+    manual: input.afterMerge.map((step) => step.command),
+    manualIntro: manualIntro(input.afterMerge, env),
+    closeNote: `close this PR: ${where} keeps what it runs${later.length > 0 ? `, and nothing moves on to wave${later.length === 1 ? '' : 's'} ${later.map((w) => w.wave).join(' and ')}` : ''}.`,
+    rollback: from
+      ? [
+          `envmatrix pin --env ${env}${waveFlag} --app ${app} --tag ${from.tag}${from.digest ? ` --digest ${from.digest}` : ''}`,
+        ]
+      : [`# ${app} is new to ${env}: revert the merge commit`],
+    marker: input.marker,
+  });
 }

@@ -11,12 +11,14 @@ import { checkedMatrix, importMatrix, readPins } from '../matrix/load.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from '../matrix/types.ts';
 import { applyPlan, type PromotionOutcome } from './apply.ts';
 import { readTree } from '../output/tree.ts';
-import { healthLookups, planPromotion, promotionEdges, type PlanFacts } from './plan.ts';
+import { healthLookups, planPromotion, promotableApps, promotionEdges, type PlanFacts } from './plan.ts';
+import { promotionBranch } from './naming.ts';
+import { declinedProposals } from './stops.ts';
 import { indexedRenderCache } from './render-cache.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CodeHostOperations, CommitIdentity, GitOperations, Scm } from './scm/scm.ts';
-import type { HealthCheck, PinsRevision, PromotionRequest } from './types.ts';
+import type { DeclinedProposal, HealthCheck, PinsRevision, PromotionRequest } from './types.ts';
 import { wavesOf } from './waves.ts';
 
 /** Pins-file revisions read per environment for the soak gate. */
@@ -31,6 +33,11 @@ export interface PromotionSelection {
   readonly wave?: number;
   readonly apps?: readonly string[];
   readonly atomic?: boolean;
+  /**
+   * Propose again what a closed, unmerged PR of a selected wave declined (stops.ts): the reviewer's
+   * way to lift a stop without a new pin.
+   */
+  readonly resume?: boolean;
 }
 
 interface CommonOptions extends PromotionSelection {
@@ -42,13 +49,23 @@ interface CommonOptions extends PromotionSelection {
   readonly now?: Date;
   /** The code host's profile: body limit, compare links, bot identity. @default the default host's */
   readonly codeHost?: CodeHostProfile;
+  /** The CI run behind this evaluation, for the PR body (the CLI reads it from the host's variables). */
+  readonly runUrl?: string;
 }
 
 export interface DryRunOptions extends CommonOptions {
   /** Git, to read pins history from the checkout's HEAD (omit: no history, soak gates block). */
   readonly git?: Pick<GitOperations, 'history'>;
-  /** The code host, to read commit health (omit: health gates are skipped, offline). */
-  readonly host?: Pick<CodeHostOperations, 'commitHealth'>;
+  /**
+   * The code host, to read commit health (omit: health gates are skipped, offline) and, when it can
+   * list PRs, the stops a closed wave PR set (so a dry run says what the real run would do).
+   */
+  readonly host?: Pick<CodeHostOperations, 'commitHealth'> &
+    Partial<Pick<CodeHostOperations, 'pullRequests'>>;
+  /** The branch PRs target, for reading stops. @default 'main' */
+  readonly base?: string;
+  /** The checkout's HEAD, the commit the dry run evaluates. */
+  readonly commit?: string;
 }
 
 export interface ApplyOptions extends CommonOptions {
@@ -137,6 +154,24 @@ async function readHealth(
   return health;
 }
 
+/** A dry run's stops: from the wave branch's PRs when the host can list them and there is something to move. */
+async function readStops(
+  options: DryRunOptions,
+  facts: PlanFacts,
+  request: PromotionRequest,
+  resolved: ResolvedMatrix,
+): Promise<DeclinedProposal[]> {
+  const list = options.host?.pullRequests?.bind(options.host);
+  if (!list || options.resume || promotableApps(facts, request).length === 0) return [];
+  const branch = promotionBranch(
+    request.from,
+    request.to,
+    request.wave,
+    wavesOf(resolved, request.to).length,
+  );
+  return declinedProposals(await list(branch, options.base ?? 'main'));
+}
+
 /** Plan from the checkout as it is (working tree pins, HEAD history); touches nothing. */
 export async function dryRunPromotion(options: DryRunOptions): Promise<PromotionOutcome[]> {
   const { definition, pins, resolved } = await loadBase(options.root, options.matrixFile);
@@ -147,10 +182,18 @@ export async function dryRunPromotion(options: DryRunOptions): Promise<Promotion
   const generatedDir = join(options.root, 'generated');
   const generatedTree = await readTree(generatedDir);
   const renderCache = indexedRenderCache(generatedTree);
+  const trigger = {
+    ...(options.commit && { commit: options.commit }),
+    ...(options.runUrl && { runUrl: options.runUrl }),
+  };
   for (const request of expandSelection(resolved, options)) {
-    const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost };
+    const facts = {
+      ...{ definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost },
+      trigger,
+    };
     const health = options.host ? await readHealth(options.host, facts, request) : undefined;
-    const plan = await planPromotion({ ...facts, ...(health && { health }) }, request);
+    const declined = await readStops(options, { ...facts, ...(health && { health }) }, request, resolved);
+    const plan = await planPromotion({ ...facts, ...(health && { health }), declined }, request);
     outcomes.push({ plan, action: 'dry-run', warnings: [] });
   }
   return outcomes;
@@ -179,16 +222,36 @@ export async function runPromotion(options: ApplyOptions): Promise<PromotionOutc
     const generatedDir = join(workspace.dir, 'generated');
     const generatedTree = await readTree(generatedDir);
     const renderCache = indexedRenderCache(generatedTree);
+    const trigger = { commit: fetched.base, ...(options.runUrl && { runUrl: options.runUrl }) };
     for (const request of expandSelection(resolved, options)) {
       await scm.resetWorkspace(workspace);
-      const facts = { definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost };
+      const facts = {
+        ...{ definition, pins, history, generatedDir, generatedTree, now, renderCache, codeHost },
+        trigger,
+      };
       const health = await readHealth(scm, facts, request);
-      const plan = await planPromotion({ ...facts, health }, request);
+      const branch = promotionBranch(
+        request.from,
+        request.to,
+        request.wave,
+        wavesOf(resolved, request.to).length,
+      );
+      const remoteHead = fetched.branches.get(branch);
+      // The one PR list applyPlan needs anyway, read before planning: a closed, unmerged PR in it stops
+      // its pins (stops.ts). Without a branch and with nothing to promote there is nothing to ask.
+      const pullRequests =
+        remoteHead !== undefined || promotableApps({ ...facts, health }, request).length > 0
+          ? await scm.pullRequests(branch, base)
+          : undefined;
+      const declined = pullRequests && !options.resume ? declinedProposals(pullRequests) : [];
+      const plan = await planPromotion({ ...facts, health, declined }, request);
       outcomes.push(
         await applyPlan(plan, {
           scm,
           workspace,
-          remoteHead: fetched.branches.get(plan.branch),
+          remoteHead,
+          ...(pullRequests && { pullRequests }),
+          ...(options.resume && { resume: true }),
           definition,
           identity: options.identity ?? codeHost.botIdentity,
           now,

@@ -30,7 +30,8 @@ export interface PinArrival {
 /** Health of the commits the gates ask about, by SHA; absent when not looked up (e.g. offline dry run). */
 export type HealthFacts = ReadonlyMap<string, readonly HealthCheck[]>;
 
-export type GateName = 'order' | 'digest' | 'freeze' | 'soak' | 'health';
+/** `stopped`: a reviewer closed this wave's PR for this very pin without merging it (see stops.ts). */
+export type GateName = 'order' | 'digest' | 'freeze' | 'soak' | 'health' | 'stopped';
 
 export interface GateResult {
   readonly gate: GateName;
@@ -40,6 +41,40 @@ export interface GateResult {
   readonly evidence: string;
   /** When a blocked gate may pass (ISO 8601), when that is knowable. */
   readonly passesAt?: string;
+  /**
+   * Where the evidence can be checked: a health context → the status's `target_url` or the check run's
+   * `details_url`, so the PR body links each context to the run that proved it.
+   */
+  readonly links?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What set the bot off, for the PR body: the commit of the base branch the plan was evaluated on and,
+ * in CI, the workflow run (the CLI builds its URL from the code host's variables). Both optional: a
+ * local dry run may have neither.
+ */
+export interface Trigger {
+  readonly commit?: string;
+  readonly runUrl?: string;
+}
+
+/** A step the bot cannot take for the reviewer after the merge, e.g. a blue-green promote. */
+export interface ManualStep {
+  readonly target: string;
+  readonly app: string;
+  /** The command, ready to paste. */
+  readonly command: string;
+}
+
+/**
+ * A PR for this wave that a person closed without merging, and the pins it proposed (app → proposal
+ * key, see stops.ts): those pins stay out of this wave, and so out of every later wave, until a new pin
+ * moves the source or the bot runs with --resume.
+ */
+export interface DeclinedProposal {
+  readonly number: number;
+  readonly url: string;
+  readonly proposed: Readonly<Record<string, string>>;
 }
 
 /** Where a promoted pin comes from: the previous environment, or the previous wave of the target. */
@@ -141,6 +176,11 @@ export interface PlanMarker {
   readonly from: string;
   readonly to: string;
   readonly wave: number;
+  /**
+   * App → proposal key (`<tag>@<arrival commit>`) of each pin the PR promotes, so a closed PR says what
+   * was declined. Not part of `hash`: older markers without it still compare.
+   */
+  readonly proposed?: Readonly<Record<string, string>>;
 }
 
 export interface PromotionPlan {
@@ -186,4 +226,9 @@ export interface PromotionPlan {
   readonly pipeline: readonly PipelineStage[];
   readonly soakSeconds: number;
   readonly marker: PlanMarker;
+  /** When the gates were evaluated (ISO 8601): soak and freeze evidence is as of this time. */
+  readonly evaluatedAt: string;
+  readonly trigger: Trigger;
+  /** What a person must do once the PR is merged (blue-green apps without auto-promotion). */
+  readonly afterMerge: readonly ManualStep[];
 }

@@ -128,12 +128,15 @@ describe.skipIf(!git.available)('promotion bot under faults', () => {
     expect(writes(w)).toEqual([`${PULLS} 201`, `${REVIEWERS} 201`, `${STATUSES} 201`, `${LABELS} 200`]);
   });
 
-  it('does not reopen a PR a reviewer closed, until the plan changes', async () => {
+  it('does not reopen a PR a reviewer closed: its versions are stopped (test/promote/bot-stops.test.ts)', async () => {
     const w = await open();
     await w.promote({ wave: 0 });
     await w.closePullRequest(1);
     const [outcome] = await w.promote({ wave: 0 });
-    expect(outcome?.action).toBe('declined');
+    expect(outcome?.action).toBe('blocked');
+    expect(
+      outcome?.plan.blocked.map((p) => `${p.app} ${p.gates.find((g) => g.status === 'block')?.gate}`),
+    ).toEqual(['api stopped', 'web stopped', 'worker stopped']);
     expect((await w.github.pullRequests()).map((pr) => pr.state)).toEqual(['closed']);
   });
 });

@@ -38,7 +38,8 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
   });
 
   it('opens one PR for wave 0 with the branch, commit, files, title, body, labels and reviewers', async () => {
-    const [outcome] = await wb.promote({ wave: 0 });
+    const run = `https://github.com/${REPO}/actions/runs/4242`;
+    const [outcome] = await wb.promote({ wave: 0, runUrl: run });
     expect(outcome?.action).toBe('opened');
     expect(outcome?.pullRequest).toEqual({ number: 1, url: `https://github.com/${REPO}/pull/1` });
     expect(since()).toEqual([
@@ -75,8 +76,12 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
       'Promote api 1.4.2 → 1.5.0, web 2.0.1 → 2.1.0, worker 0.8.0 → 0.8.1 to prod (wave 0: aws/us-east-1)',
     );
     expect(pr.body).toBe(outcome!.plan.body);
+    // When and on what the gates were evaluated: the base commit and the workflow run (issue 12).
+    expect(pr.body).toContain(
+      `\n_Evaluated at 2025-03-05 10:00 UTC on \`main\` at \`${wb.seedSha.slice(0, 7)}\`, by [this workflow run](${run}). Soak, health and freeze are as of then; the bot updates this description when the plan changes._\n`,
+    );
     expect(pr.body).toMatch(
-      /<!-- envmatrix:plan \{"version":1,"hash":"[0-9a-f]{16}","from":"staging","to":"prod","wave":0\} -->/,
+      /<!-- envmatrix:plan \{"version":1,"hash":"[0-9a-f]{16}","from":"staging","to":"prod","wave":0,"proposed":\{"api":"1\.5\.0@[0-9a-f]{12}","web":"2\.1\.0@[0-9a-f]{12}","worker":"0\.8\.1@[0-9a-f]{12}"\}\} -->/,
     );
     expect(pr.labels.map((l) => l.name)).toEqual(['promotion', 'env:prod']);
     expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['sre']);

@@ -27,7 +27,11 @@ describe('commit health from check runs', () => {
     // check runs newest first, so the needed ones are on the second page of 100.
     github.addCheckRun(REPO, SHA, { name: 'argocd/staging', conclusion: 'skipped' });
     github.addCheckRun(REPO, SHA, { name: 'smoke', conclusion: 'neutral' });
-    github.addCheckRun(REPO, SHA, { name: 'e2e', conclusion: 'success' });
+    github.addCheckRun(REPO, SHA, {
+      name: 'e2e',
+      conclusion: 'success',
+      detailsUrl: 'https://ci.acme.example/e2e/981',
+    });
     for (let i = 0; i < 150; i++)
       github.addCheckRun(REPO, SHA, { name: `build ${i}`, conclusion: 'success' });
   });
@@ -38,10 +42,21 @@ describe('commit health from check runs', () => {
   it('reads every page and keeps skipped and neutral apart from success', async () => {
     const before = github.calls.length;
     const checks = await host.commitHealth(SHA, ['argocd/staging', 'smoke', 'e2e']);
-    expect(checks.map((check) => [check.context, check.state, check.via])).toEqual([
-      ['argocd/staging', 'skipped', 'check-run'],
-      ['smoke', 'neutral', 'check-run'],
-      ['e2e', 'success', 'check-run'],
+    // The evidence link: the integrator's details_url when it gave one, else GitHub's page of the run.
+    expect(checks.map((check) => [check.context, check.state, check.via, check.url])).toEqual([
+      [
+        'argocd/staging',
+        'skipped',
+        'check-run',
+        expect.stringMatching(/^https:\/\/github\.com\/acme\/platform\/runs\/\d+$/),
+      ],
+      [
+        'smoke',
+        'neutral',
+        'check-run',
+        expect.stringMatching(/^https:\/\/github\.com\/acme\/platform\/runs\/\d+$/),
+      ],
+      ['e2e', 'success', 'check-run', 'https://ci.acme.example/e2e/981'],
     ]);
     expect(github.calls.slice(before).map((call) => call.route)).toEqual([
       'GET /repos/{owner}/{repo}/commits/{ref}/status',
@@ -54,16 +69,19 @@ describe('commit health from check runs', () => {
     const health = new Map([[SHA, await host.commitHealth(SHA, ['argocd/staging', 'smoke', 'e2e'])]]);
     const arrival = { sha: SHA, at: '2025-03-01T00:00:00.000Z' };
     const contexts = ['argocd/staging', 'smoke', 'e2e'];
+    const links = Object.fromEntries(health.get(SHA)!.map((check) => [check.context, check.url]));
     expect(healthGate({ env: 'staging' }, contexts, arrival, health)).toEqual({
       gate: 'health',
       status: 'block',
       evidence: 'argocd/staging: skipped on 24ad878; smoke: neutral on 24ad878',
+      links,
     });
     expect(healthGate({ env: 'staging' }, contexts, arrival, health, ['skipped', 'neutral'])).toEqual({
       gate: 'health',
       status: 'pass',
       evidence:
         'argocd/staging skipped (healthy by policy), smoke neutral (healthy by policy), e2e success on 24ad878',
+      links,
     });
   });
 });

@@ -106,7 +106,7 @@ describe('planPin passes the gates promote does (issue 12)', () => {
     expect(plan.commitMessage).toBe(
       'Pin api 1.6.0 in prod wave 0\n\nEnvmatrix-Pin: prod/api@1.6.0 wave 0\nEnvmatrix-Override-Freeze: CVE-2025-1234 hotfix\n',
     );
-    expect(plan.body).toContain(`**Freeze overridden**: CVE-2025-1234 hotfix (${FROZEN})\n`);
+    expect(plan.body).toContain(`\n- ⚠️ **freeze**: **overridden**: CVE-2025-1234 hotfix (${FROZEN})\n`);
   });
 
   it('writes the first wave of a multi-wave environment, every wave only with --all-waves', () => {
@@ -116,11 +116,16 @@ describe('planPin passes the gates promote does (issue 12)', () => {
       'Pin api 1.6.0 in prod wave 0',
       { '0': { api: { tag: '1.6.0', digest: DIGEST } } },
     ]);
+    // The promotion template's sections (issue 12: pin PRs said nothing of gates, waves or targets).
     expect(first.body).toContain(
-      '\n\nWaves: writes wave 0 of 0, 1, 2; waves 1, 2 follow through `envmatrix promote` once this one has soaked.\n\nTargets: `prod/aws/us-east-1/main`.\n\n',
+      '## Where it lands\n\n| target | wave | engine |\n| --- | --- | --- |\n| `prod/aws/us-east-1/main` | 0 | argocd |\n\n' +
+        'Later waves follow through `envmatrix promote`, each once the wave before it is merged and has soaked 1d: wave 1 (`prod/aws/eu-west-1/main`, `prod/azure/westeurope/main`), wave 2 (`prod/onprem/dc1/main`).\n',
     );
     expect(first.body).toContain(
-      '\n\nFreeze: open; next freeze weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) starts 2025-03-07 15:00 UTC\n\n',
+      '\n- ✅ **freeze**: open; next freeze weekend freeze (`0 16 * * FRI` Europe/Berlin, 64h) starts 2025-03-07 15:00 UTC\n- ✅ **digest**: pinned by digest sha256:dddddddddddd…\n',
+    );
+    expect(first.body).toContain(
+      '- Before merging: close this PR: prod wave 0 keeps what it runs, and nothing moves on to waves 1 and 2.\n',
     );
     const all = planPin(example, pins, { ...request, allWaves: true }, { now: NOW });
     expect([all.waves, all.title, pinsJson(all.pinsFile.content).apps.api]).toEqual([
@@ -231,9 +236,18 @@ describe.skipIf(!git.available)('pushPin against git and GitHub', () => {
 
   it('opens a PR for prod with its reviewers and labels, and leaves it alone on a rerun', async () => {
     const request = { env: 'prod', app: 'api', tag: '1.4.3', digest: DIGEST };
-    const outcome = await pushPin({ scm: wb.scm, request, now: NOW });
+    const run = `https://github.com/${REPO}/actions/runs/77`;
+    const outcome = await pushPin({ scm: wb.scm, request, now: NOW, runUrl: run });
     expect(outcome.action).toBe('opened');
     const pr = await wb.github.pullRequest(outcome.pullRequest!.number);
+    // The promotion template: when, on which main commit, from which run; and the rollback.
+    const main = (await wb.remote.revParse(REPO, 'main'))!;
+    expect(pr.body).toContain(
+      `\n_Evaluated at 2025-03-05 10:00 UTC on \`main\` at \`${main.slice(0, 7)}\`, by [this workflow run](${run}). The freeze is as of then; the bot updates this description when the plan changes._\n`,
+    );
+    expect(pr.body).toContain(
+      '\n```sh\nenvmatrix pin --env prod --wave 0 --app api --tag 1.4.2 --digest sha256:b326df80c604626b42c8122403b73be4f55086f89d49235c3013008dbf326974\n```\n',
+    );
     expect([
       pr.title,
       pr.head.ref,

@@ -130,6 +130,8 @@ describe('planPromotion', () => {
       from: 'staging',
       to: 'prod',
       wave: 0,
+      // What the PR proposes, by pin and the commit that brought it to staging: a closed PR says what it declined.
+      proposed: { api: '1.5.0@111111111111', web: '2.1.0@111111111111', worker: '0.8.1@111111111111' },
     });
     await expect(plan.body).toMatchFileSnapshot('__snapshots__/staging-to-prod-wave-0.md');
   });

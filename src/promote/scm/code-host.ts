@@ -65,6 +65,12 @@ export interface CodeHostPlugin {
     /** Where the user fixes the git credentials, e.g. 'the token (GITHUB_TOKEN)'. */
     readonly credentialsHint: string;
   };
+  /**
+   * The CI run this process is part of, from the host's CI variables (optional: a host without CI
+   * leaves it out); undefined outside CI or when a
+   * variable is missing or malformed (it goes into a PR body as a link).
+   */
+  runUrl?(env: NodeJS.ProcessEnv): string | undefined;
   /** How git authenticates to the host with `token` over HTTPS. */
   gitCredentials(token: string): GitCredentials;
   /** The adapter for pull requests and commit health. */

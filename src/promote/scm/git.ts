@@ -219,6 +219,11 @@ export class GitRepository implements GitOperations {
     return heads;
   }
 
+  /** The checkout's HEAD commit (a dry run's evaluation point, for the PR body); local, no network. */
+  async head(): Promise<string> {
+    return (await this.git().revparse(['HEAD'])).trim();
+  }
+
   async history(ref: string, paths: readonly string[], limit: number): Promise<Map<string, PinsRevision[]>> {
     const result = new Map<string, PinsRevision[]>(paths.map((p) => [p, []]));
     let log: string;

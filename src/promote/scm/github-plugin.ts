@@ -50,6 +50,17 @@ export const github: CodeHostPlugin = {
     offline: '(offline: health gates not checked; set GITHUB_TOKEN and GITHUB_REPOSITORY to read them)',
     credentialsHint: 'the token (GITHUB_TOKEN)',
   },
+  // GitHub Actions sets all three in every job; GITHUB_SERVER_URL is the GHES host there
+  // (https://docs.github.com/actions/learn-github-actions/variables#default-environment-variables).
+  runUrl: (env) => {
+    const server = env.GITHUB_SERVER_URL;
+    const repository = env.GITHUB_REPOSITORY;
+    const run = env.GITHUB_RUN_ID;
+    if (!server || !run || !/^\d+$/.test(run)) return undefined;
+    if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) return undefined;
+    if (!/^https?:\/\/[^\s/?#@]+\/?$/.test(server)) return undefined;
+    return `${server.replace(/\/$/, '')}/${repository}/actions/runs/${run}`;
+  },
   // As actions/checkout does: the token is the password of the user `x-access-token`.
   gitCredentials: (token) => ({ username: 'x-access-token', password: token }),
   connect: (connection) =>

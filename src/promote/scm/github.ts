@@ -376,7 +376,9 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
           context: run.name,
           state,
           via: 'check-run',
-          ...(run.html_url && { url: run.html_url }),
+          // details_url is the integrator's page for the run (Argo CD, the test report), as target_url is
+          // for a status; GitHub's own check-run page when the integrator gave none.
+          ...((run.details_url || run.html_url) && { url: (run.details_url || run.html_url)! }),
         });
       }
     }

@@ -44,6 +44,8 @@ export interface CodeHostEnvironment {
   }): CodeHostOperations;
   /** True when token and repository are both there. */
   readonly online: boolean;
+  /** The CI run behind this process (the plugin reads the host's CI variables), for PR bodies. */
+  readonly runUrl?: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export function codeHostFromEnvironment(
   }
   const settings = plugin.settings(flags, env);
   const { token } = settings;
+  const runUrl = plugin.runUrl?.(env);
   const identity =
     env.ENVMATRIX_BOT_NAME && env.ENVMATRIX_BOT_EMAIL
       ? { name: env.ENVMATRIX_BOT_NAME, email: env.ENVMATRIX_BOT_EMAIL }
@@ -99,6 +102,7 @@ export function codeHostFromEnvironment(
     requireRepository,
     gitCredentials: (value) => plugin.gitCredentials(value),
     online: Boolean(token && settings.repository),
+    ...(runUrl && { runUrl }),
     connect: (options = {}) =>
       plugin.connect({
         repository: options.repository ?? requireRepository('the code host'),
