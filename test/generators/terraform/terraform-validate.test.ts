@@ -54,8 +54,8 @@ describe.skipIf(!terraform.available)('the example matrix’s stacks under terra
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('has a stack for every AWS region of every environment', () => {
-    expect(stacks).toEqual(awsRegions);
+  it('has a stack for every AWS region of every environment, and prod’s global traffic stack', () => {
+    expect(stacks).toEqual([...awsRegions, 'terraform/prod/aws/global']);
     expect(stacks).toContain('terraform/prod/aws/eu-west-1');
   });
 
