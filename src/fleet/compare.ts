@@ -17,7 +17,7 @@ import { k8sAppDir } from '../generators/paths.ts';
 import { compareStrings } from '../core/compare.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../matrix/types.ts';
-import { flatValues, OVERRIDE_LAYERS, type FlatValue } from './values.ts';
+import { flatValues, OVERRIDE_LAYERS, patternHostname, type FlatValue } from './values.ts';
 
 export type DifferenceGroup = 'intended' | 'unexpected';
 
@@ -270,9 +270,14 @@ function fieldLeaves(value: unknown, prefix: string, out: Map<string, string>): 
   } else out.set(prefix, String(value));
 }
 
-/** The strings by which a target names itself in its manifests, to compare objects up to them. */
-function identity(target: ResolvedTarget): string[] {
+/**
+ * The strings by which a target names itself in an app's manifests, to compare objects up to them. The
+ * app's pattern hostname is one when both targets share the pattern (it then differs only in the
+ * coordinates); a different pattern is a value difference (`target.hostnamePattern`) that explains it.
+ */
+function identity(target: ResolvedTarget, app: string, samePattern: boolean): string[] {
   return [
+    (samePattern && patternHostname(target, app)) || '',
     target.id,
     `${target.env}-${target.cloud}-${target.region}-${target.cluster}`,
     target.env,
@@ -286,9 +291,9 @@ function identity(target: ResolvedTarget): string[] {
 function sameUpToIdentity(a: string, b: string, ia: readonly string[], ib: readonly string[]): boolean {
   if (a === b) return true;
   // Whole-value coordinates first (`envmatrix.io/env: staging` vs `prod`), then compound names.
-  const index = ia.indexOf(a);
+  const index = a === '' ? -1 : ia.indexOf(a);
   if (index >= 0 && ib[index] === b) return true;
-  return a.split(ia[1]!).join(ib[1]).split(ia[0]!).join(ib[0]) === b;
+  return a.split(ia[2]!).join(ib[2]).split(ia[1]!).join(ib[1]) === b;
 }
 
 /** A reference to the workload (an HPA's scaleTargetRef): a strategy switch moves it between these. */
@@ -304,6 +309,12 @@ function explainField(
   const contains = (text: string | undefined, part: string | undefined): boolean =>
     text !== undefined && part !== undefined && (text === part || (part.length >= 3 && text.includes(part)));
   const strategy = values.find((v) => v.path === 'strategy');
+  // A list value (a destination's CIDRs or ports) renders one field per entry: `ipBlock.cidr`.
+  const member = (field: string | undefined, list: string | undefined): boolean => {
+    if (field === undefined || list === undefined || !list.startsWith('[')) return false;
+    const entries: unknown = JSON.parse(list);
+    return Array.isArray(entries) && entries.some((entry) => String(entry) === field);
+  };
   return (
     values.find((v) => v.a?.value === a && v.b?.value === b) ??
     (strategy &&
@@ -311,7 +322,8 @@ function explainField(
       (a !== undefined && b !== undefined && WORKLOAD_REF.test(a) && WORKLOAD_REF.test(b)))
       ? strategy
       : undefined) ??
-    values.find((v) => contains(a, v.a?.value) && contains(b, v.b?.value))
+    values.find((v) => contains(a, v.a?.value) && contains(b, v.b?.value)) ??
+    values.find((v) => member(a, v.a?.value) && member(b, v.b?.value))
   );
 }
 
@@ -348,6 +360,7 @@ function explainByPlacement(fields: FieldDifference[], placedOnOneSide: Readonly
 }
 
 function compareObjects(
+  app: string,
   a: ResolvedTarget,
   b: ResolvedTarget,
   filesA: RenderedApp,
@@ -361,8 +374,11 @@ function compareObjects(
   );
   const left = objectsOf(filesA);
   const right = objectsOf(filesB);
-  const ia = identity(a);
-  const ib = identity(b);
+  const pattern = values.find((v) => v.path === 'target.hostnamePattern');
+  const samePattern = pattern === undefined;
+  const hostnames = [patternHostname(a, app), patternHostname(b, app)];
+  const ia = identity(a, app, samePattern);
+  const ib = identity(b, app, samePattern);
   const differences: ObjectDifference[] = [];
   let same = 0;
   const keys = [...new Set([...left.keys(), ...right.keys()])].sort(compareStrings);
@@ -398,7 +414,9 @@ function compareObjects(
       const va = fa.get(path);
       const vb = fb.get(path);
       if (va !== undefined && vb !== undefined && sameUpToIdentity(va, vb, ia, ib)) continue;
-      const cause = explainField(va, vb, path, values);
+      const cause =
+        explainField(va, vb, path, values) ??
+        (va === hostnames[0] && vb === hostnames[1] ? pattern : undefined);
       fields.push({
         path,
         ...(va !== undefined && { a: va }),
@@ -470,6 +488,7 @@ export function compareTargets(input: CompareInput): Comparison {
     }
     const values = compareValues(matrix, a, b, app);
     const objects = compareObjects(
+      app,
       a,
       b,
       input.rendered(a.id, app),

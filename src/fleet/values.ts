@@ -1,11 +1,13 @@
 /**
  * An app's effective values on one target as a flat list of leaf paths, each with the layer and file
- * that set it (from the resolver's provenance). The shared input of `compare` and of the report page's
- * compare view, so both classify a difference from the same facts.
+ * that set it (from the resolver's provenance), plus the target settings that shape the app's objects
+ * (`target.*`: the external destinations it sends to, its hostname). The shared input of `compare` and
+ * of the report page's compare view, so both classify a difference from the same facts.
  */
 import { compareStrings } from '../core/compare.ts';
 import { provenanceOf } from '../matrix/merge.ts';
-import type { Layer, ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
+import { expandHostname } from '../generators/k8s/http-route.ts';
+import type { Layer, ProvenanceStep, ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../matrix/types.ts';
 
 export interface FlatValue {
   /** `scaling.min`, `config.LOG_LEVEL`, `image.tag`, `strategy` (a strategy is one value). */
@@ -48,19 +50,56 @@ function leaves(value: unknown, prefix: string, out: [string, unknown][]): void 
 
 const UNKNOWN: ProvenanceStep = { layer: 'default', value: undefined, source: 'envmatrix default' };
 
+function hostnamePatternOf(target: ResolvedTarget): string | undefined {
+  return target.gateway && 'hostnamePattern' in target.gateway ? target.gateway.hostnamePattern : undefined;
+}
+
+/** The hostname an exposed app gets on a target from the gateway's pattern, as its HTTPRoute renders it. */
+export function patternHostname(target: ResolvedTarget, app: string): string | undefined {
+  const pattern = hostnamePatternOf(target);
+  return pattern === undefined ? undefined : expandHostname(pattern, app, target);
+}
+
+/**
+ * Target-level settings an app's objects follow from, with the matrix entry that set each: a
+ * destination's CIDRs and ports (defined per environment, cloud, region or cluster) render its
+ * NetworkPolicy egress, and the gateway's hostname pattern (cluster, else environment) its HTTPRoute.
+ * Without them two regions' different database ranges would look like hand edits.
+ */
+function targetSettings(target: ResolvedTarget, app: ResolvedApp): FlatValue[] {
+  const settings: FlatValue[] = [];
+  for (const name of app.values.egress?.external ?? []) {
+    const destination = target.destinations[name];
+    if (!destination) continue;
+    const { layer, source } = destination;
+    settings.push(
+      { path: `target.destinations.${name}.cidrs`, value: text(destination.cidrs), layer, source },
+      { path: `target.destinations.${name}.ports`, value: text(destination.ports), layer, source },
+    );
+  }
+  const pattern = hostnamePatternOf(target);
+  if (typeof app.values.expose === 'object' && pattern !== undefined && target.hostnamePatternFrom) {
+    // The pattern, not the hostname it expands to: two regions under one pattern differ only in their
+    // own coordinates, which is no difference (compare treats the expanded names as the targets' identity).
+    settings.push({ path: 'target.hostnamePattern', value: pattern, ...target.hostnamePatternFrom });
+  }
+  return settings;
+}
+
 /** Every leaf value of `app` on `targetId`, sorted by path; empty when the app is not placed there. */
 export function flatValues(matrix: ResolvedMatrix, targetId: string, app: string): FlatValue[] {
   const target = matrix.targets.find((t) => t.id === targetId);
   const resolved = target?.apps.find((a) => a.name === app);
-  if (!resolved) return [];
+  if (!target || !resolved) return [];
   const log = matrix.provenance.get(targetId)?.get(app) ?? new Map<string, readonly ProvenanceStep[]>();
   const out: [string, unknown][] = [];
   leaves(resolved.values, '', out);
-  return out
-    .map(([path, value]) => {
+  return [
+    ...out.map(([path, value]) => {
       const chain = provenanceOf(log, path)[0]?.steps ?? [];
       const last = chain[chain.length - 1] ?? UNKNOWN;
       return { path, value: text(value), layer: last.layer, source: last.source };
-    })
-    .sort((a, b) => compareStrings(a.path, b.path));
+    }),
+    ...targetSettings(target, resolved),
+  ].sort((a, b) => compareStrings(a.path, b.path));
 }

@@ -73,7 +73,7 @@ export interface AppInput {
    * The external destinations the app names in `egress.external`, as the target defines them, in the
    * app's order. Only those, so redefining a destination re-renders only the apps that use it.
    */
-  readonly destinations: readonly Omit<ResolvedDestination, 'source'>[];
+  readonly destinations: readonly Omit<ResolvedDestination, 'source' | 'layer'>[];
   /** The target's Gateway, for an app exposed by a route (`expose: { paths, port }`); else absent. */
   readonly gateway?: ResolvedTarget['gateway'];
 }

@@ -232,11 +232,12 @@ function resolveDestinations(
     .filter(({ spec }) => selectorMatches(spec, coords))
     .sort((a, b) => LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer) || a.index - b.index);
   const destinations: Record<string, ResolvedDestination> = {};
-  for (const { spec, index } of matching) {
+  for (const { spec, index, layer } of matching) {
     destinations[spec.name] = {
       name: spec.name,
       cidrs: spec.cidrs,
       ports: spec.ports,
+      layer,
       source: `${matrix.source} (destinations[${index}])`,
     };
   }
@@ -247,6 +248,17 @@ function resolveGateway(spec: ClusterSpec, env: EnvironmentSpec | undefined): Re
   if (!spec.gateway) return undefined;
   const hostnamePattern = spec.gateway.hostnamePattern ?? env?.hostnamePattern;
   return { ...spec.gateway, ...(hostnamePattern !== undefined && { hostnamePattern }) };
+}
+
+/** Where the gateway's hostname pattern comes from: the cluster's own gateway, else its environment. */
+function hostnamePatternFrom(
+  matrix: MatrixDefinition,
+  spec: ClusterSpec,
+): ResolvedTarget['hostnamePatternFrom'] {
+  if (spec.gateway?.hostnamePattern !== undefined) return { layer: 'cluster', source: spec.source };
+  if (spec.gateway && matrix.environments[spec.env]?.hostnamePattern !== undefined)
+    return { layer: 'environment', source: `${matrix.source} (environments.${spec.env}.hostnamePattern)` };
+  return undefined;
 }
 
 /** Resolve the matrix into targets. Never throws on bad references; validation reports those. */
@@ -295,6 +307,7 @@ export function resolveMatrix(
       nodes: resolveClusterNodes(spec),
       destinations: resolveDestinations(matrix, coords),
       ...(spec.gateway && { gateway: resolveGateway(spec, matrix.environments[spec.env]) }),
+      ...(hostnamePatternFrom(matrix, spec) && { hostnamePatternFrom: hostnamePatternFrom(matrix, spec) }),
     });
   }
   targets.sort(

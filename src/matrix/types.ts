@@ -449,6 +449,8 @@ export interface ResolvedDestination {
   readonly name: string;
   readonly cidrs: readonly string[];
   readonly ports: readonly number[];
+  /** The layer of the definition that applies (its most specific selector), for `compare` and `explain`. */
+  readonly layer: Layer;
   /** `src/environments/index.ts:12 (destinations[0])`. */
   readonly source: string;
 }
@@ -473,6 +475,11 @@ export interface ResolvedTarget {
   readonly nodes: ResolvedNodes;
   /** The cluster's Gateway, with the hostname pattern resolved (cluster, else environment). */
   readonly gateway?: Required<GatewaySettings> | Omit<GatewaySettings, 'hostnamePattern'>;
+  /**
+   * Who set the gateway's hostname pattern: the cluster's gateway, or its environment. Kept beside
+   * `gateway` rather than in it, so the generators' inputs (and the units' hashes) stay as they were.
+   */
+  readonly hostnamePatternFrom?: { readonly layer: Layer; readonly source: string };
   /** External destinations by name: the most specific definition matching the target. */
   readonly destinations: Readonly<Record<string, ResolvedDestination>>;
 }

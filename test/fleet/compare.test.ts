@@ -144,10 +144,83 @@ describe('compare: rendered objects', () => {
       ['Rollout web/web', 'only-b', 'strategy'],
       ['Service web/web-preview', 'only-b', 'strategy'],
     ]);
-    // Known gap (issue 16 stays open): compare does not yet model target-level settings as layers, so a
-    // destination CIDR (api's NetworkPolicy egress) and the environment's hostname pattern (web's
-    // HTTPRoute) count as unexpected beside the three lagging pins.
-    expect(compare(STAGING, PROD).counts).toEqual({ intended: 6, unexpected: 5 });
+    // Besides those: api's postgres range and web's hostname pattern (intended, target settings), and the
+    // three lagging pins (unexpected).
+    expect(compare(STAGING, PROD).counts).toEqual({ intended: 8, unexpected: 3 });
+  });
+
+  it('a destination defined per region is intended, named with its layer and entry, and explains the egress rule', () => {
+    const api = compare(PROD, 'prod/aws/eu-west-1/main', 'api').apps[0]!;
+    expect(api.values).toEqual([
+      {
+        path: 'target.destinations.postgres.cidrs',
+        a: {
+          value: '["10.30.64.0/24"]',
+          layer: 'environment',
+          source: expect.stringMatching(/\(destinations\[2\]\)$/) as string,
+        },
+        b: {
+          value: '["10.31.64.0/24"]',
+          layer: 'region',
+          source: expect.stringMatching(/\(destinations\[3\]\)$/) as string,
+        },
+        group: 'intended',
+        reason: 'override',
+        explanation: expect.stringMatching(
+          /^environment \(src\/environments\/index\.ts:\d+ \(destinations\[2\]\)\) sets \["10\.30\.64\.0\/24"\] on prod\/aws\/us-east-1\/main; region \(.*\(destinations\[3\]\)\) sets \["10\.31\.64\.0\/24"\] on prod\/aws\/eu-west-1\/main$/,
+        ) as string,
+      },
+    ]);
+    expect(
+      api.objects.flatMap((o) => o.fields.map((f) => [o.object, f.path, f.a, f.b, f.group, f.explainedBy])),
+    ).toEqual([
+      [
+        'NetworkPolicy api/api',
+        'spec.egress[0].to[0].ipBlock.cidr',
+        '10.30.64.0/24',
+        '10.31.64.0/24',
+        'intended',
+        'target.destinations.postgres.cidrs',
+      ],
+    ]);
+  });
+
+  it('one hostname pattern over two regions is no difference; another pattern is intended and explains the route', () => {
+    expect(compare(PROD, 'prod/aws/eu-west-1/main', 'web').counts).toEqual({ intended: 0, unexpected: 0 });
+    const web = compare(STAGING, PROD, 'web').apps[0]!;
+    expect(web.values.find((v) => v.path === 'target.hostnamePattern')).toMatchObject({
+      a: { value: '{app}.{region}.staging.acme.example', layer: 'environment' },
+      b: { value: '{app}.{region}.acme.example', layer: 'environment' },
+      group: 'intended',
+    });
+    const route = web.objects.find((o) => o.object === 'HTTPRoute web/web')!;
+    expect(route.fields.find((f) => f.path === 'spec.hostnames[0]')).toEqual({
+      path: 'spec.hostnames[0]',
+      a: 'web.us-east-1.staging.acme.example',
+      b: 'web.us-east-1.acme.example',
+      group: 'intended',
+      explainedBy: 'target.hostnamePattern',
+    });
+  });
+
+  it('a hostname or a destination range edited by hand in generated/ is still unexpected', () => {
+    const route = `${renderedDir(PROD, 'web')}/manifest.yaml`;
+    const policy = `${renderedDir(PROD, 'api')}/manifest.yaml`;
+    const edited = new Map(generated);
+    edited.set(route, generated.get(route)!.replace('web.us-east-1.acme.example', 'web.us-east-1.acme.evil'));
+    edited.set(policy, generated.get(policy)!.replace('10.30.64.0/24', '10.30.0.0/16'));
+    expect(edited.get(route)).not.toBe(generated.get(route));
+    expect(edited.get(policy)).not.toBe(generated.get(policy));
+    const result = compare(PROD, 'prod/aws/eu-west-1/main', undefined, edited);
+    const unexplained = result.apps.flatMap((app) =>
+      app.objects.flatMap((o) =>
+        o.fields.filter((f) => f.group === 'unexpected').map((f) => [o.object, f.path, f.a, f.b]),
+      ),
+    );
+    expect(unexplained).toEqual([
+      ['NetworkPolicy api/api', 'spec.egress[0].to[0].ipBlock.cidr', '10.30.0.0/16', '10.31.64.0/24'],
+      ['HTTPRoute web/web', 'spec.hostnames[0]', 'web.us-east-1.acme.evil', 'web.eu-west-1.acme.example'],
+    ]);
   });
 
   it('a dependent app placed on one side only explains the NetworkPolicy rule that lets it in', () => {
@@ -163,7 +236,7 @@ describe('compare: rendered objects', () => {
     edited.set(path, generated.get(path)!.replace('type: ClusterIP', 'type: LoadBalancer'));
     expect(edited.get(path)).not.toBe(generated.get(path));
     const result = compare(PROD, 'prod/aws/eu-west-1/main', 'api', edited);
-    // Only the edited object (the regions' postgres ranges differ too: see the known gap above).
+    // Only the edited object: the regions' postgres ranges differ too, but a region's destination sets that.
     expect(result.apps[0]!.objects.filter((o) => o.object.startsWith('Service '))).toEqual([
       {
         object: 'Service api/api',
@@ -172,7 +245,7 @@ describe('compare: rendered objects', () => {
         fields: [{ path: 'spec.type', a: 'LoadBalancer', b: 'ClusterIP', group: 'unexpected' }],
       },
     ]);
-    expect(result.counts).toEqual({ intended: 0, unexpected: 2 }); // the Service, and the postgres range (known gap)
+    expect(result.counts).toEqual({ intended: 1, unexpected: 1 }); // the postgres range, and the Service
     expect(formatComparison(result)).toContain(
       '    Service api/api: rendered differently, and no value explains it\n      spec.type: LoadBalancer ↔ ClusterIP',
     );
@@ -200,9 +273,9 @@ describe('envmatrix compare (CLI)', () => {
   it('prints text by default and the same comparison as --json', async () => {
     const text = await run('node', [bin, 'compare', STAGING, PROD, 'api'], { cwd: projectRoot });
     expect(text.stdout).toContain(
-      '  unexpected (2)\n    image.tag: 1.5.0 ↔ 1.4.2\n      prod/aws/us-east-1/main lags: it runs 1.4.2 (src/environments/releases/prod.json), staging/aws/us-east-1/main runs 1.5.0\n',
+      '  unexpected (1)\n    image.tag: 1.5.0 ↔ 1.4.2\n      prod/aws/us-east-1/main lags: it runs 1.4.2 (src/environments/releases/prod.json), staging/aws/us-east-1/main runs 1.5.0\n',
     );
-    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('2 intended, 2 unexpected differences.');
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('3 intended, 1 unexpected difference.');
     const json = await run('node', [bin, 'compare', STAGING, PROD, 'api', '--json'], { cwd: projectRoot });
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(compare(STAGING, PROD, 'api'))));
   });

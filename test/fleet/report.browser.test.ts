@@ -145,9 +145,10 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
       ['image.tag', 'unexpected'],
       ['scaling.max', 'intended'],
       ['scaling.min', 'intended'],
+      ['target.destinations.postgres.cidrs', 'intended'],
     ]);
     await expect(page.locator('#compare-result p').first().innerText()).resolves.toBe(
-      '3 of 19 values differ: 2 intended, 1 unexpected.',
+      '4 of 21 values differ: 3 intended, 1 unexpected.',
     );
   });
 

@@ -83,8 +83,9 @@ export function appInputs(target: ResolvedTarget, policy: K8sPolicy, settings: K
     // Validation rejects a name the target does not define; here it is skipped.
     destinations: (app.values.egress?.external ?? []).flatMap((name) => {
       const destination = target.destinations[name];
-      // Not its `source`: that names a file relative to the working directory, which differs between
-      // the user's checkout and the bot's worktree, and must not change the unit's input hash.
+      // Not its `source` nor `layer` (provenance, not output): a source names a file relative to the
+      // working directory, which differs between the user's checkout and the bot's worktree, and must
+      // not change the unit's input hash.
       return destination
         ? [{ name: destination.name, cidrs: destination.cidrs, ports: destination.ports }]
         : [];
