@@ -9,13 +9,18 @@ import {
   describeDestructiveChange,
   destructiveChangesInPlan,
 } from '../src/generators/terraform/plan-risk.ts';
+import { terraformForceNewArguments } from '../src/generators/terraform/clouds.ts';
 
 const [file, flag] = process.argv.slice(2);
 if (!file) {
   console.error('usage: tf-plan-risk.ts <plan.json> [--allow]');
   process.exit(2);
 }
-const changes = destructiveChangesInPlan(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+// Force-new arguments of every cloud: an update whose argument follows a replaced resource counts too.
+const changes = destructiveChangesInPlan(
+  JSON.parse(readFileSync(file, 'utf8')) as unknown,
+  terraformForceNewArguments(),
+);
 for (const change of changes) console.log(describeDestructiveChange(change));
 if (changes.length === 0) console.log('no deletes or replacements');
 else if (flag === '--allow') console.log(`${changes.length} destructive change(s) allowed by label`);

@@ -15,6 +15,9 @@ export default defineMatrix({
     azure: {
       state: { storageAccount: 'acmeplatformtfstate', container: 'tfstate', resourceGroup: 'acme-tfstate' },
     },
+    // Prod's exposed apps span two AWS regions: generated/terraform/prod/aws/global/ routes their global
+    // names (web: www.acme.example) to the nearest healthy region, with a health check per region.
+    traffic: { zoneId: 'Z04159442S4ZXEXAMPLE' },
   },
   environments: {
     dev: {

@@ -182,7 +182,7 @@ describe('envmatrix CLI guard rails (issue 11)', () => {
       const only = await envmatrix(copy.root, 'synth', '--only', 'staging/aws/us-east-1/main');
       expect(only).toMatchObject({
         code: 0,
-        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 78 files, nothing to write.\n',
+        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 80 files, nothing to write.\n',
         stderr:
           'note: --only staging/aws/us-east-1/main left 3 file(s) outside it as they were, though the matrix changes them:\n' +
           '  generated/FLEET.md\n' +

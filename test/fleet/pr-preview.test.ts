@@ -162,7 +162,11 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     expect(stdout).toMatch(
       /^<!-- envmatrix:preview -->\n### envmatrix: what this change renders, against `HEAD \([0-9a-f]{7}\)`\n/,
     );
-    expect(stdout).toContain('| prod | 4 | 2 | 8 | +4 −192 | 8 |');
+    // web was prod's only app with a global name, so its global traffic stack (Route 53) goes too.
+    expect(stdout).toContain('| prod | 5 | 2 | 10 | +4 −312 | 12 |');
+    expect(stdout).toContain(
+      '- **deletion** prod/aws/global: terraform destroys aws_route53_record.web_us-east-1 (`generated/terraform/prod/aws/global/main.tf.json`)',
+    );
     expect(stdout).toContain(
       '- **service** prod/aws/us-east-1/main: web: exposed through the ingress yes → no (`generated/values/prod/aws/us-east-1/main.json`)',
     );
@@ -191,7 +195,7 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     );
     expect(first.stdout).toMatch(
       new RegExp(
-        `^PR preview created on #${pr} \\(comment \\d+\\): \\d+ files, 8 risk flags, \\d+ characters\\.\\n$`,
+        `^PR preview created on #${pr} \\(comment \\d+\\): \\d+ files, 12 risk flags, \\d+ characters\\.\\n$`,
       ),
     );
     const again = await envmatrix(

@@ -28,15 +28,75 @@ export function classifyActions(actions: readonly string[]): DestructiveKind | u
   return undefined;
 }
 
-/** The deletes and replacements of a plan, in plan order. */
-export function destructiveChangesInPlan(showJson: unknown): DestructiveChange[] {
-  const changes =
-    (showJson as { resource_changes?: readonly PlanResourceChange[] } | null)?.resource_changes ?? [];
-  return changes.flatMap((change) => {
+/** A resource of `terraform show -json`'s `configuration.root_module`, with what its arguments refer to. */
+interface PlanConfigResource {
+  readonly address: string;
+  readonly type: string;
+  readonly expressions?: Readonly<Record<string, unknown>>;
+}
+
+/** Every address an expression (or nested block of them) refers to: `references` at any depth. */
+function referencesIn(expression: unknown): string[] {
+  if (Array.isArray(expression)) return expression.flatMap(referencesIn);
+  if (expression === null || typeof expression !== 'object') return [];
+  return Object.entries(expression).flatMap(([key, value]) =>
+    key === 'references' && Array.isArray(value) ? (value as string[]) : referencesIn(value),
+  );
+}
+
+/**
+ * The deletes and replacements of a plan, in plan order. With `forceNew`, a resource Terraform only
+ * updates is a replacement too when a force-new argument of it refers to a replaced or deleted resource
+ * (the rule destructiveChangesInConfig applies to configuration diffs). The provider may allow the
+ * update while the service does not: aws 5.25+ updates an EKS cluster's subnet_ids in place
+ * (hashicorp/terraform-provider-aws#34209), but EKS accepts new subnets only in the cluster's own VPC
+ * (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), so a VPC range change plans an
+ * update that fails at apply and in fact needs a new cluster.
+ */
+export function destructiveChangesInPlan(
+  showJson: unknown,
+  forceNew: ForceNewArguments = {},
+): DestructiveChange[] {
+  const plan = showJson as {
+    resource_changes?: readonly PlanResourceChange[];
+    configuration?: { root_module?: { resources?: readonly PlanConfigResource[] } };
+  } | null;
+  const changes = plan?.resource_changes ?? [];
+  const found = new Map<string, DestructiveChange>();
+  for (const change of changes) {
     const kind = classifyActions(change.change.actions);
-    if (!kind) return [];
-    return [{ address: change.address, kind, ...(change.action_reason && { reason: change.action_reason }) }];
-  });
+    if (kind)
+      found.set(change.address, {
+        address: change.address,
+        kind,
+        ...(change.action_reason && { reason: change.action_reason }),
+      });
+  }
+  const config = new Map((plan?.configuration?.root_module?.resources ?? []).map((r) => [r.address, r]));
+  const follows = (reference: string, address: string): boolean =>
+    reference === address || reference.startsWith(`${address}.`);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const change of changes) {
+      const resource = config.get(change.address);
+      if (found.has(change.address) || !resource || !change.change.actions.includes('update')) continue;
+      for (const argument of forceNew[resource.type] ?? []) {
+        const references = referencesIn(resource.expressions?.[argument]);
+        const via = [...found.values()].find((c) => references.some((r) => follows(r, c.address)));
+        if (via) {
+          found.set(change.address, {
+            address: change.address,
+            kind: 'replace',
+            reason: `${argument} follows ${via.address}, which is ${via.kind === 'delete' ? 'deleted' : 'replaced'}; Terraform plans an update the service refuses`,
+          });
+          grew = true;
+          break;
+        }
+      }
+    }
+  }
+  const order = changes.map((c) => c.address);
+  return [...found.values()].sort((a, b) => order.indexOf(a.address) - order.indexOf(b.address));
 }
 
 /** Resource arguments whose change makes the provider replace the resource, by resource type. */

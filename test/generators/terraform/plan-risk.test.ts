@@ -63,6 +63,48 @@ describe('the plan-risk classifier', () => {
     expect(destructiveChangesInPlan({})).toEqual([]);
   });
 
+  it('counts an update whose force-new argument follows a replaced resource as a replacement', () => {
+    // What aws 5.100 plans for a VPC range change: subnets replaced, the cluster updated in place
+    // (subnet_ids is updatable), although EKS takes new subnets only in the cluster's own VPC.
+    const plan = {
+      resource_changes: [
+        { address: 'aws_subnet.main_private_a', change: { actions: ['delete', 'create'] } },
+        { address: 'aws_eks_cluster.main', change: { actions: ['update'] } },
+        { address: 'aws_cloudwatch_log_group.main', change: { actions: ['update'] } },
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            {
+              address: 'aws_eks_cluster.main',
+              type: 'aws_eks_cluster',
+              expressions: {
+                vpc_config: [
+                  {
+                    subnet_ids: { references: ['aws_subnet.main_private_a.id', 'aws_subnet.main_private_a'] },
+                  },
+                ],
+              },
+            },
+            {
+              address: 'aws_cloudwatch_log_group.main',
+              type: 'aws_cloudwatch_log_group',
+              expressions: { tags: { references: ['aws_subnet.main_private_a.id'] } },
+            },
+          ],
+        },
+      },
+    };
+    expect(
+      destructiveChangesInPlan(plan, awsStacks.forceNewArguments).map(describeDestructiveChange),
+    ).toEqual([
+      'terraform replaces aws_subnet.main_private_a',
+      'terraform replaces aws_eks_cluster.main (vpc_config follows aws_subnet.main_private_a, which is replaced; Terraform plans an update the service refuses)',
+    ]);
+    // Without force-new arguments, only Terraform's own actions count.
+    expect(destructiveChangesInPlan(plan).map((c) => c.address)).toEqual(['aws_subnet.main_private_a']);
+  });
+
   it('sees a VPC range change replace the VPC, its subnets, NAT gateways, the cluster and its node groups', () => {
     const before = configResources(JSON.parse(files('10.10.0.0/16').get(MAIN)!));
     const after = configResources(JSON.parse(files('10.40.0.0/16').get(MAIN)!));

@@ -19,6 +19,8 @@ import {
   terraformAvailable,
 } from '../../support/terraform.ts';
 import { projectRoot } from '../../support/tools.ts';
+import { writeStack } from './stack-files.ts';
+import { globalStack, trafficFixture, TRAFFIC_ZONE } from './traffic-fixture.ts';
 
 const terraform = terraformAvailable();
 
@@ -54,8 +56,8 @@ describe.skipIf(!terraform.available)('the example matrix’s stacks under terra
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('has a stack for every AWS region of every environment', () => {
-    expect(stacks).toEqual(awsRegions);
+  it('has a stack for every AWS region of every environment, and prod’s global traffic stack', () => {
+    expect(stacks).toEqual([...awsRegions, 'terraform/prod/aws/global']);
     expect(stacks).toContain('terraform/prod/aws/eu-west-1');
   });
 
@@ -75,4 +77,37 @@ describe.skipIf(!terraform.available)('the example matrix’s stacks under terra
       expect(result.stdout + result.stderr, describeResult(validate, result)).not.toMatch(/Warning/);
     }
   }, 240_000);
+
+  it('validates global stacks with geolocation and weighted records too (the example routes by latency)', async () => {
+    const stack = globalStack(
+      trafficFixture({
+        traffic: {
+          zoneId: TRAFFIC_ZONE,
+          environments: {
+            prod: {
+              apps: {
+                web: {
+                  routing: 'geolocation',
+                  geolocation: {
+                    'us-east-1': ['*', 'country:US-CA'],
+                    'eu-west-1': ['continent:EU', 'country:GB'],
+                  },
+                },
+                api: { routing: 'weighted', waveWeights: [10, 90] },
+              },
+            },
+          },
+        },
+      }),
+    )!;
+    const dir = join(root, 'global-variants');
+    writeStack(dir, stack);
+    // No lock file here (init warns about that): the generated stacks' own are checked above.
+    const init = ['init', '-backend=false', '-input=false'];
+    const initResult = await runTerraform(dir, init);
+    expect(initResult.code, describeResult(init, initResult)).toBe(0);
+    const validate = await runTerraform(dir, ['validate']);
+    expect(validate.stdout).toContain('Success! The configuration is valid.');
+    expect(validate.stdout + validate.stderr, describeResult(['validate'], validate)).not.toMatch(/Warning/);
+  }, 120_000);
 });

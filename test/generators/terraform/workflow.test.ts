@@ -115,6 +115,8 @@ describe('the terraform workflow', () => {
       expect(listed.trim().split('\n')).toEqual([
         'generated/terraform/dev/aws/us-east-1',
         'generated/terraform/prod/aws/eu-west-1',
+        // Prod's global traffic stack (Route 53) is an AWS stack like the regional ones.
+        'generated/terraform/prod/aws/global',
         'generated/terraform/prod/aws/us-east-1',
         'generated/terraform/prod/azure/westeurope',
         'generated/terraform/staging/aws/us-east-1',

@@ -1,24 +1,40 @@
 /**
  * The AWS plugin: one stack per environment and AWS region (S3 state, a VPC and an EKS cluster with
- * on-demand and spot node groups per cluster). Only stack.ts and what it imports load cdktf and
+ * on-demand and spot node groups per cluster), and a global stack per environment whose exposed apps
+ * span regions (Route 53 health checks and routed records, global-plan.ts). Only stack.ts and what it imports load cdktf and
  * @cdktf/provider-aws, by submodule (the package root costs 2 s and 565 MB), on the first render.
  */
 import type { CloudStacks } from '../cloud.ts';
+import { globalStackPlans, type GlobalStackPlan } from './global-plan.ts';
 import { awsStackPlans, awsStackScope, type StackPlan } from './plan.ts';
 import { AWS_PROVIDER_LOCK, lockFileText } from './provider-lock.ts';
 
-export const awsStacks: CloudStacks<StackPlan> = {
+export type AwsStackPlan = StackPlan | GlobalStackPlan;
+
+function isGlobal(plan: AwsStackPlan): plan is GlobalStackPlan {
+  return 'kind' in plan && plan.kind === 'global';
+}
+
+export const awsStacks: CloudStacks<AwsStackPlan> = {
   cloud: 'aws',
   label: 'AWS',
   stackScope: awsStackScope,
-  stacks: awsStackPlans,
+  stacks: (matrix, settings) => [...awsStackPlans(matrix, settings), ...globalStackPlans(matrix, settings)],
   load: async () => {
-    const { renderStack } = await import('./stack.ts');
+    const [{ renderStack }, { renderGlobalStack }] = await Promise.all([
+      import('./stack.ts'),
+      import('./global-stack.ts'),
+    ]);
     return {
       render: (plan) => [
         // Terraform reads JSON keys in any order, but cdktf's order (terraform, provider, resources in
         // build order, outputs) is the one people read a stack in.
-        { path: `${plan.dir}/main.tf.json`, format: 'json', data: renderStack(plan), keepKeyOrder: true },
+        {
+          path: `${plan.dir}/main.tf.json`,
+          format: 'json',
+          data: isGlobal(plan) ? renderGlobalStack(plan) : renderStack(plan),
+          keepKeyOrder: true,
+        },
         // Every run installs the provider build that was tested (hash-checked), not whatever matches.
         {
           path: `${plan.dir}/.terraform.lock.hcl`,
@@ -57,5 +73,7 @@ export const awsStacks: CloudStacks<StackPlan> = {
     aws_kms_alias: ['name'],
     aws_cloudwatch_log_group: ['name'],
     aws_launch_template: ['name'],
+    // Global traffic: a record moved to another zone or name is deleted and created again.
+    aws_route53_record: ['zone_id', 'name'],
   },
 };

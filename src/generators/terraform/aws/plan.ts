@@ -95,7 +95,43 @@ export interface StackPlan extends CloudStackPlan {
 }
 
 export function stateKey(keyPrefix: string, env: string, region: string): string {
-  return `${keyPrefix}/${regionalStackScope('aws', { env, region })}/terraform.tfstate`;
+  return stackStateKey(keyPrefix, regionalStackScope('aws', { env, region }));
+}
+
+/** `<keyPrefix>/<scope>/terraform.tfstate`: every AWS stack's state key, regional or global. */
+export function stackStateKey(keyPrefix: string, scope: string): string {
+  return `${keyPrefix}/${scope}/terraform.tfstate`;
+}
+
+/** The S3 backend of a stack whose state lives under `key`. */
+export function backendPlan(settings: ResolvedTerraformSettings, key: string): BackendPlan {
+  return {
+    bucket: settings.state.bucket,
+    key,
+    region: settings.state.region,
+    ...(settings.state.lockTable !== undefined && { lockTable: settings.state.lockTable }),
+    endpoints: pick(settings.endpoints, BACKEND_SERVICES),
+    emulator: settings.emulator,
+  };
+}
+
+/** The aws provider of a stack of `env` working in `region`, tagging with `tags`. */
+export function providerPlan(
+  settings: ResolvedTerraformSettings,
+  env: string,
+  region: string,
+  tags: Readonly<Record<string, string>>,
+): ProviderPlan {
+  const roleArn = settings.assumeRoleArns[env];
+  return {
+    region,
+    defaultTags: tags,
+    endpoints: settings.endpoints,
+    emulator: settings.emulator,
+    ...(roleArn !== undefined && {
+      assumeRole: { roleArn, sessionName: `envmatrix-${env}-${region}` },
+    }),
+  };
 }
 
 export function defaultTags(env: string, region: string, costCentre: string): Record<string, string> {
@@ -208,7 +244,6 @@ function stackPlan(
 ): StackPlan {
   const environment = matrix.environments.find((e) => e.name === env);
   const policy = environment?.policy;
-  const roleArn = settings.assumeRoleArns[env];
   const tags = defaultTags(env, region, settings.costCentre);
   const eks = settings.eks[env];
   if (!eks) throw new Error(`awsStackPlans: no resolved EKS settings for environment ${env}`);
@@ -219,23 +254,8 @@ function stackPlan(
     region,
     requiredVersion: REQUIRED_TERRAFORM_VERSION,
     providerConstraint: AWS_PROVIDER_CONSTRAINT,
-    backend: {
-      bucket: settings.state.bucket,
-      key: stateKey(settings.state.keyPrefix, env, region),
-      region: settings.state.region,
-      ...(settings.state.lockTable !== undefined && { lockTable: settings.state.lockTable }),
-      endpoints: pick(settings.endpoints, BACKEND_SERVICES),
-      emulator: settings.emulator,
-    },
-    provider: {
-      region,
-      defaultTags: tags,
-      endpoints: settings.endpoints,
-      emulator: settings.emulator,
-      ...(roleArn !== undefined && {
-        assumeRole: { roleArn, sessionName: `envmatrix-${env}-${region}` },
-      }),
-    },
+    backend: backendPlan(settings, stateKey(settings.state.keyPrefix, env, region)),
+    provider: providerPlan(settings, env, region, tags),
     clusters: [...targets]
       .sort((a, b) => compareStrings(a.cluster, b.cluster))
       .map((target) =>

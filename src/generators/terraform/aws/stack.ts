@@ -20,7 +20,7 @@ const EMULATOR_SKIPS = {
   skip_region_validation: true,
 } as const;
 
-function addBackend(stack: TerraformStack, plan: BackendPlan): void {
+export function addBackend(stack: TerraformStack, plan: BackendPlan): void {
   const backend = new S3Backend(stack, {
     bucket: plan.bucket,
     key: plan.key,
@@ -37,7 +37,7 @@ function addBackend(stack: TerraformStack, plan: BackendPlan): void {
   }
 }
 
-function addProvider(stack: TerraformStack, plan: ProviderPlan): void {
+export function addProvider(stack: TerraformStack, plan: ProviderPlan): void {
   new AwsProvider(stack, 'aws', {
     region: plan.region,
     defaultTags: [{ tags: { ...plan.defaultTags } }],
@@ -55,18 +55,26 @@ function addProvider(stack: TerraformStack, plan: ProviderPlan): void {
   });
 }
 
+/** The Terraform and provider versions a stack admits. */
+export function addRequirements(
+  stack: TerraformStack,
+  plan: { readonly requiredVersion: string; readonly providerConstraint: string },
+): void {
+  // The bindings pin the provider version they were generated from (aws 6.25); the stacks admit
+  // every provider they are valid for instead.
+  stack.addOverride('terraform.required_version', plan.requiredVersion);
+  stack.addOverride('terraform.required_providers.aws', {
+    source: 'hashicorp/aws',
+    version: plan.providerConstraint,
+  });
+}
+
 /** The stack's `main.tf.json` content. */
 export function renderStack(plan: StackPlan): Record<string, unknown> {
   return synthesizeStack(plan.scope.replaceAll('/', '-'), (stack) => {
     addBackend(stack, plan.backend);
     addProvider(stack, plan.provider);
-    // The bindings pin the provider version they were generated from (aws 6.25); the stacks admit
-    // every provider they are valid for instead.
-    stack.addOverride('terraform.required_version', plan.requiredVersion);
-    stack.addOverride('terraform.required_providers.aws', {
-      source: 'hashicorp/aws',
-      version: plan.providerConstraint,
-    });
+    addRequirements(stack, plan);
     // The account id, for ARNs of what the stack does not create (Secrets Manager secrets).
     const account = new DataAwsCallerIdentity(stack, 'current');
     account.overrideLogicalId('current');

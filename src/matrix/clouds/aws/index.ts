@@ -5,6 +5,7 @@
  */
 import { regionInfo } from '../../regions.ts';
 import type { CloudInfrastructure, ClusterCheckContext, ClusterReport, SettingsReport } from '../types.ts';
+import { resolveTraffic, validateTraffic } from './traffic.ts';
 import { defaultEksVersion, eksAddonVersions, eksSupport, EKS_VERSIONS } from './versions.ts';
 import type { MatrixDefinition, ResolvedTarget } from '../../types.ts';
 import { parseCidr, type ResolvedNodes, type TerraformSettings } from '../../infrastructure.ts';
@@ -115,18 +116,7 @@ export function resolveAwsSettings(
     assumeRoleArns: rolesByEnvironment(settings.assumeRoleArn, environments),
     eks: resolveEks(settings, environments),
     secretsManagerStores: settings.eks?.secretsManagerStores ?? [],
-    traffic: Object.fromEntries(
-      Object.entries(settings.traffic ?? {}).map(([env, traffic]) => [
-        env,
-        {
-          zoneId: traffic.zoneId,
-          domain: traffic.domain,
-          routing: traffic.routing ?? 'latency',
-          healthCheckPath: traffic.healthCheckPath ?? '/healthz',
-          ...(traffic.apps && { apps: traffic.apps }),
-        },
-      ]),
-    ),
+    traffic: resolveTraffic(settings.traffic, environments),
   };
 }
 
@@ -204,7 +194,7 @@ function validateEndpoints(settings: TerraformSettings, at: SettingsReport): voi
     const needed = AWS_ENDPOINT_SERVICES.filter(
       (service) =>
         (service !== 'dynamodb' || settings.state.lockTable !== undefined) &&
-        (service !== 'route53' || Object.keys(settings.traffic ?? {}).length > 0),
+        (service !== 'route53' || settings.traffic !== undefined),
     );
     const missing = needed.filter((service) => endpoints[service] === undefined);
     if (missing.length > 0) {
@@ -279,21 +269,12 @@ function validateEksSettings(
       at(`eks.environments.${env}`, `names unknown environment "${env}"`, `use one of: ${known.join(', ')}`);
     validateEksFields(own, `eks.environments.${env}.`, at);
   }
-  for (const [env, traffic] of Object.entries(settings.traffic ?? {})) {
-    if (!known.includes(env))
-      at(`traffic.${env}`, `names unknown environment "${env}"`, `use one of: ${known.join(', ')}`);
-    if (!/^Z[A-Z0-9]{1,31}$/.test(traffic.zoneId))
-      at(
-        `traffic.${env}.zoneId`,
-        `${JSON.stringify(traffic.zoneId)} is not a Route 53 hosted zone id`,
-        'copy the id (Z…) of the hosted zone of the domain',
-      );
-  }
 }
 
 function validateSettings(matrix: MatrixDefinition, settings: TerraformSettings, at: SettingsReport): void {
   validateState(settings, at);
   validateEksSettings(matrix, settings, at);
+  validateTraffic(matrix, at);
   if (!TAG_VALUE.test(settings.costCentre)) {
     at(
       'costCentre',

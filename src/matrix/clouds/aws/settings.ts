@@ -76,21 +76,71 @@ export interface AwsEksSettings extends AwsEksEnvironmentSettings {
   readonly secretsManagerStores?: readonly string[];
 }
 
-/** Routing of one environment's global (cross-region) names in Route 53. */
-export interface AwsTrafficSettings {
-  /** Hosted zone id of `domain`. */
-  readonly zoneId: string;
-  /** `<app>.<domain>` is the global name; `<app>.<region>.<domain>` each region's (external-dns keeps those). */
-  readonly domain: string;
-  /**
-   * `latency` (nearest healthy region), `failover` (the first wave's region while healthy, then the
-   * next), or `geolocation` (by continent, with a default record). @default 'latency'
-   */
-  readonly routing?: 'latency' | 'failover' | 'geolocation';
-  /** Path the health checks request over HTTPS. @default '/healthz' */
+/**
+ * How Route 53 answers for an app's global name: `latency` (the healthy region nearest the caller),
+ * `failover` (a primary region while healthy, then a secondary), `geolocation` (by where the caller is,
+ * with a `*` record for everywhere else) or `weighted` (shares per promotion wave).
+ */
+export type TrafficRouting = 'latency' | 'failover' | 'geolocation' | 'weighted';
+export const TRAFFIC_ROUTINGS: readonly TrafficRouting[] = ['latency', 'failover', 'geolocation', 'weighted'];
+
+/** A region's part in failover routing. */
+export type FailoverRole = 'primary' | 'secondary';
+
+/** The fields every layer of `traffic` may set; a lower layer's field replaces the one above it. */
+export interface AwsTrafficPolicy {
+  /** @default 'latency' */
+  readonly routing?: TrafficRouting;
+  /** Path the HTTPS health check of each regional name requests. @default '/healthz' */
   readonly healthCheckPath?: string;
-  /** Only these exposed apps get global names. @default every app exposed in two or more AWS regions */
-  readonly apps?: readonly string[];
+  /**
+   * With `routing: 'failover'`: the role of each AWS region of the environment; exactly one primary and
+   * one secondary (Route 53 pairs one primary record with one secondary record).
+   * @default the environment's first-wave region primary and the next one secondary, when it has two
+   */
+  readonly failover?: Readonly<Record<string, FailoverRole>>;
+  /**
+   * With `routing: 'geolocation'`: the locations each region serves, as `*` (everywhere else; exactly
+   * one region has it), `continent:EU` (AF, AN, AS, EU, NA, OC, SA), `country:DE` (ISO 3166 alpha-2) or
+   * `country:US-CA` (a US state).
+   * @default each region its continent, and `*` to the first-wave region
+   */
+  readonly geolocation?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * With `routing: 'weighted'`: the weight (0–255) of the regions of wave 0, 1, …: a canary wave can
+   * take a small share. @default 1 for every wave (an even split)
+   */
+  readonly waveWeights?: readonly number[];
+  /**
+   * The global name of an exposed app without `expose.host`; `{app}` and `{env}` are replaced.
+   * @default none: only apps with `expose.host` get a global name
+   */
+  readonly hostnamePattern?: string;
+}
+
+/** One environment's global traffic: its hosted zone, its policy, and per-app policies. */
+export interface AwsTrafficEnvironment extends AwsTrafficPolicy {
+  /** Hosted zone of this environment's global names. @default the matrix-wide `traffic.zoneId` */
+  readonly zoneId?: string;
+  /** Per app name: fields that replace the environment's for that app. @default {} */
+  readonly apps?: Readonly<Record<string, AwsTrafficPolicy>>;
+}
+
+/**
+ * Global traffic: for each environment spanning two or more AWS regions, a `<env>/aws/global` stack
+ * with a Route 53 health check per regional name and routed records for the global name of each app
+ * exposed in two or more of those regions. Layers, each replacing the one above: these fields, then
+ * `environments.<env>`, then `environments.<env>.apps.<app>`.
+ */
+export interface AwsTrafficSettings extends AwsTrafficPolicy {
+  /**
+   * Id of the Route 53 hosted zone holding the global names (Z…). An id, not a zone-name lookup: a
+   * name can match a public and a private zone, and the lookup needs list permission at plan time.
+   * Every environment with a global stack needs one, here or under `environments`. @default none
+   */
+  readonly zoneId?: string;
+  /** Per environment name. @default {} */
+  readonly environments?: Readonly<Record<string, AwsTrafficEnvironment>>;
 }
 
 /**
@@ -121,11 +171,8 @@ export interface AwsTerraformSettings {
   readonly assumeRoleArn?: string | Readonly<Record<string, string>>;
   /** Access, hardening and destroy safety of the EKS clusters. @default see AwsEksEnvironmentSettings */
   readonly eks?: AwsEksSettings;
-  /**
-   * Global traffic per environment name: a `<env>/aws/global` stack with Route 53 health checks and
-   * routed records for apps exposed in several regions. @default none
-   */
-  readonly traffic?: Readonly<Record<string, AwsTrafficSettings>>;
+  /** Route 53 health checks and routed global names across regions. @default none */
+  readonly traffic?: AwsTrafficSettings;
 }
 
 /** AwsEksEnvironmentSettings of one environment, defaults applied. */
@@ -154,8 +201,22 @@ export interface ResolvedAwsSettings {
   /** Per environment name. */
   readonly eks: Readonly<Record<string, ResolvedEksEnvironment>>;
   readonly secretsManagerStores: readonly string[];
-  /** Per environment name, routing defaulted. */
-  readonly traffic: Readonly<
-    Record<string, Required<Omit<AwsTrafficSettings, 'apps'>> & Pick<AwsTrafficSettings, 'apps'>>
-  >;
+  /** Per environment name that has a hosted zone, layers merged. */
+  readonly traffic: Readonly<Record<string, ResolvedTrafficEnvironment>>;
+}
+
+/** A traffic policy, layers merged and defaults applied (region maps default in the stack plan). */
+export interface ResolvedTrafficPolicy {
+  readonly routing: TrafficRouting;
+  readonly healthCheckPath: string;
+  readonly failover?: Readonly<Record<string, FailoverRole>>;
+  readonly geolocation?: Readonly<Record<string, readonly string[]>>;
+  readonly waveWeights?: readonly number[];
+  readonly hostnamePattern?: string;
+}
+
+export interface ResolvedTrafficEnvironment extends ResolvedTrafficPolicy {
+  readonly zoneId: string;
+  /** Per app named under the environment: its own fields over the environment's. */
+  readonly apps: Readonly<Record<string, ResolvedTrafficPolicy>>;
 }

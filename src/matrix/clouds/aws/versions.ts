@@ -84,10 +84,18 @@ export type EksAddon = (typeof EKS_ADDONS)[number];
  *   v1.14.2-eksbuild.4 per docs.amazonaws.cn managing-coredns.md).
  * - vpc-cni: managing-vpc-cni.adoc (awsdocs @057948d) lists v1.20.1-eksbuild.3 for every minor
  *   1.27–1.33; its builds do not follow the Kubernetes minor.
+ * - kube-proxy for 1.35: v1.35.3-eksbuild.2, the same table in a later snapshot
+ *   (https://docs.amazonaws.cn/zh_cn/eks/latest/userguide/managing-kube-proxy.md: 1.35
+ *   v1.35.3-eksbuild.2, 1.34 v1.34.6-eksbuild.2, 1.33 v1.33.10-eksbuild.2; a still later
+ *   docs.aws.amazon.com/ja_jp snapshot lists v1.35.3-eksbuild.13). The earlier pin v1.35.0-eksbuild.2
+ *   appeared in no source. The 1.33/1.34 pins are older builds of the same tables, kept: a pin moves in
+ *   its own reviewed commit.
  * - Not confirmed from a primary source (confirm with `aws eks describe-addon-versions
  *   --kubernetes-version <v> --addon-name <a>` before the first apply, then correct the pin):
- *   kube-proxy for 1.35 (`v1.35.0-eksbuild.2`), vpc-cni for 1.34/1.35, eks-pod-identity-agent
- *   (`v1.3.9-eksbuild.3`, as public Terraform pins it), aws-ebs-csi-driver (`v1.48.0-eksbuild.2`).
+ *   vpc-cni for 1.34/1.35 (the newest vpc-cni table found, docs.aws.amazon.com/ja_jp
+ *   managing-vpc-cni.html, still ends at 1.33 with v1.20.1-eksbuild.3), eks-pod-identity-agent
+ *   (`v1.3.9-eksbuild.3`, as public Terraform pins it; the add-on page add-ons-pod-id.html lists no
+ *   versions), aws-ebs-csi-driver (`v1.48.0-eksbuild.2`).
  * Only minors with sourced coredns/kube-proxy rows are here; validation refuses a cluster on any other.
  */
 export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddon, string>>>> = {
@@ -107,7 +115,7 @@ export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddo
   },
   '1.35': {
     'vpc-cni': 'v1.20.1-eksbuild.3',
-    'kube-proxy': 'v1.35.0-eksbuild.2',
+    'kube-proxy': 'v1.35.3-eksbuild.2',
     coredns: 'v1.14.2-eksbuild.4',
     'eks-pod-identity-agent': 'v1.3.9-eksbuild.3',
     'aws-ebs-csi-driver': 'v1.48.0-eksbuild.2',
