@@ -6,7 +6,7 @@
  */
 import { compareStrings } from '../core/compare.ts';
 import { provenanceOf } from '../matrix/merge.ts';
-import { expandHostname } from '../generators/k8s/http-route.ts';
+import { gatewayHostname } from '../matrix/hostnames.ts';
 import type { Layer, ProvenanceStep, ResolvedApp, ResolvedMatrix, ResolvedTarget } from '../matrix/types.ts';
 
 export interface FlatValue {
@@ -57,7 +57,7 @@ function hostnamePatternOf(target: ResolvedTarget): string | undefined {
 /** The hostname an exposed app gets on a target from the gateway's pattern, as its HTTPRoute renders it. */
 export function patternHostname(target: ResolvedTarget, app: string): string | undefined {
   const pattern = hostnamePatternOf(target);
-  return pattern === undefined ? undefined : expandHostname(pattern, app, target);
+  return pattern === undefined ? undefined : gatewayHostname(pattern, app, target);
 }
 
 /**

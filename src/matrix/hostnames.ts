@@ -7,3 +7,20 @@
 export function fillHostname(pattern: string, values: Readonly<Record<string, string>>): string {
   return pattern.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
+
+/** Where a hostname pattern is filled in: a target's coordinates. */
+export interface HostnameCoordinates {
+  readonly env: string;
+  readonly cloud: string;
+  readonly region: string;
+  readonly cluster: string;
+}
+
+/**
+ * An app's name on a cluster's Gateway: `{app}.{region}.{env}.example.com` → `api.eu-west-1.prod.example.com`.
+ * One function for the HTTPRoute, the Route 53 records that point at it, and `compare`, so they agree.
+ */
+export function gatewayHostname(pattern: string, app: string, target: HostnameCoordinates): string {
+  const { env, cloud, region, cluster } = target;
+  return fillHostname(pattern, { app, env, cloud, region, cluster });
+}

@@ -8,10 +8,11 @@
  * https://gateway-api.sigs.k8s.io/reference/spec/#httproute).
  */
 import { ApiObject } from 'cdk8s';
+import { gatewayHostname } from '../../matrix/hostnames.ts';
 import type { Expose } from '../../matrix/types.ts';
 import type { AppInstance } from '../app-folder.ts';
 import { cdk8sContributor } from './chart.ts';
-import { metaOf, type TargetCoordinates } from './context.ts';
+import { metaOf } from './context.ts';
 import { appObjectName } from './names.ts';
 
 /** The route of an exposed app on a target with a Gateway; undefined otherwise (validation reports it). */
@@ -22,18 +23,6 @@ function routeOf(instance: Omit<AppInstance, 'ingress'>): { expose: Expose; port
   return port === undefined ? undefined : { expose, port };
 }
 
-/** `{app}.{region}.{env}.example.com` → `api.eu-west-1.prod.example.com`. */
-export function expandHostname(pattern: string, app: string, target: TargetCoordinates): string {
-  const values: Record<string, string> = {
-    app,
-    env: target.env,
-    cloud: target.cloud,
-    region: target.region,
-    cluster: target.cluster,
-  };
-  return pattern.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
-}
-
 export const httpRouteContributor = cdk8sContributor({
   name: 'http-route',
   build: (chart, ctx) => {
@@ -42,7 +31,7 @@ export const httpRouteContributor = cdk8sContributor({
     if (!route || !gateway) return;
     const pattern = 'hostnamePattern' in gateway ? gateway.hostnamePattern : undefined;
     const hostnames = [
-      ...(pattern !== undefined ? [expandHostname(pattern, ctx.app.name, ctx.target)] : []),
+      ...(pattern !== undefined ? [gatewayHostname(pattern, ctx.app.name, ctx.target)] : []),
       ...(route.expose.host !== undefined ? [route.expose.host] : []),
     ];
     new ApiObject(chart, 'http-route', {

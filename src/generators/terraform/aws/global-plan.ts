@@ -17,7 +17,7 @@
 import { compareStrings } from '../../../core/compare.ts';
 import { regionRoutes, type RegionRoute, type TrafficRegion } from '../../../matrix/clouds/aws/traffic.ts';
 import type { ResolvedTrafficPolicy } from '../../../matrix/clouds/aws/settings.ts';
-import { fillHostname } from '../../../matrix/hostnames.ts';
+import { fillHostname, gatewayHostname } from '../../../matrix/hostnames.ts';
 import type { ResolvedTerraformSettings } from '../../../matrix/infrastructure.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../../../matrix/types.ts';
 import { GeneratorError } from '../../errors.ts';
@@ -91,13 +91,7 @@ function globalName(target: ResolvedTarget, app: string, policy: ResolvedTraffic
 function regionalHostname(target: ResolvedTarget, app: string): string | undefined {
   const gateway = target.gateway;
   if (!gateway || !('hostnamePattern' in gateway)) return undefined;
-  return fillHostname(gateway.hostnamePattern, {
-    app,
-    env: target.env,
-    cloud: target.cloud,
-    region: target.region,
-    cluster: target.cluster,
-  });
+  return gatewayHostname(gateway.hostnamePattern, app, target);
 }
 
 /**
