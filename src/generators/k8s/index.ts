@@ -44,7 +44,7 @@ export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
  * Bump the leading number when the output for the same input changes. The cdk8s and cdk8s-plus-28
  * versions are part of it: a new cdk8s-plus may render the same constructs differently.
  */
-export const K8S_GENERATOR_VERSION = `2+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
+export const K8S_GENERATOR_VERSION = `3+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
 
 export interface K8sGeneratorOptions {
   /** Namespace of the ingress controller, whose pods may reach apps with `expose: true`. @default 'ingress-nginx' */
