@@ -3,10 +3,8 @@
  * printed by every command that reads the matrix: one line each on stderr, with the matrix path, the
  * source and the fix, and the exit code unchanged.
  */
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWarning } from '../../src/cli/warnings.ts';
 import {
@@ -16,23 +14,7 @@ import {
   eksSupport,
 } from '../../src/matrix/clouds/aws/versions.ts';
 import { copyProject, type ProjectCopy } from '../support/project-copy.ts';
-import { projectRoot } from '../support/tools.ts';
-
-const run = promisify(execFile);
-const BIN = join(projectRoot, 'bin/envmatrix.js');
-
-async function envmatrix(
-  root: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, '--root', root, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { envmatrix } from './run.ts';
 
 /** A version EKS keeps in extended support today, with pinned add-ons, so the matrix stays valid. */
 function extendedVersion(now: Date) {
