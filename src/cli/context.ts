@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { loadMatrix, type LoadedMatrix } from '../matrix/load.ts';
 import { defaultOutDir } from '../output/synth.ts';
+import { printWarnings } from './warnings.ts';
 
 export interface GlobalOptions {
   readonly root: string;
@@ -16,5 +17,8 @@ export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
   const root = resolve(options.root);
   // Source locations in messages are relative to the working directory; make that the project root.
   if (process.cwd() !== root) process.chdir(root);
-  return loadMatrix({ root, matrixFile: options.matrix });
+  const loaded = await loadMatrix({ root, matrixFile: options.matrix });
+  // Every command that reads the matrix shows what validation only warns about.
+  printWarnings(loaded.warnings);
+  return loaded;
 }

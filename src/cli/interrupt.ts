@@ -3,7 +3,7 @@
  * (128 + the signal's number, as a shell reports a process the signal ended). Without a handler node
  * dies on the spot and leaves the bot's worktree registered in the clone (issue 12).
  */
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function withInterruptCleanup<T>(cleanup: () => void, run: () => Promise<T>): Promise<T> {
   const handlers = (Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[]).map((signal) => {

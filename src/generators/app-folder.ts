@@ -21,6 +21,7 @@ import type {
   ResolvedTarget,
 } from '../matrix/types.ts';
 import { GeneratorError } from './errors.ts';
+import { withLiteralDollars } from './flux/substitute-opt-out.ts';
 import { MANIFEST_FILE, kustomizationFile } from './k8s/kustomization.ts';
 import { k8sAppDir } from './paths.ts';
 import type { OutputFile } from './types.ts';
@@ -267,7 +268,11 @@ export function compareManifestObjects(a: KubeObject, b: KubeObject): number {
 function folderFiles(input: AppInput, contributions: readonly Contribution[]): OutputFile[] {
   const app = input.app.name;
   const dir = k8sAppDir(input.target, app);
-  const objects = contributions.flatMap(({ objects }) => objects).sort(compareManifestObjects);
+  // Every engine applies a value as written, `${…}` and `$$` included (flux/substitute-opt-out.ts).
+  const objects = contributions
+    .flatMap(({ objects }) => objects)
+    .map(withLiteralDollars)
+    .sort(compareManifestObjects);
   return [
     { path: `${dir}/${MANIFEST_FILE}`, format: 'yaml', data: objects, app },
     { ...kustomizationFile(dir, [MANIFEST_FILE]), app },

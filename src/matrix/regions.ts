@@ -17,12 +17,19 @@ const gcpZones = (region: string, letters = 'bcd') => [...letters].map((letter) 
 const azureZones = () => ['1', '2', '3'];
 const noZones = (): readonly string[] => [];
 
-// Sources (public regions as listed on 2026-11-30; zone letters of AWS differ per account, so clusters
-// may name their `zones`):
-//   AWS:   https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
-//   GCP:   https://cloud.google.com/compute/docs/regions-zones
-//   Azure: https://learn.microsoft.com/azure/reliability/regions-list (regions without availability
-//          zones have none here: a cluster there is one zone, and `minZones` says so).
+// Sources, checked on 2026-11-30 (zone letters of AWS differ per account, so clusters may name their
+// `zones`):
+//   AWS:   https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html, the
+//          commercial partition only (GovCloud, China and the European Sovereign Cloud are partitions of
+//          their own). ap-southeast-6 (Asia Pacific (New Zealand), 3 AZs) as listed in the AWS docs'
+//          per-service endpoint tables (e.g. Amazon Redshift endpoints).
+//   GCP:   https://cloud.google.com/compute/docs/regions-zones; asia-southeast3 (Bangkok, zones a–c) as
+//          listed on https://docs.cloud.google.com/infrastructure-manager/docs/locations.
+//   Azure: https://learn.microsoft.com/azure/reliability/regions-list (MicrosoftDocs/reliability-docs
+//          articles/reliability/regions-list.md, ms.date 09/23/2025): its regions, with availability
+//          zones where it marks them (regions without have none here: a cluster there is one zone, and
+//          `minZones` says so). Regions it marks "coming soon" (denmarkeast) are left out until they
+//          open; jioindiacentral and jioindiawest are not on it (they serve Jio customers only).
 // The README's region table is generated from this object (test/matrix/regions.test.ts keeps it current).
 export const REGIONS = {
   aws: {
@@ -40,6 +47,7 @@ export const REGIONS = {
     'ap-southeast-3': { jurisdiction: 'apac', zones: awsZones('ap-southeast-3') },
     'ap-southeast-4': { jurisdiction: 'apac', zones: awsZones('ap-southeast-4') },
     'ap-southeast-5': { jurisdiction: 'apac', zones: awsZones('ap-southeast-5') },
+    'ap-southeast-6': { jurisdiction: 'apac', zones: awsZones('ap-southeast-6') },
     'ap-southeast-7': { jurisdiction: 'apac', zones: awsZones('ap-southeast-7') },
     'ap-northeast-1': { jurisdiction: 'apac', zones: awsZones('ap-northeast-1', 'acd') },
     'ap-northeast-2': { jurisdiction: 'apac', zones: awsZones('ap-northeast-2', 'abcd') },
@@ -71,6 +79,7 @@ export const REGIONS = {
     'asia-south2': { jurisdiction: 'apac', zones: gcpZones('asia-south2', 'abc') },
     'asia-southeast1': { jurisdiction: 'apac', zones: gcpZones('asia-southeast1', 'abc') },
     'asia-southeast2': { jurisdiction: 'apac', zones: gcpZones('asia-southeast2', 'abc') },
+    'asia-southeast3': { jurisdiction: 'apac', zones: gcpZones('asia-southeast3', 'abc') },
     'australia-southeast1': { jurisdiction: 'apac', zones: gcpZones('australia-southeast1', 'abc') },
     'australia-southeast2': { jurisdiction: 'apac', zones: gcpZones('australia-southeast2', 'abc') },
     'europe-central2': { jurisdiction: 'eu', zones: gcpZones('europe-central2', 'abc') },
@@ -109,6 +118,8 @@ export const REGIONS = {
     australiacentral2: { jurisdiction: 'apac', zones: noZones() },
     australiaeast: { jurisdiction: 'apac', zones: azureZones() },
     australiasoutheast: { jurisdiction: 'apac', zones: noZones() },
+    austriaeast: { jurisdiction: 'eu', zones: azureZones() },
+    belgiumcentral: { jurisdiction: 'eu', zones: azureZones() },
     brazilsouth: { jurisdiction: 'other', zones: azureZones() },
     brazilsoutheast: { jurisdiction: 'other', zones: noZones() },
     canadacentral: { jurisdiction: 'other', zones: azureZones() },
@@ -128,8 +139,6 @@ export const REGIONS = {
     italynorth: { jurisdiction: 'eu', zones: azureZones() },
     japaneast: { jurisdiction: 'apac', zones: azureZones() },
     japanwest: { jurisdiction: 'apac', zones: azureZones() },
-    jioindiacentral: { jurisdiction: 'apac', zones: noZones() },
-    jioindiawest: { jurisdiction: 'apac', zones: noZones() },
     koreacentral: { jurisdiction: 'apac', zones: azureZones() },
     koreasouth: { jurisdiction: 'apac', zones: noZones() },
     malaysiawest: { jurisdiction: 'apac', zones: azureZones() },

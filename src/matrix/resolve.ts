@@ -4,6 +4,7 @@
  * broken references are skipped here and reported by validation, so all problems surface together.
  */
 import { compareStrings } from '../core/compare.ts';
+import { blueGreenPolicy, withBlueGreenPolicy } from './blue-green-policy.ts';
 import { mergeLayer, type ProvenanceLog } from './merge.ts';
 import { durationSeconds } from './duration.ts';
 import { CLOUD_INFRASTRUCTURE, cloudInfrastructure } from './clouds/index.ts';
@@ -198,6 +199,8 @@ function resolveApp(
     const source = `${matrix.source} (overrides[${index}])`;
     values = mergeLayer(values, override.set, layer, source, log);
   }
+  const env = matrix.environments[coords.env];
+  values = withBlueGreenPolicy(values, blueGreenPolicy(coords.env, env, matrix.source), log);
   const envPins = pins[coords.env];
   const entry = effectivePinEntry(envPins, wave, app.name);
   if (entry && envPins) {

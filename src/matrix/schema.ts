@@ -173,6 +173,7 @@ export const policySchema = strict({
   onDemandPercent: value,
   natPerZone: value,
   healthyConclusions: value,
+  blueGreenAutoPromote: value,
 });
 export const reviewersSchema = strict({ users: value, teams: value });
 export const environmentSchema = strict({

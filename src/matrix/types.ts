@@ -63,6 +63,13 @@ export interface EnvironmentPolicy {
    * @default none: a `skipped` or `neutral` check proves nothing ran green
    */
   readonly healthyConclusions?: readonly ('neutral' | 'skipped')[];
+  /**
+   * Blue-green Rollouts switch traffic on their own once the preview is healthy (`autoPromotionEnabled`);
+   * false makes them wait for `kubectl argo rollouts promote` (README § Blue-green promotion). An app's
+   * `blueGreen({ autoPromote })` overrides it.
+   * @default true in an environment that promotes to another, false in the last one
+   */
+  readonly blueGreenAutoPromote?: boolean;
 }
 
 export interface Reviewers {
@@ -151,7 +158,7 @@ export interface CanaryStrategy {
 }
 export interface BlueGreenStrategy {
   readonly kind: 'blueGreen';
-  /** Switch traffic without a human once the preview is healthy. @default false */
+  /** Switch traffic without a human once the preview is healthy. @default the environment's policy.blueGreenAutoPromote */
   readonly autoPromote?: boolean;
   /** @default 1 */
   readonly previewReplicas?: number;

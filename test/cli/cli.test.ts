@@ -1,27 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/output/tree.ts';
 import { copyProject, type ProjectCopy } from '../support/project-copy.ts';
-import { projectRoot } from '../support/tools.ts';
-
-const run = promisify(execFile);
-const BIN = join(projectRoot, 'bin/envmatrix.js');
-
-async function envmatrix(
-  root: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, '--root', root, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { envmatrix } from './run.ts';
 
 let project: ProjectCopy;
 beforeAll(async () => {

@@ -40,4 +40,21 @@ describe('region catalogue (finding 11)', () => {
     expect(regionInfo('azure', 'swedencentral')?.jurisdiction).toBe('eu');
     expect(regionInfo('gcp', 'europe-west6')?.jurisdiction).toBe('other');
   });
+
+  it('follows the clouds’ region lists of 2026-11-30 (sources in regions.ts)', () => {
+    expect(regionInfo('aws', 'ap-southeast-6')).toEqual({
+      jurisdiction: 'apac',
+      zones: ['ap-southeast-6a', 'ap-southeast-6b', 'ap-southeast-6c'],
+    });
+    expect(regionInfo('gcp', 'asia-southeast3')).toEqual({
+      jurisdiction: 'apac',
+      zones: ['asia-southeast3-a', 'asia-southeast3-b', 'asia-southeast3-c'],
+    });
+    expect(regionInfo('azure', 'austriaeast')).toEqual({ jurisdiction: 'eu', zones: ['1', '2', '3'] });
+    expect(regionInfo('azure', 'belgiumcentral')).toEqual({ jurisdiction: 'eu', zones: ['1', '2', '3'] });
+    // Not on Microsoft's list of Azure regions: Jio-only, and one still coming.
+    expect(regionInfo('azure', 'jioindiawest')).toBeUndefined();
+    expect(regionInfo('azure', 'jioindiacentral')).toBeUndefined();
+    expect(regionInfo('azure', 'denmarkeast')).toBeUndefined();
+  });
 });

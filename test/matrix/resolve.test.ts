@@ -65,7 +65,8 @@ describe('resolve', () => {
     const api = resolved.targets
       .find((t) => t.id === 'prod/aws/us-east-1/main')!
       .apps.find((a) => a.name === 'api')!;
-    expect(api.values.strategy).toEqual({ kind: 'blueGreen' });
+    // No canary `steps`; autoPromote comes from prod's blue-green policy (manual: the last environment).
+    expect(api.values.strategy).toEqual({ kind: 'blueGreen', autoPromote: false });
     expect(explain(resolved, 'prod/aws/us-east-1/main', 'api', 'strategy.steps').chains[0]!.path).toBe(
       'strategy',
     );

@@ -76,6 +76,15 @@ export function validateEnvironments({ matrix }: ValidationInput): MatrixIssue[]
         fix: 'give a percentage from 0 to 100',
       });
     }
+    const autoPromote: unknown = policy.blueGreenAutoPromote;
+    if (autoPromote !== undefined && typeof autoPromote !== 'boolean') {
+      issues.push({
+        path: `${path}.policy.blueGreenAutoPromote`,
+        message: `blueGreenAutoPromote ${JSON.stringify(autoPromote)} is not true or false`,
+        source: matrix.source,
+        fix: 'write true (blue-green Rollouts promote themselves) or false (they wait for `kubectl argo rollouts promote`)',
+      });
+    }
   }
   return issues;
 }
