@@ -77,6 +77,8 @@ const VALUE_KEYS = [
   'serves',
   'egress',
   'metrics',
+  'schedule',
+  'migrate',
 ] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [

@@ -30,7 +30,7 @@ import { envLabel, promotionBranch, PROMOTION_LABEL } from './naming.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import { renderBody, renderCommitMessage, renderTitle, type PlanDraft } from './render-body.ts';
-import { assessRisks, sortRisks, versionOnlyPatches } from './risk.ts';
+import { assessRisks, holdsMigration, sortRisks, versionOnlyPatches } from './risk.ts';
 import type {
   AppPromotion,
   FileChange,
@@ -423,7 +423,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
     const versionOnly = versionOnlyPatches(promotions.flatMap((p) => [p.to, ...(p.from ? [p.from] : [])]));
     const worthParsing = changes.flatMap((change) =>
       change.files
-        .filter((file) => !versionOnly(file.patch))
+        .filter((file) => !versionOnly(file.patch) || holdsMigration(synthPlan.files.get(file.path)))
         .map((file) => ({
           path: file.path,
           scope: change.scope,

@@ -5,9 +5,11 @@
  */
 import type { AppFolderContributor } from '../app-folder.ts';
 import { autoscalingContributor } from './autoscaling.ts';
+import { cronJobContributor } from './cron-job.ts';
 import { externalSecretsContributor } from './external-secrets.ts';
 import { namespaceContributor } from './namespace.ts';
 import { httpRouteContributor } from './http-route.ts';
+import { migrationContributor } from './migration.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
 import { serviceContributor } from './service.ts';
@@ -17,6 +19,7 @@ import { workloadContributor } from './workload.ts';
 export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   namespaceContributor,
   workloadContributor,
+  cronJobContributor,
   serviceContributor,
   autoscalingContributor,
   disruptionBudgetContributor,
@@ -24,4 +27,5 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   httpRouteContributor,
   networkPolicyContributor,
   externalSecretsContributor,
+  migrationContributor,
 ];
