@@ -19,5 +19,8 @@ export const api = defineApp({
   slo: { availability: 99.9, latency: { quantile: 0.99, ms: 300 } },
   // The database is an external destination each environment defines (src/environments/index.ts).
   egress: { external: ['postgres'] },
+  // Expand and contract: each release's schema change runs as a Job before its pods roll out (an Argo
+  // CD PreSync hook; on Flux a Kustomization the app's waits for).
+  migrate: { command: ['./migrate', 'up'] },
   secrets: [{ name: 'api-db', store: 'vault', key: 'api/db', property: 'password' }],
 });

@@ -107,14 +107,14 @@ export default defineMatrix({
         expose: { host: 'www.acme.example' },
       },
     },
-    { env: 'prod', app: 'worker', set: { replicas: 3 } },
+    { env: 'prod', app: 'worker', set: { scaling: { min: 3, max: 12 } } },
     { env: 'dev', set: { config: { LOG_LEVEL: 'debug' } } },
     // SLO budgets burning outside prod open tickets; only prod pages (the default).
     { env: 'dev', set: { sloAlerts: 'ticket' } },
     { env: 'staging', set: { sloAlerts: 'ticket' } },
     { env: 'dev', app: 'api', set: { scaling: { min: 1 } } },
     { env: 'dev', app: 'web', set: { scaling: { min: 1 } } },
-    { env: 'dev', app: 'worker', set: { replicas: 1 } },
+    { env: 'dev', app: 'worker', set: { scaling: { min: 1 } } },
     { cloud: 'onprem', set: { resources: { cpu: '250m' } } },
   ],
 });

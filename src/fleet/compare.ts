@@ -330,6 +330,9 @@ function explainField(
 /** Object kinds that exist because of a value (an HPA because of `scaling`, a Rollout because of `strategy`). */
 const KIND_VALUES: Readonly<Record<string, readonly string[]>> = {
   HorizontalPodAutoscaler: ['scaling.'],
+  ScaledObject: ['scaling.'],
+  CronJob: ['schedule.'],
+  Job: ['migrate.'],
   Rollout: ['strategy'],
   Deployment: ['strategy'],
   Service: ['strategy', 'expose'],

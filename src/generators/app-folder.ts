@@ -14,6 +14,7 @@
 import { compareStrings } from '../core/compare.ts';
 import { EnvmatrixError } from '../core/errors.ts';
 import type {
+  Engine,
   ProvenanceStep,
   ResolvedApp,
   ResolvedDestination,
@@ -77,6 +78,11 @@ export interface AppInput {
   readonly destinations: readonly Omit<ResolvedDestination, 'source' | 'layer'>[];
   /** The target's Gateway, for an app exposed by a route (`expose: { paths, port }`); else absent. */
   readonly gateway?: ResolvedTarget['gateway'];
+  /**
+   * The target's delivery engine, for an app with a migration (an Argo CD hook, or a folder of its own
+   * for a Flux Kustomization); else absent, so other apps' inputs do not change with it.
+   */
+  readonly engine?: Engine;
 }
 
 /**
@@ -123,6 +129,11 @@ export interface AppFolderContributor {
   readonly objects: (instance: AppInstance) => readonly KubeObject[];
   /** Traffic its objects need into the app's pods. @default none */
   readonly ingress?: (instance: Omit<AppInstance, 'ingress'>) => readonly IngressAllowance[];
+  /**
+   * A subfolder of the app folder for its objects, with a kustomization.yaml of its own, which the app
+   * folder's does not list (a Flux Kustomization applies it separately). @default the app folder itself
+   */
+  readonly folder?: (instance: Omit<AppInstance, 'ingress'>) => string | undefined;
 }
 
 /**
@@ -146,6 +157,8 @@ const FIX_UNEXPECTED =
 interface Contribution {
   readonly contributor: string;
   readonly objects: readonly KubeObject[];
+  /** See AppFolderContributor.folder. */
+  readonly folder?: string;
 }
 
 /**
@@ -160,10 +173,14 @@ export function composeAppFolder(
   const where = { generator, target: input.target.id, app: input.app.name };
   const ingress = contributors.flatMap((c) => guarded(where, () => c.ingress?.(input) ?? []));
   const instance: AppInstance = { ...input, ingress };
-  const contributions = contributors.map((contributor) => ({
-    contributor: contributor.name,
-    objects: guarded(where, () => contributor.objects(instance)),
-  }));
+  const contributions = contributors.map((contributor): Contribution => {
+    const folder = contributor.folder?.(input);
+    return {
+      contributor: contributor.name,
+      objects: guarded(where, () => contributor.objects(instance)),
+      ...(folder !== undefined && { folder }),
+    };
+  });
   checkContributions(where, input.app.namespace, contributions);
   return folderFiles(input, contributions).sort((a, b) => compareStrings(a.path, b.path));
 }
@@ -244,8 +261,8 @@ export const MANIFEST_KIND_ORDER: readonly (readonly string[])[] = [
   ['ConfigMap'],
   ['Secret', 'SealedSecret'],
   ['Service'],
-  ['Deployment', 'Rollout'],
-  ['HorizontalPodAutoscaler'],
+  ['Deployment', 'Rollout', 'CronJob', 'Job'],
+  ['HorizontalPodAutoscaler', 'ScaledObject'],
   ['PodDisruptionBudget'],
   ['NetworkPolicy'],
   ['ExternalSecret'],
@@ -264,17 +281,30 @@ export function compareManifestObjects(a: KubeObject, b: KubeObject): number {
   );
 }
 
-/** manifest.yaml (every object, one document each, the marker header once) and the kustomization. */
+/**
+ * manifest.yaml (every object, one document each, the marker header once) and the kustomization, for
+ * the app folder and each subfolder a contributor asked for that has objects.
+ */
 function folderFiles(input: AppInput, contributions: readonly Contribution[]): OutputFile[] {
   const app = input.app.name;
-  const dir = k8sAppDir(input.target, app);
+  const root = k8sAppDir(input.target, app);
   // Every engine applies a value as written, `${…}` and `$$` included (flux/substitute-opt-out.ts).
-  const objects = contributions
-    .flatMap(({ objects }) => objects)
-    .map(withLiteralDollars)
-    .sort(compareManifestObjects);
-  return [
-    { path: `${dir}/${MANIFEST_FILE}`, format: 'yaml', data: objects, app },
-    { ...kustomizationFile(dir, [MANIFEST_FILE]), app },
-  ];
+  const folders = new Map<string, KubeObject[]>([[root, []]]);
+  for (const { objects, folder } of contributions) {
+    const dir = folder === undefined ? root : `${root}/${folder}`;
+    folders.set(dir, [...(folders.get(dir) ?? []), ...objects]);
+  }
+  return [...folders].flatMap(([dir, objects]): OutputFile[] =>
+    dir !== root && objects.length === 0
+      ? []
+      : [
+          {
+            path: `${dir}/${MANIFEST_FILE}`,
+            format: 'yaml',
+            data: objects.map(withLiteralDollars).sort(compareManifestObjects),
+            app,
+          },
+          { ...kustomizationFile(dir, [MANIFEST_FILE]), app },
+        ],
+  );
 }

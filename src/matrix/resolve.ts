@@ -82,6 +82,8 @@ const VALUE_KEYS = [
   'metrics',
   'slo',
   'sloAlerts',
+  'schedule',
+  'migrate',
 ] as const;
 
 export const LAYER_ORDER: readonly Layer[] = [

@@ -28,7 +28,10 @@ import type {
   Resources,
   Reviewers,
   RollingStrategy,
+  Migration,
   Scaling,
+  ScalingWindow,
+  Schedule,
   SecretRef,
   Slo,
   SloSeries,
@@ -64,7 +67,20 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).optional();
 
 export const resourcesSchema = strict({ cpu: value, memory: value, cpuLimit: value, memoryLimit: value });
 export const probesSchema = strict({ readiness: value, liveness: value, port: value });
-export const scalingSchema = strict({ min: value, max: value, cpuPercent: value });
+export const scalingWindowSchema = strict({ start: value, end: value, min: value, timeZone: value });
+export const scalingSchema = strict({
+  min: value,
+  max: value,
+  cpuPercent: value,
+  schedules: list(scalingWindowSchema),
+});
+export const scheduleSchema = strict({
+  cron: value,
+  timeZone: value,
+  concurrencyPolicy: value,
+  command: value,
+});
+export const migrationSchema = strict({ command: value, image: value });
 
 export const rollingSchema = strict({ kind: z.literal('rolling'), maxSurge: value, maxUnavailable: value });
 export const canarySchema = strict({ kind: z.literal('canary'), steps: value, pause: value });
@@ -100,6 +116,8 @@ const valuesShape = {
   metrics: value,
   slo: sloSchema.optional(),
   sloAlerts: value,
+  schedule: scheduleSchema.optional(),
+  migrate: migrationSchema.optional(),
 };
 export const valuesPatchSchema = strict(valuesShape);
 
@@ -224,6 +242,9 @@ export type SchemaMatchesTypes = [
   Expect<SameKeys<Slo, Keys<typeof sloSchema>>>,
   Expect<SameKeys<LatencyObjective, Keys<typeof latencyObjectiveSchema>>>,
   Expect<SameKeys<SloSeries, Keys<typeof sloSeriesSchema>>>,
+  Expect<SameKeys<ScalingWindow, Keys<typeof scalingWindowSchema>>>,
+  Expect<SameKeys<Schedule, Keys<typeof scheduleSchema>>>,
+  Expect<SameKeys<Migration, Keys<typeof migrationSchema>>>,
   Expect<SameKeys<RollingStrategy, Keys<typeof rollingSchema>>>,
   Expect<SameKeys<CanaryStrategy, Keys<typeof canarySchema>>>,
   Expect<SameKeys<BlueGreenStrategy, Keys<typeof blueGreenSchema>>>,

@@ -183,11 +183,54 @@ export interface Probes {
   readonly port?: string;
 }
 
+/**
+ * A recurring window in which the app keeps at least `min` replicas (a KEDA cron trigger). Both crons
+ * are five-field (`minute hour day month weekday`), read in `timeZone`.
+ */
+export interface ScalingWindow {
+  /** When the window opens, e.g. `0 7 * * MON-FRI`. */
+  readonly start: string;
+  /** When it closes, e.g. `0 19 * * MON-FRI`; differs from `start`. */
+  readonly end: string;
+  /** Replicas kept during the window; at most `scaling.max`. */
+  readonly min: number;
+  /** IANA time zone the crons are read in. @default 'UTC' */
+  readonly timeZone?: string;
+}
+
 export interface Scaling {
   readonly min: number;
   readonly max: number;
   /** @default 70 */
   readonly cpuPercent?: number;
+  /**
+   * Windows with a higher floor. With any, a KEDA ScaledObject (cron and CPU triggers) scales the app
+   * instead of the HPA. @default [] (a CPU HorizontalPodAutoscaler)
+   */
+  readonly schedules?: readonly ScalingWindow[];
+}
+
+/** A scheduled app: it runs as a CronJob (no Deployment), each run to completion. */
+export interface Schedule {
+  /** Five-field cron, e.g. `0 2 * * *`. */
+  readonly cron: string;
+  /** IANA time zone the cron is read in (CronJob `timeZone`). @default 'UTC' */
+  readonly timeZone?: string;
+  /** What happens when a run is due while the last one still runs. @default 'Forbid' */
+  readonly concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  /** The command each run executes. @default the image's entrypoint */
+  readonly command?: readonly string[];
+}
+
+/**
+ * A database migration (expand and contract) that runs as a Job before the app's new version rolls out:
+ * an Argo CD PreSync hook, or on Flux a Kustomization the app's Kustomization waits for.
+ */
+export interface Migration {
+  /** The command that migrates, e.g. `['./migrate', 'up']`. */
+  readonly command: readonly string[];
+  /** Image repository, run at the app's pinned tag (no digest). @default the app's image, with its digest */
+  readonly image?: string;
 }
 
 export interface ImageValues {
@@ -308,6 +351,10 @@ export interface AppValues {
   readonly slo?: Slo;
   /** What SLO alerts raise on this target, usually set per environment. @default 'page' */
   readonly sloAlerts?: SloAlerts;
+  /** Run as a CronJob on this schedule instead of a Deployment. @default none: a long-running app */
+  readonly schedule?: Schedule;
+  /** A migration Job that runs before each rollout. @default none */
+  readonly migrate?: Migration;
 }
 
 type DeepPartial<T> = T extends readonly unknown[]

@@ -20,6 +20,7 @@ import { validateShapes } from './validation/shapes.ts';
 import { validateWorkloadDefinitions } from './validation/workload-definitions.ts';
 import { validateEgress } from './validation/workload-egress.ts';
 import { validateExpose } from './validation/workload-expose.ts';
+import { validateJobs } from './validation/workload-jobs.ts';
 import { validateMetrics } from './validation/workload-metrics.ts';
 import { validateSlo } from './validation/workload-slo.ts';
 import { validateWorkloadValues } from './validation/workload-values.ts';
@@ -46,6 +47,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validateMetrics,
   validateSlo,
   validateExpose,
+  validateJobs,
   validateWorkloadDefinitions,
   ({ matrix, resolved, now }) => validateInfrastructure(matrix, resolved, undefined, { now }),
   validateDelivery,

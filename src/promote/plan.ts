@@ -30,7 +30,7 @@ import { envLabel, promotionBranch, PROMOTION_LABEL } from './naming.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import { renderBody, renderCommitMessage, renderTitle, type PlanDraft } from './render-body.ts';
-import { assessRisks, sortRisks, versionOnlyPatches } from './risk.ts';
+import { assessRisks, holdsMigration, sortRisks, versionOnlyPatches } from './risk.ts';
 import { manualPromotions } from './after-merge.ts';
 import { proposals, stoppedGate } from './stops.ts';
 import type {
@@ -445,7 +445,7 @@ export async function planPromotion(facts: PlanFacts, request: PromotionRequest)
     const versionOnly = versionOnlyPatches(promotions.flatMap((p) => [p.to, ...(p.from ? [p.from] : [])]));
     const worthParsing = changes.flatMap((change) =>
       change.files
-        .filter((file) => !versionOnly(file.patch))
+        .filter((file) => !versionOnly(file.patch) || holdsMigration(synthPlan.files.get(file.path)))
         .map((file) => ({
           path: file.path,
           scope: change.scope,

@@ -40,6 +40,7 @@ const RISK_LABELS: Record<RiskKind, string> = {
   'persistent-volume': 'Volume claim',
   service: 'Service',
   strategy: 'Strategy',
+  migration: 'Migration',
   downgrade: 'Downgrade',
   'new-app': 'New app',
   drift: 'Stale generated/',

@@ -23,7 +23,11 @@ export interface RenderedFileChange {
 interface KubeObject {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
   readonly spec?: Record<string, unknown>;
   readonly [key: string]: unknown;
 }
@@ -42,6 +46,7 @@ const RISK_ORDER: readonly RiskKind[] = [
   'persistent-volume',
   'service',
   'strategy',
+  'migration',
   'downgrade',
   'new-app',
   'drift',
@@ -89,7 +94,33 @@ const keyOf = (o: KubeObject): string =>
 const nameOf = (o: KubeObject): string =>
   `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '(unnamed)'}`;
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout']);
+/**
+ * The label the k8s generator puts on a migration Job (generators/k8s/migration.ts); a Job that carries
+ * it runs against the database before the rollout, so any change to it is worth a reviewer's look.
+ */
+export const MIGRATION_LABEL = 'app.kubernetes.io/component: migration';
+
+function isMigration(object: KubeObject): boolean {
+  return object.kind === 'Job' && object.metadata?.labels?.['app.kubernetes.io/component'] === 'migration';
+}
+
+/** `runs ./migrate up (ghcr.io/acme/api:1.5.0) before the rollout`. */
+function describeMigration(object: KubeObject): string {
+  const template = object.spec?.template as
+    { spec?: { containers?: { image?: string; command?: string[] }[] } } | undefined;
+  const container = template?.spec?.containers?.[0];
+  return `runs ${(container?.command ?? []).join(' ') || 'its image'} (${container?.image ?? 'no image'}) before the rollout`;
+}
+
+/**
+ * Whether a rendered file holds a migration Job: such a file is parsed even when its diff only moves
+ * versions, since a new version of a migration is a new schema change.
+ */
+export function holdsMigration(text: string | undefined): boolean {
+  return text?.includes(MIGRATION_LABEL) ?? false;
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'CronJob']);
 
 /** A value from a manifest as text: strings and numbers as they are, anything else as JSON. */
 function scalar(value: unknown): string {
@@ -188,6 +219,8 @@ function objectRisks(scope: string, before: Located[], after: Located[]): Risk[]
     if (kind === 'CustomResourceDefinition') add('crd', `${nameOf(object)} ${verb}`, path);
     if (group(object) === 'rbac.authorization.k8s.io') add('rbac', `${nameOf(object)} ${verb}`, path);
     if (kind === 'PersistentVolumeClaim') add('persistent-volume', `${nameOf(object)} ${verb}`, path);
+    if (!old && isMigration(object))
+      add('migration', `${nameOf(object)} is added: ${describeMigration(object)}`, path);
     if (!old) continue;
     if (kind === 'Service') {
       if (old.spec?.type !== object.spec?.type) {
@@ -209,6 +242,8 @@ function objectRisks(scope: string, before: Located[], after: Located[]): Risk[]
       const loosening = networkPolicyLoosening(old, object);
       if (loosening) add('network-policy', `${nameOf(object)}: ${loosening}`, path);
     }
+    if (isMigration(object) && !isDeepStrictEqual(old.spec, object.spec))
+      add('migration', `${nameOf(object)} changes: ${describeMigration(object)}`, path);
     if (WORKLOAD_KINDS.has(kind)) {
       for (const field of ['strategy', 'updateStrategy'] as const) {
         if (!isDeepStrictEqual(old.spec?.[field], object.spec?.[field])) {

@@ -143,6 +143,7 @@ export type RiskKind =
   | 'rbac'
   | 'network-policy'
   | 'strategy'
+  | 'migration'
   | 'downgrade'
   | 'new-app'
   | 'drift';

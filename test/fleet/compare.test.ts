@@ -84,6 +84,7 @@ describe('compare: effective values', () => {
     expect(result.counts).toEqual({ intended: 0, unexpected: 0 });
     expect(result.apps.map((a) => [a.app, a.values.length, a.objects.length])).toEqual([
       ['api', 0, 0],
+      ['report', 0, 0],
       ['web', 0, 0],
       ['worker', 0, 0],
     ]);
@@ -261,7 +262,7 @@ describe('compare: bad input', () => {
 
   it('names an app placed on neither target', () => {
     expect(() => compare(PROD, ONPREM, 'billing')).toThrow(
-      'app "billing" is placed on neither prod/aws/us-east-1/main nor prod/onprem/dc1/main; apps there: api, web, worker',
+      'app "billing" is placed on neither prod/aws/us-east-1/main nor prod/onprem/dc1/main; apps there: api, report, web, worker',
     );
   });
 });

@@ -208,8 +208,8 @@ describe('envmatrix diff --base <rev> --format markdown [--comment <pr>]', () =>
     await writeFile(
       matrix,
       (await readFile(matrix, 'utf8')).replace(
-        "{ env: 'prod', app: 'worker', set: { replicas: 3 } }",
-        "{ env: 'prod', app: 'worker', set: { replicas: 4 } }",
+        "{ env: 'prod', app: 'worker', set: { scaling: { min: 3, max: 12 } } }",
+        "{ env: 'prod', app: 'worker', set: { scaling: { min: 4, max: 12 } } }",
       ),
     );
     await envmatrix(['synth']);

@@ -154,7 +154,7 @@ describe('report data for the example matrix', () => {
   afterAll(() => project.remove());
 
   it('has one row per cluster and one cell per app, with version, digest, strategy and replicas', () => {
-    expect(data.apps).toEqual(['api', 'web', 'worker']);
+    expect(data.apps).toEqual(['api', 'report', 'web', 'worker']);
     expect(data.targets.map((t) => t.id)).toEqual(example.targets.map((t) => t.id));
     const onprem = data.targets.find((t) => t.id === 'prod/onprem/dc1/main')!;
     expect(onprem).toMatchObject({ engine: 'flux', wave: 2, cloud: 'onprem' });
@@ -165,7 +165,7 @@ describe('report data for the example matrix', () => {
       strategy: 'canary',
       replicas: '6–30',
     });
-    expect(onprem.cells[2]).toBeNull(); // worker is not placed on-prem
+    expect(onprem.cells[3]).toBeNull(); // worker is not placed on-prem
   });
 
   it('lists pending promotions with the gate holding each and when it clears (freeze)', () => {

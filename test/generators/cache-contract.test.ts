@@ -28,7 +28,10 @@ const variants: Record<string, { definition: MatrixDefinition; pins: PinsByEnvir
   'a prod override changed': {
     definition: {
       ...definition,
-      overrides: [...(definition.overrides ?? []), { env: 'prod', app: 'worker', set: { replicas: 4 } }],
+      overrides: [
+        ...(definition.overrides ?? []),
+        { env: 'prod', app: 'worker', set: { scaling: { min: 4 } } },
+      ],
     },
     pins,
   },

@@ -256,8 +256,21 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
     it('applies each app folder, health-checks a workload in it, and depends on what the app depends on', () => {
       for (const dir of fluxAppsDirs()) {
         const target = matrix.targets.find((t) => `flux/${t.id}/apps` === dir)!;
-        const kustomizations = fluxKustomizations(dir);
+        const all = fluxKustomizations(dir);
+        // An app with a migration also has `<app>-migrate`, which applies its migrate/ folder and is
+        // awaited (wait: true) before the app's own Kustomization starts.
+        const migrations = all.filter((k) => k.metadata.name.endsWith('-migrate'));
+        const kustomizations = all.filter((k) => !migrations.includes(k));
         expect(kustomizations.map((k) => k.metadata.name)).toEqual(target.apps.map((a) => a.name));
+        expect(migrations.map((k) => k.metadata.name)).toEqual(
+          target.apps.filter((a) => a.values.migrate).map((a) => `${a.name}-migrate`),
+        );
+        for (const m of migrations) {
+          const app = m.metadata.name.slice(0, -'-migrate'.length);
+          expect(underGenerated(m.spec.path)).toBe(`k8s/${target.id}/${app}/migrate`);
+          expect(objectsOf(underGenerated(m.spec.path)).map((o) => o.kind)).toEqual(['Job', 'NetworkPolicy']);
+          expect(m.spec.wait).toBe(true);
+        }
         for (const k of kustomizations) {
           const app = target.apps.find((a) => a.name === k.metadata.name)!;
           const appDir = underGenerated(k.spec.path);
@@ -275,7 +288,10 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
               `${dir}/${k.metadata.name}: ${check.kind} ${check.namespace}/${check.name}`,
             ).toBe(true);
           }
-          expect((k.spec.dependsOn ?? []).map((d) => d.name)).toEqual(app.dependsOn);
+          expect((k.spec.dependsOn ?? []).map((d) => d.name)).toEqual([
+            ...app.dependsOn,
+            ...(app.values.migrate ? [`${app.name}-migrate`] : []),
+          ]);
         }
       }
     });
@@ -320,7 +336,9 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
           const apps = objects.filter(
             (o) => o.kind === 'Kustomization' && o.metadata.name !== 'flux-system',
           ) as unknown as FluxKustomizationDoc[];
-          expect(apps.map((k) => k.metadata.name)).toEqual(target.apps.map((a) => a.name));
+          expect(apps.map((k) => k.metadata.name)).toEqual(
+            target.apps.flatMap((a) => [a.name, ...(a.values.migrate ? [`${a.name}-migrate`] : [])]),
+          );
           for (const k of apps) {
             expect(k.spec.sourceRef.kind).toBe('GitRepository');
             expect(repos).toContain(k.spec.sourceRef.name);

@@ -49,6 +49,11 @@ function settledHistory(p: PinsByEnvironment = pins): PlanFacts['history'] {
   );
 }
 
+/** The staging pins a staging → prod promotion moves: all but report, pinned alike in every environment. */
+function promotedFromStaging(): Record<string, { tag: string; digest?: string }> {
+  return Object.fromEntries(Object.entries(pins.staging!.apps).filter(([app]) => app !== 'report'));
+}
+
 function facts(change: Partial<PlanFacts> = {}): PlanFacts {
   return {
     definition: example,
@@ -119,7 +124,7 @@ describe('planPromotion', () => {
     expect(JSON.parse(plan.pinsFile!.content)).toEqual({
       $schema: '../../../generated/schema/releases.schema.json',
       apps: pins.prod!.apps,
-      waves: { '0': pins.staging!.apps },
+      waves: { '0': promotedFromStaging() },
     });
     expect(plan.commitMessage).toContain(
       '\n\nPromoted-From: staging\nPromoted-Apps: api@1.5.0 web@2.1.0 worker@0.8.1\nPromoted-Wave: 0\nEnvmatrix-Plan: ',
@@ -244,12 +249,12 @@ describe('planPromotion', () => {
     const plan = await planPromotion(facts(), { ...STAGING_TO_PROD, apps: ['web'] });
     expect(plan.promotions.map((p) => p.app)).toEqual(['web']);
     await expect(planPromotion(facts(), { ...STAGING_TO_PROD, apps: ['wbe'] })).rejects.toThrow(
-      new UsageError('--apps names unknown app(s) wbe; the apps are api, web, worker'),
+      new UsageError('--apps names unknown app(s) wbe; the apps are api, report, web, worker'),
     );
   });
 
   it('promotes wave 1 from wave 0 once wave 0 has soaked in prod, and folds the last wave into apps', async () => {
-    const wave0 = { ...pins.prod!, waves: { '0': pins.staging!.apps } };
+    const wave0 = { ...pins.prod!, waves: { '0': promotedFromStaging() } };
     const rolling0 = { ...pins, prod: wave0 };
     const history = {
       ...settledHistory(),

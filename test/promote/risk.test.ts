@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { assessRisks, networkPolicyLoosening } from '../../src/promote/risk.ts';
+import {
+  assessRisks,
+  holdsMigration,
+  networkPolicyLoosening,
+  versionOnlyPatches,
+} from '../../src/promote/risk.ts';
 
 const T = 'prod/aws/us-east-1/main';
 const yaml = (...docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n');
@@ -146,5 +151,52 @@ describe('risk assessment of a rendered change', () => {
     expect(networkPolicyLoosening(narrow, { ...narrow, spec: { ...narrow.spec, policyTypes: [] } })).toBe(
       'no longer restricts Ingress',
     );
+  });
+});
+
+describe('migrations in a promotion (issue 13)', () => {
+  const path = `k8s/${T}/api/manifest.yaml`;
+  const job = (image: string, command = ['./migrate', 'up']) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: 'api-migrate',
+      namespace: 'api',
+      labels: { 'app.kubernetes.io/component': 'migration', 'app.kubernetes.io/name': 'api-migrate' },
+    },
+    spec: { template: { spec: { containers: [{ name: 'migrate', image, command }] } } },
+  });
+
+  it('lists a migration that runs at the promoted version, though its diff only moves the version', () => {
+    const before = yaml(deployment(), job('ghcr.io/acme/api:1.4.2'));
+    const after = before.replaceAll('api:1.4.2', 'api:1.5.0');
+    // The version-only shortcut would skip this file; a migration Job keeps it in.
+    const patch = `--- a\n+++ b\n-    image: ghcr.io/acme/api:1.4.2\n+    image: ghcr.io/acme/api:1.5.0\n`;
+    expect(versionOnlyPatches([{ tag: '1.4.2' }, { tag: '1.5.0' }])(patch)).toBe(true);
+    expect(holdsMigration(after)).toBe(true);
+    expect(holdsMigration(yaml(deployment()))).toBe(false);
+    expect(assessRisks([{ path, scope: T, before, after }])).toEqual([
+      {
+        kind: 'migration',
+        scope: T,
+        detail: 'Job api/api-migrate changes: runs ./migrate up (ghcr.io/acme/api:1.5.0) before the rollout',
+        path,
+      },
+    ]);
+  });
+
+  it('lists a new migration and a changed command; an unchanged one is not a risk', () => {
+    const before = yaml(deployment());
+    const added = yaml(deployment(), job('ghcr.io/acme/api:1.4.2'));
+    const changed = yaml(deployment(), job('ghcr.io/acme/api:1.4.2', ['./migrate', 'down', '1']));
+    expect(
+      assessRisks([{ path, scope: T, before, after: added }]).map((r) => `${r.kind}: ${r.detail}`),
+    ).toEqual([
+      'migration: Job api/api-migrate is added: runs ./migrate up (ghcr.io/acme/api:1.4.2) before the rollout',
+    ]);
+    expect(assessRisks([{ path, scope: T, before: added, after: changed }]).map((r) => r.detail)).toEqual([
+      'Job api/api-migrate changes: runs ./migrate down 1 (ghcr.io/acme/api:1.4.2) before the rollout',
+    ]);
+    expect(assessRisks([{ path, scope: T, before: added, after: added }])).toEqual([]);
   });
 });

@@ -10,7 +10,12 @@ import type { ResolvedMatrix } from '../../matrix/types.ts';
 import { fluxClusterDir } from '../paths.ts';
 import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';
 import { fluxTargetInput } from './input.ts';
-import { appKustomization, appsKustomization } from './kustomization.ts';
+import {
+  appKustomization,
+  appsKustomization,
+  migrationKustomization,
+  migrationKustomizationName,
+} from './kustomization.ts';
 
 export const FLUX_GENERATOR = 'flux';
 
@@ -32,12 +37,24 @@ export const fluxGenerator: Generator = {
           input,
           render: (): OutputFile[] => [
             { path: `${dir}/kustomization.yaml`, format: 'yaml', data: appsKustomization(input) },
-            ...input.apps.map((app): OutputFile => ({
-              path: `${dir}/${app.name}.yaml`,
-              format: 'yaml',
-              data: appKustomization(input, app),
-              app: app.name,
-            })),
+            ...input.apps.flatMap((app): OutputFile[] => [
+              {
+                path: `${dir}/${app.name}.yaml`,
+                format: 'yaml',
+                data: appKustomization(input, app),
+                app: app.name,
+              },
+              ...(app.migrationPath
+                ? [
+                    {
+                      path: `${dir}/${migrationKustomizationName(app)}.yaml`,
+                      format: 'yaml' as const,
+                      data: migrationKustomization(input, app),
+                      app: app.name,
+                    },
+                  ]
+                : []),
+            ]),
           ],
         },
       ];

@@ -22,6 +22,8 @@ export interface FluxAppInput {
   readonly workload: Workload;
   /** Time a healthy release needs beyond the apply: the canary's pauses. */
   readonly rolloutSeconds: number;
+  /** The app's migration folder (its `migrate/` subfolder), applied and awaited before the app. */
+  readonly migrationPath?: string;
 }
 
 export interface FluxTargetInput {
@@ -34,8 +36,10 @@ export interface FluxTargetInput {
   readonly apps: readonly FluxAppInput[];
 }
 
-/** Rolling apps are Deployments; canary and blue-green apps are Argo Rollouts. */
+/** Rolling apps are Deployments; canary and blue-green apps are Argo Rollouts; scheduled apps CronJobs. */
 export function workloadOf(app: ResolvedApp): Workload {
+  if (app.values.schedule)
+    return { apiVersion: 'batch/v1', kind: 'CronJob', name: app.name, namespace: app.namespace };
   const rollout = app.values.strategy.kind !== 'rolling';
   return {
     apiVersion: rollout ? 'argoproj.io/v1alpha1' : 'apps/v1',
@@ -84,6 +88,8 @@ export function fluxTargetInput(target: ResolvedTarget, env: ResolvedEnvironment
       dependsOn: app.dependsOn,
       workload: workloadOf(app),
       rolloutSeconds: rolloutSeconds(app),
+      // The k8s generator's migration contributor writes this folder (k8s/migration.ts MIGRATION_FOLDER).
+      ...(app.values.migrate && { migrationPath: `./${repoPath(k8sAppDir(target, app.name))}/migrate` }),
     })),
   };
 }

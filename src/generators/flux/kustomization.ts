@@ -31,27 +31,34 @@ export function timeoutSeconds(input: FluxTargetInput, app: FluxAppInput): numbe
   return Math.max(input.intervalSeconds, MIN_TIMEOUT_SECONDS) + app.rolloutSeconds;
 }
 
+/** The Kustomization that runs an app's migration: `<app>-migrate`. */
+export function migrationKustomizationName(app: Pick<FluxAppInput, 'name'>): string {
+  return `${app.name}-migrate`;
+}
+
+function labelsOf(input: FluxTargetInput, app: FluxAppInput): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'envmatrix',
+    'envmatrix.io/env': input.env,
+    'envmatrix.io/app': app.name,
+  };
+}
+
 export function appKustomization(input: FluxTargetInput, app: FluxAppInput): unknown {
   const { workload } = app;
+  // The app waits for its migration as for the apps it depends on.
+  const dependsOn = [...app.dependsOn, ...(app.migrationPath ? [migrationKustomizationName(app)] : [])];
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: {
-      name: app.name,
-      namespace: FLUX_NAMESPACE,
-      labels: {
-        'app.kubernetes.io/managed-by': 'envmatrix',
-        'envmatrix.io/env': input.env,
-        'envmatrix.io/app': app.name,
-      },
-    },
+    metadata: { name: app.name, namespace: FLUX_NAMESPACE, labels: labelsOf(input, app) },
     spec: {
       interval: fluxDuration(input.intervalSeconds),
       timeout: fluxDuration(timeoutSeconds(input, app)),
       sourceRef: { kind: 'GitRepository', name: FLUX_BOOTSTRAP_NAME },
       path: app.path,
       prune: true,
-      ...(app.dependsOn.length > 0 && { dependsOn: app.dependsOn.map((name) => ({ name })) }),
+      ...(dependsOn.length > 0 && { dependsOn: dependsOn.map((name) => ({ name })) }),
       // healthChecks, not `wait: true`: the CRD says wait makes the controller ignore healthChecks.
       healthChecks: [
         {
@@ -67,11 +74,44 @@ export function appKustomization(input: FluxTargetInput, app: FluxAppInput): unk
   };
 }
 
-/** The folder's kustomization.yaml: every app Kustomization, by name. */
+/**
+ * The Kustomization of an app's migration folder, after Flux's pre-deployment jobs guide
+ * (https://fluxcd.io/flux/use-cases/running-jobs/): `wait: true` makes it Ready only once the Job has
+ * completed (kstatus reads a Job's Complete condition), so the app's Kustomization, which dependsOn it,
+ * rolls out after the migration; `force: true` recreates the Job when its pod template changes (a new
+ * version), which the API server would refuse to patch. It waits for what the app depends on too.
+ */
+export function migrationKustomization(input: FluxTargetInput, app: FluxAppInput): unknown {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: {
+      name: migrationKustomizationName(app),
+      namespace: FLUX_NAMESPACE,
+      labels: { ...labelsOf(input, app), 'app.kubernetes.io/component': 'migration' },
+    },
+    spec: {
+      interval: fluxDuration(input.intervalSeconds),
+      timeout: fluxDuration(Math.max(input.intervalSeconds, MIN_TIMEOUT_SECONDS)),
+      sourceRef: { kind: 'GitRepository', name: FLUX_BOOTSTRAP_NAME },
+      path: app.migrationPath,
+      prune: true,
+      wait: true,
+      force: true,
+      ...(app.dependsOn.length > 0 && { dependsOn: app.dependsOn.map((name) => ({ name })) }),
+      postBuild: { substitute: input.substitute },
+    },
+  };
+}
+
+/** The folder's kustomization.yaml: every app Kustomization and migration Kustomization, by name. */
 export function appsKustomization(input: FluxTargetInput): unknown {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: input.apps.map((app) => `${app.name}.yaml`),
+    resources: input.apps.flatMap((app) => [
+      `${app.name}.yaml`,
+      ...(app.migrationPath ? [`${migrationKustomizationName(app)}.yaml`] : []),
+    ]),
   };
 }

@@ -106,5 +106,6 @@ export function appInputs(target: ResolvedTarget, policy: K8sPolicy, settings: K
         : [];
     }),
     ...(typeof app.values.expose === 'object' && target.gateway && { gateway: target.gateway }),
+    ...(app.values.migrate && { engine: target.engine }),
   }));
 }

@@ -34,6 +34,8 @@ export interface Cdk8sContributorProps {
   readonly build: ChartBuild;
   /** See AppFolderContributor.ingress. @default none */
   readonly ingress?: (instance: Omit<AppInstance, 'ingress'>) => readonly IngressAllowance[];
+  /** See AppFolderContributor.folder. @default the app folder */
+  readonly folder?: (instance: Omit<AppInstance, 'ingress'>) => string | undefined;
 }
 
 export function cdk8sContributor(props: Cdk8sContributorProps): Cdk8sContributor {
@@ -41,6 +43,7 @@ export function cdk8sContributor(props: Cdk8sContributorProps): Cdk8sContributor
     name: props.name,
     build: props.build,
     ...(props.ingress && { ingress: props.ingress }),
+    ...(props.folder && { folder: props.folder }),
     objects: (instance) => renderChart(props.name, props.build, sessionOf(instance)),
   };
 }

@@ -5,9 +5,11 @@
  */
 import type { AppFolderContributor } from '../app-folder.ts';
 import { autoscalingContributor } from './autoscaling.ts';
+import { cronJobContributor } from './cron-job.ts';
 import { externalSecretsContributor } from './external-secrets.ts';
 import { namespaceContributor } from './namespace.ts';
 import { httpRouteContributor } from './http-route.ts';
+import { migrationContributor } from './migration.ts';
 import { networkPolicyContributor } from './network-policy.ts';
 import { disruptionBudgetContributor } from './pdb.ts';
 import { podMonitorContributor } from './pod-monitor.ts';
@@ -19,6 +21,7 @@ import { workloadContributor } from './workload.ts';
 export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   namespaceContributor,
   workloadContributor,
+  cronJobContributor,
   serviceContributor,
   autoscalingContributor,
   disruptionBudgetContributor,
@@ -28,4 +31,5 @@ export const K8S_CONTRIBUTORS: readonly AppFolderContributor[] = [
   httpRouteContributor,
   networkPolicyContributor,
   externalSecretsContributor,
+  migrationContributor,
 ];

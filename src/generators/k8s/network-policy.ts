@@ -70,7 +70,22 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     const ports = tcpPorts(allowance.ports);
     if (ports.length > 0) policy.addIngressRule(allowancePeer(scope, `ingress-${index}`, allowance), ports);
   });
-  for (const dependency of ctx.dependencies) {
+  addAppEgress(scope, policy, ctx, ctx.dependencies);
+  return policy;
+}
+
+/**
+ * What the app's pods may send to: `dependencies` on the ports they serve, its declared `egress`, and
+ * the cluster DNS. Shared by every pod that runs the app's code (a migration Job's too).
+ */
+function addAppEgress(
+  scope: Construct,
+  policy: kplus.NetworkPolicy,
+  ctx: AppContext,
+  dependencies: AppContext['dependencies'],
+): void {
+  const { target } = ctx;
+  for (const dependency of dependencies) {
     const ports = tcpPorts(dependency.ports);
     // No ports: the dependency is about start order only, and there is nothing to connect to.
     if (ports.length > 0)
@@ -84,6 +99,26 @@ export function addAppNetworkPolicy(scope: Construct, ctx: AppContext): kplus.Ne
     }),
     [kplus.NetworkPolicyPort.udp(DNS_PORT), kplus.NetworkPolicyPort.tcp(DNS_PORT)],
   );
+}
+
+/**
+ * A policy for pods that run the app's code outside its workload (a migration Job): isolated both ways,
+ * no ingress at all, the app's declared egress and DNS. Not its dependencies: they admit the app's
+ * workload pods only, so an egress rule towards them would promise a path that is closed at the far end.
+ */
+export function addEgressOnlyPolicy(
+  scope: Construct,
+  ctx: AppContext,
+  name: string,
+  podLabels: Readonly<Record<string, string>>,
+): kplus.NetworkPolicy {
+  const policy = new kplus.NetworkPolicy(scope, 'network-policy', {
+    metadata: { ...metaOf(ctx, name), labels: { ...ctx.labels, ...podLabels } },
+    selector: kplus.Pods.select(scope, 'network-policy-pods', { labels: { ...podLabels } }),
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+  addAppEgress(scope, policy, ctx, []);
   return policy;
 }
 

@@ -25,7 +25,8 @@ export function addDisruptionBudget(
   scope: Construct,
   ctx: AppContext,
 ): k8s.KubePodDisruptionBudget | undefined {
-  if (!ctx.policy.podDisruptionBudget) return undefined;
+  // A scheduled app's run is a Job: evicting it is the Job's retry to handle, not a budget's.
+  if (!ctx.policy.podDisruptionBudget || ctx.app.values.schedule) return undefined;
   return new k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
     metadata: metaOf(ctx, appObjectName(ctx.app)),
     spec: {

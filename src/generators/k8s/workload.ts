@@ -24,7 +24,7 @@ import { TEMPLATE_HASH_LABEL, topologySpreadConstraints } from './spread.ts';
 export const CONFIG_HASH_ANNOTATION = 'envmatrix.io/config-hash';
 
 /** The label cdk8s-plus puts on pod templates; it encodes a construct path, so it is removed. */
-const CDK8S_ADDRESS_LABEL = kplus.Pod.ADDRESS_LABEL;
+export const CDK8S_ADDRESS_LABEL = kplus.Pod.ADDRESS_LABEL;
 
 export interface WorkloadProps {
   readonly serviceAccount: kplus.IServiceAccount;
@@ -48,6 +48,8 @@ export const workloadContributor = cdk8sContributor({
     const configMap = addConfigMap(chart, ctx);
     const strategy = ctx.app.values.strategy;
     const props = { serviceAccount, ...(configMap && { configMap }) };
+    // A scheduled app's pods are a CronJob's: the cron-job contributor (cron-job.ts) renders it.
+    if (ctx.app.values.schedule) return;
     if (strategy.kind === 'rolling') {
       addDeployment(chart, ctx, {
         ...props,
@@ -122,10 +124,25 @@ export function addDeployment(scope: Construct, ctx: AppContext, props: Workload
   return deployment;
 }
 
-function container(
+/** A container that runs to completion: no probes (a liveness probe would kill a long migration). */
+export interface BatchRun {
+  readonly command?: readonly string[];
+  readonly image?: string;
+  readonly name?: string;
+  readonly batch?: boolean;
+  /** Leave the app's ports off: the container serves nothing (a migration). @default false */
+  readonly portless?: boolean;
+}
+
+/**
+ * The app's hardened container. `command` replaces the image's entrypoint (a CronJob run, a migration);
+ * `image` the app's image reference.
+ */
+export function container(
   scope: Construct,
   ctx: AppContext,
   configMap: kplus.IConfigMap | undefined,
+  run: BatchRun = {},
 ): kplus.ContainerProps {
   const { app } = ctx;
   const portNames = Object.keys(app.ports);
@@ -134,8 +151,8 @@ function container(
     path !== undefined && probePort !== undefined
       ? kplus.Probe.fromHttpGet(path, { port: probePort })
       : undefined;
-  const readiness = probe(app.values.probes.readiness);
-  const liveness = probe(app.values.probes.liveness);
+  const readiness = run.batch ? undefined : probe(app.values.probes.readiness);
+  const liveness = run.batch ? undefined : probe(app.values.probes.liveness);
   const secretMounts = app.secrets.map((secret) => ({
     path: secretMountPath(secret.name),
     readOnly: true,
@@ -147,13 +164,14 @@ function container(
     ),
   }));
   return {
-    name: app.name,
-    image: app.imageRef,
+    name: run.name ?? app.name,
+    image: run.image ?? app.imageRef,
+    ...(run.command && { command: [...run.command] }),
     // A digest never changes what it points at, so the node's copy is good; a bare tag may move.
     imagePullPolicy: app.values.image.digest
       ? kplus.ImagePullPolicy.IF_NOT_PRESENT
       : kplus.ImagePullPolicy.ALWAYS,
-    ports: Object.entries(app.ports).map(([name, number]) => ({ name, number })),
+    ports: run.portless ? [] : Object.entries(app.ports).map(([name, number]) => ({ name, number })),
     ...(configMap && { envFrom: [kplus.Env.fromConfigMap(configMap)] }),
     ...(readiness && { readiness }),
     ...(liveness && { liveness }),
@@ -181,7 +199,7 @@ function container(
  * only when asked for. Quantities, not strings: the patch is applied before cdk8s's typed serializer,
  * which reads `Quantity` objects.
  */
-function resources(ctx: AppContext): kplus.k8s.ResourceRequirements {
+export function resources(ctx: AppContext): kplus.k8s.ResourceRequirements {
   const { cpu, memory, cpuLimit, memoryLimit } = ctx.app.values.resources;
   const quantity = (value: string): kplus.k8s.Quantity => kplus.k8s.Quantity.fromString(value);
   return {

@@ -77,7 +77,8 @@ export function validateWorkloadValues(input: ValidationInput): MatrixIssue[] {
 function validateReplicas({ app, env, target, report }: AppInstance): void {
   const { scaling, replicas } = app.values;
   const running = scaling?.min ?? replicas;
-  if (running < env.policy.minReplicas) {
+  // A scheduled app runs one pod per run: the policy minimum is about serving, which it does not do.
+  if (running < env.policy.minReplicas && !app.values.schedule) {
     report(
       scaling ? 'scaling.min' : 'replicas',
       `replicas ${running} < policy minimum ${env.policy.minReplicas}`,

@@ -80,7 +80,7 @@ describe('removal guard over Argo CD Applications and Flux Kustomizations', () =
   it('refuses to drop a prod Argo CD region and rename the Flux site, listing them, and writes nothing', async () => {
     const before = await readTree(outDir);
     const error = await refusal(synth(without(EU_WEST, DC1), { outDir }));
-    expect(deploymentsOf(EU_WEST, DC1)).toHaveLength(5);
+    expect(deploymentsOf(EU_WEST, DC1)).toHaveLength(7);
     expect(error.message).toBe(message('Argo CD Applications and Flux Kustomizations', [EU_WEST, DC1]));
     expect(await readTree(outDir)).toEqual(before);
   });
@@ -95,8 +95,10 @@ describe('removal guard over Argo CD Applications and Flux Kustomizations', () =
   it('lets a removal under the threshold through', async () => {
     const plan = await planSynth(without(DC1), { outDir });
     expect(plan.changes.removed.filter((p) => p.startsWith('flux/'))).toEqual([
+      'flux/prod/onprem/dc1/main/apps/api-migrate.yaml',
       'flux/prod/onprem/dc1/main/apps/api.yaml',
       'flux/prod/onprem/dc1/main/apps/kustomization.yaml',
+      'flux/prod/onprem/dc1/main/apps/report.yaml',
       'flux/prod/onprem/dc1/main/apps/web.yaml',
     ]);
   });

@@ -346,7 +346,7 @@ describe('a contributor registered from outside the k8s generator', () => {
   it('changes the generator version, so the render cache never mixes the two lists', () => {
     expect(k8sGenerator.version).toBe(K8S_GENERATOR_VERSION);
     expect(generator.version).toBe(
-      `${K8S_GENERATOR_VERSION}+contributors.namespace.workload.service.autoscaling.disruption-budget.service-monitor.pod-monitor.prometheus-rule.http-route.network-policy.external-secrets.toy-monitor`,
+      `${K8S_GENERATOR_VERSION}+contributors.namespace.workload.cron-job.service.autoscaling.disruption-budget.service-monitor.pod-monitor.prometheus-rule.http-route.network-policy.external-secrets.migration.toy-monitor`,
     );
   });
 

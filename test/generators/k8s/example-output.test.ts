@@ -74,10 +74,25 @@ describe('the example matrix rendered by the k8s generator', () => {
   });
 
   const appDirs = (): string[] => matrix.targets.flatMap((t) => t.apps.map((a) => `k8s/${t.id}/${a.name}`));
+  /** Every folder with a kustomization: the app folders, and on Flux clusters each migration's `migrate/`. */
+  const folders = (): string[] =>
+    matrix.targets.flatMap((t) =>
+      t.apps.flatMap((a) => [
+        `k8s/${t.id}/${a.name}`,
+        ...(t.engine === 'flux' && a.values.migrate ? [`k8s/${t.id}/${a.name}/migrate`] : []),
+      ]),
+    );
+  /** The objects of one folder's own manifest.yaml (not its subfolders'). */
+  const objectsOf = (dir: string): K8sObject[] =>
+    [...objects].filter(([path]) => path.startsWith(`${dir}/manifest.yaml#`)).map(([, object]) => object);
+  const isMigration = (object: K8sObject): boolean =>
+    object.metadata.labels?.['app.kubernetes.io/component'] === 'migration';
 
   it('writes one folder per target and app placed there, each with a kustomization.yaml', () => {
-    expect([...kustomizations.keys()].sort()).toEqual(appDirs().sort());
-    expect(appDirs()).toHaveLength(20);
+    expect([...kustomizations.keys()].sort()).toEqual(folders().sort());
+    // 7 targets × api, report and web, 6 × worker (not on-prem), plus api's migrate/ on the Flux cluster.
+    expect(appDirs()).toHaveLength(27);
+    expect(folders()).toHaveLength(28);
   });
 
   it.skipIf(!crds.available)(
@@ -92,8 +107,11 @@ describe('the example matrix rendered by the k8s generator', () => {
         'apps/v1 Deployment',
         'argoproj.io/v1alpha1 Rollout',
         'autoscaling/v2 HorizontalPodAutoscaler',
+        'batch/v1 CronJob',
+        'batch/v1 Job',
         'external-secrets.io/v1 ExternalSecret',
         'gateway.networking.k8s.io/v1 HTTPRoute',
+        'keda.sh/v1alpha1 ScaledObject',
         'monitoring.coreos.com/v1 PodMonitor',
         'monitoring.coreos.com/v1 PrometheusRule',
         'monitoring.coreos.com/v1 ServiceMonitor',
@@ -112,7 +130,7 @@ describe('the example matrix rendered by the k8s generator', () => {
     async () => {
       const limit = pLimit(2);
       const results = await Promise.all(
-        appDirs().map((dir) =>
+        folders().map((dir) =>
           limit(async () => ({ dir, build: await kustomizeBuild(join(outDir, 'generated', dir)) })),
         ),
       );
@@ -122,10 +140,7 @@ describe('the example matrix rendered by the k8s generator', () => {
         const built = (parseYamlDocuments(build.stdout) as K8sObject[]).sort((a, b) =>
           identity(a) < identity(b) ? -1 : 1,
         );
-        const own = [...objects]
-          .filter(([path]) => path.startsWith(`${dir}/`))
-          .map(([, object]) => object)
-          .sort((a, b) => (identity(a) < identity(b) ? -1 : 1));
+        const own = objectsOf(dir).sort((a, b) => (identity(a) < identity(b) ? -1 : 1));
         expect(built, dir).toEqual(own);
       }
     },
@@ -134,21 +149,22 @@ describe('the example matrix rendered by the k8s generator', () => {
   it('holds two files per app folder, its kustomization.yaml listing the other, manifest.yaml', () => {
     for (const [dir, kustomization] of kustomizations) {
       const files = [...texts.keys()]
-        .filter((p) => p.startsWith(`${dir}/`))
+        .filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/'))
         .map((p) => p.slice(dir.length + 1));
       expect(files.sort(), dir).toEqual(['kustomization.yaml', 'manifest.yaml']);
       expect(kustomization.resources, dir).toEqual(['manifest.yaml']);
     }
-    expect(texts.size).toBe(2 * appDirs().length);
+    expect(texts.size).toBe(2 * folders().length);
   });
 
   it('writes each manifest.yaml with the marker once and its objects in kind order, then by name', () => {
-    for (const dir of appDirs()) {
+    for (const dir of folders()) {
       const text = texts.get(`${dir}/manifest.yaml`)!;
       expect(text.split(MARKER), dir).toHaveLength(2);
       expect(text.startsWith(YAML_HEADER), dir).toBe(true);
-      const own = [...objects].filter(([path]) => path.startsWith(`${dir}/`)).map(([, o]) => o);
-      expect(own.length, dir).toBeGreaterThanOrEqual(7);
+      const own = objectsOf(dir);
+      // A migrate/ folder holds the Job and its NetworkPolicy.
+      expect(own.length, dir).toBeGreaterThanOrEqual(dir.endsWith('/migrate') ? 2 : 5);
       expect(own, dir).toEqual(
         [...own].sort((a, b) => compareManifestObjects(a as KubeObject, b as KubeObject)),
       );
@@ -167,7 +183,9 @@ describe('the example matrix rendered by the k8s generator', () => {
                 k,
               ),
           )
-        : APP_LABEL_KEYS;
+        : isMigration(object)
+          ? [...APP_LABEL_KEYS, 'app.kubernetes.io/component'].sort()
+          : APP_LABEL_KEYS;
       expect(
         Object.keys(labels)
           .filter((k) => !k.startsWith('pod-security.'))
@@ -184,11 +202,11 @@ describe('the example matrix rendered by the k8s generator', () => {
       });
       if (!shared) {
         const app = target.apps.find((a) => path.startsWith(`k8s/${target.id}/${a.name}/`))!;
-        expect(labels['app.kubernetes.io/name'], path).toBe(app.name);
+        // A migration's objects carry a name of their own, so the app's selectors never pick its pods.
+        const name = isMigration(object) ? `${app.name}-migrate` : app.name;
+        expect(labels['app.kubernetes.io/name'], path).toBe(name);
         expect(labels['app.kubernetes.io/version'], path).toBe(app.values.image.tag);
-        expect(labels['app.kubernetes.io/instance'], path).toBe(
-          `${app.name}-${target.id.split('/').join('-')}`,
-        );
+        expect(labels['app.kubernetes.io/instance'], path).toBe(`${name}-${target.id.split('/').join('-')}`);
       }
     }
   });
@@ -201,6 +219,7 @@ describe('the example matrix rendered by the k8s generator', () => {
         app.name,
         `${app.name}-config`,
         `${app.name}-preview`,
+        `${app.name}-migrate`,
         'default-deny',
         app.namespace,
         ...app.secrets.map((s) => s.name),
@@ -234,6 +253,17 @@ describe('the example matrix rendered by the k8s generator', () => {
   it('runs every workload as the app named after it, in the app namespace, as Deployment or Rollout by strategy', () => {
     for (const target of matrix.targets) {
       for (const app of target.apps) {
+        if (app.values.schedule) {
+          const cronJob = objects.get(`k8s/${target.id}/${app.name}/manifest.yaml#CronJob/${app.name}`);
+          const pod = (
+            cronJob?.spec?.jobTemplate as {
+              spec: { template: { spec: { containers: { image: string }[] } } };
+            }
+          ).spec.template.spec;
+          expect(pod.containers[0]?.image, `${target.id}/${app.name}`).toBe(app.imageRef);
+          expect(objectsOf(`k8s/${target.id}/${app.name}`).map((o) => o.kind)).not.toContain('Deployment');
+          continue;
+        }
         const rollout = app.values.strategy.kind !== 'rolling';
         const kind = rollout ? 'Rollout' : 'Deployment';
         const workload = objects.get(`k8s/${target.id}/${app.name}/manifest.yaml#${kind}/${app.name}`);

@@ -147,7 +147,12 @@ describe('NetworkPolicy semantics of the example, per target', () => {
         }
       }
     }
-    expect(checked).toBe(matrix.targets.filter((t) => t.apps.some((a) => a.name === 'api')).length);
+    // api and the report CronJob, on every target (one postgres CIDR and port each).
+    expect(checked).toBe(
+      matrix.targets.flatMap((t) => t.apps.filter((a) => (a.values.egress?.external ?? []).length > 0))
+        .length,
+    );
+    expect(checked).toBe(2 * matrix.targets.length);
   });
 
   it('monitoring → metrics: Prometheus reaches the metrics port of apps with metrics, and no other port', () => {
