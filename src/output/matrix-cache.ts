@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '../core/canonical.ts';
 import type { MatrixInputs } from '../matrix/load-inputs.ts';
-import { RELEASES_DIR } from '../matrix/pins.ts';
+import { RELEASES_DIR } from '../matrix/releases-dir.ts';
 import type { ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
 import { RACY_MS, statOf } from './stat-cache.ts';
 
