@@ -3,7 +3,6 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import { lookUpResolvedMatrix, saveResolvedMatrix } from '../output/matrix-cache.ts';
 import { defaultCacheDir } from '../output/render-cache.ts';
 import { checkGenerated, defaultOutDir, synth } from '../output/synth.ts';
-import { formatCheck } from './format.ts';
 import { formatHeldBack } from './held-back.ts';
 import type { GlobalOptions } from './context.ts';
 
@@ -54,6 +53,8 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
   if (options.check) {
     // Reads every byte and renders everything: no cache of any kind is trusted here.
     const result = await checkGenerated(resolved, { outDir });
+    // Imported here: format.ts loads cli-table3, which plain synth never prints with.
+    const { formatCheck } = await import('./format.ts');
     (result.ok ? console.log : console.error)(formatCheck(result));
     return result.ok ? 0 : 1;
   }
