@@ -230,6 +230,22 @@ for (const { label, size } of sizes) {
   results.push({ label, size, instances, ...measured });
 }
 
+// Threads where they pay (issue 17): the 1× fleet's k8s units rendered in one thread and in two
+// worker_threads, in one process (bench/render-workers.ts), twice, best of each.
+const threadRuns: { mainMs: number; workersMs: number }[] = [];
+for (let i = 0; i < 2; i++) {
+  const { stdout } = await run('node', [
+    'bin/run-ts.js',
+    'bench/render-workers.ts',
+    JSON.stringify({ size: sizes[0]!.size, workers: 2 }),
+  ]);
+  threadRuns.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as { mainMs: number; workersMs: number });
+}
+const threads = {
+  mainMs: Math.min(...threadRuns.map((r) => r.mainMs)),
+  workersMs: Math.min(...threadRuns.map((r) => r.workersMs)),
+};
+
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const table = new Table({
   head: ['size', 'scenario', 'wall (median)', 'spread', 'in-process', 'peak RSS'],
@@ -293,6 +309,10 @@ const ratios: Record<string, { value: number; max: number }> = {
     max: 512,
   },
 };
+ratios['k8s render: 2 worker threads ÷ 1 thread (1×, in-process; < 1 would pay)'] = {
+  value: threads.workersMs / threads.mainMs,
+  max: 1,
+};
 const naive = find('1×', 'naive');
 if (naive)
   ratios['envmatrix ÷ naive cdk8s (cold, in-process)'] = { value: get('1×', 'cold').ms / naive.ms, max: 1 };
@@ -312,7 +332,7 @@ console.log(
 if (flags.json) {
   await writeFile(
     flags.json,
-    `${JSON.stringify({ runs, peerEvery, load, totalMs, results, ratios }, null, 2)}\n`,
+    `${JSON.stringify({ runs, peerEvery, load, totalMs, results, threads, ratios }, null, 2)}\n`,
   );
   console.error(`wrote ${flags.json}`);
 }
