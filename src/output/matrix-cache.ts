@@ -7,7 +7,7 @@
  * A hit needs all of these to equal what the last load saw:
  * - the user modules the matrix file reached, each by sha256 (recorded by the loader: load-inputs.ts);
  * - each environment variable the load read;
- * - every file in the releases folder (names and bytes);
+ * - every file in the releases folder (names and bytes), and the project's package.json and tsconfig;
  * - envmatrix itself: its package.json and lock files, tsconfig, bin/ and every file under src/
  *   (which holds the define API, resolve and validation), and node's version;
  * - the UTC day: defaults and checks that follow a calendar (Kubernetes versions) change by the day.
@@ -43,6 +43,7 @@ interface Key {
   readonly day: string;
   readonly envmatrix: string;
   readonly pins: string;
+  readonly project: string;
 }
 
 interface Header {
@@ -106,6 +107,8 @@ function keyOf(options: MatrixCacheOptions): Key {
     envmatrix: envmatrixFingerprint(),
     // Every file there, not only *.json: conservative, and the folder is small.
     pins: hashFiles(filesUnder(join(options.root, RELEASES_DIR))),
+    // The project's module type and compiler settings, which tsx loads the matrix by.
+    project: hashFiles(['package.json', 'tsconfig.json'].map((file) => join(options.root, file))),
   };
 }
 
