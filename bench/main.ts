@@ -5,14 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import type { Scenario } from './scenario.ts';
-import type { FleetSize } from './synthetic-matrix.ts';
+import { syntheticPins, type FleetSize } from './synthetic-matrix.ts';
 
 const run = promisify(execFile);
 // A bare `--json` (no file) writes bench-results.json.
@@ -55,11 +55,17 @@ interface Sample {
   readonly maxRssMb: number;
 }
 
-async function measure(scenario: Scenario, size: FleetSize, outDir: string, every = 1): Promise<Sample> {
+async function measure(
+  scenario: Scenario,
+  size: FleetSize,
+  outDir: string,
+  every = 1,
+  cacheDir?: string,
+): Promise<Sample> {
   const started = performance.now();
   const { stdout } = await run(
     'node',
-    ['bin/run-ts.js', 'bench/scenario.ts', JSON.stringify({ scenario, size, outDir, every })],
+    ['bin/run-ts.js', 'bench/scenario.ts', JSON.stringify({ scenario, size, outDir, every, cacheDir })],
     {
       maxBuffer: 64 * 1024 * 1024,
     },
@@ -80,13 +86,63 @@ async function measureVersion(): Promise<Sample> {
   return { wallMs, ms: wallMs, maxRssMb: 0 };
 }
 
+/**
+ * A project on disk for the CLI scenarios: its matrix file builds the synthetic fleet, its pins are the
+ * synthetic pins as releases/<env>.json, and its node_modules holds only the caches (packages resolve
+ * from this checkout, where the modules live). Dated an hour back, as an edited project's files are by
+ * the time its next synth runs (the matrix cache skips modules changed within 2 s of a load).
+ */
+async function writeProject(root: string, size: FleetSize): Promise<void> {
+  const matrix = resolve('bench/synthetic-matrix.ts');
+  const files = new Map<string, string>([
+    ['package.json', '{ "type": "module" }\n'],
+    [
+      'src/environments/index.ts',
+      `import { syntheticMatrix } from ${JSON.stringify(matrix)};\n\nexport default syntheticMatrix(${JSON.stringify(size)});\n`,
+    ],
+    ...Object.entries(syntheticPins(size)).map(
+      ([env, { apps }]) =>
+        [`src/environments/releases/${env}.json`, `${JSON.stringify({ apps }, null, 2)}\n`] as const,
+    ),
+  ]);
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  for (const [path, content] of files) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), content);
+    await utimes(join(root, path), hourAgo, hourAgo);
+  }
+  await mkdir(join(root, 'node_modules'), { recursive: true });
+}
+
+/** `envmatrix synth` on the project, in a fresh process: what a developer waits for. */
+async function measureCli(root: string): Promise<Sample> {
+  const started = performance.now();
+  await run('node', ['bin/envmatrix.js', '--root', root, 'synth', '--allow-removals'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - started;
+  return { wallMs, ms: wallMs, maxRssMb: 0 };
+}
+
+/** One app's pin bumped in staging, as a promotion does. */
+async function bumpPin(root: string): Promise<void> {
+  const file = join(root, 'src/environments/releases/staging.json');
+  const pins = JSON.parse(await readFile(file, 'utf8')) as { apps: Record<string, { tag: string }> };
+  pins.apps['app-007']!.tag = `9.${Date.now() % 1000}.0`;
+  await writeFile(file, `${JSON.stringify(pins, null, 2)}\n`);
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(file, hourAgo, hourAgo);
+}
+
 /** Files under `dir`, recursively. */
 async function countFiles(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((entry) => entry.isFile()).length;
 }
 
-type Measured = Scenario | 'version';
+/** The CLI scenarios: `envmatrix synth` as a developer runs it, matrix cache missing, then present. */
+type Measured =
+  Scenario | 'version' | 'noop (CLI, loads matrix)' | 'noop (CLI, load skipped)' | 'one-app (CLI)';
 
 interface Summary {
   readonly scenario: Measured;
@@ -118,6 +174,22 @@ async function benchSize(
       if (i === 0) k8sFiles = await countFiles(join(dir, 'generated', 'k8s'));
       add('noop', await measure('noop', size, join(dir, 'generated')));
       add('one-app', await measure('one-app', size, join(dir, 'generated')));
+      // The same fleet as a project on disk, through the CLI. The cold synth (in process) fills the
+      // render and stat caches where the CLI finds them.
+      const project = join(dir, 'project');
+      await writeProject(project, size);
+      await measure(
+        'cold',
+        size,
+        join(project, 'generated'),
+        1,
+        join(project, 'node_modules/.cache/envmatrix'),
+      );
+      await rm(join(project, 'node_modules/.cache/envmatrix/matrix'), { recursive: true, force: true });
+      add('noop (CLI, loads matrix)', await measureCli(project));
+      add('noop (CLI, load skipped)', await measureCli(project));
+      await bumpPin(project);
+      add('one-app (CLI)', await measureCli(project));
       if (first && flags.naive && i === 0) add('naive', await measure('naive', size, join(dir, 'naive')));
       // ~1,800 kubectl runs: once, at the first size.
       if (first && i === 0) {
@@ -158,6 +230,22 @@ for (const { label, size } of sizes) {
   results.push({ label, size, instances, ...measured });
 }
 
+// Threads where they pay (issue 17): the 1× fleet's k8s units rendered in one thread and in two
+// worker_threads, in one process (bench/render-workers.ts), twice, best of each.
+const threadRuns: { mainMs: number; workersMs: number }[] = [];
+for (let i = 0; i < 2; i++) {
+  const { stdout } = await run('node', [
+    'bin/run-ts.js',
+    'bench/render-workers.ts',
+    JSON.stringify({ size: sizes[0]!.size, workers: 2 }),
+  ]);
+  threadRuns.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as { mainMs: number; workersMs: number });
+}
+const threads = {
+  mainMs: Math.min(...threadRuns.map((r) => r.mainMs)),
+  workersMs: Math.min(...threadRuns.map((r) => r.workersMs)),
+};
+
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const table = new Table({
   head: ['size', 'scenario', 'wall (median)', 'spread', 'in-process', 'peak RSS'],
@@ -190,8 +278,20 @@ const ratios: Record<string, { value: number; max: number }> = {
       max: 0.25,
     },
   'no-op ÷ bare CLI start (wall)': { value: get('1×', 'noop').wallMs / get('1×', 'version').wallMs, max: 2 },
+  'no-op CLI, matrix load skipped ÷ bare CLI start (wall)': {
+    value: get('1×', 'noop (CLI, load skipped)').wallMs / get('1×', 'version').wallMs,
+    max: 2,
+  },
+  'no-op CLI, matrix loaded ÷ bare CLI start (wall)': {
+    value: get('1×', 'noop (CLI, loads matrix)').wallMs / get('1×', 'version').wallMs,
+    max: 2,
+  },
   'one-app change ÷ bare CLI start (wall)': {
     value: get('1×', 'one-app').wallMs / get('1×', 'version').wallMs,
+    max: 3,
+  },
+  'one-app change, CLI ÷ bare CLI start (wall)': {
+    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'version').wallMs,
     max: 3,
   },
   'growth: cold 2× ÷ cold 1× (in-process)': { value: get('2×', 'cold').ms / get('1×', 'cold').ms, max: 2.1 },
@@ -208,6 +308,10 @@ const ratios: Record<string, { value: number; max: number }> = {
     ),
     max: 512,
   },
+};
+ratios['k8s render: 2 worker threads ÷ 1 thread (1×, in-process; < 1 would pay)'] = {
+  value: threads.workersMs / threads.mainMs,
+  max: 1,
 };
 const naive = find('1×', 'naive');
 if (naive)
@@ -228,7 +332,7 @@ console.log(
 if (flags.json) {
   await writeFile(
     flags.json,
-    `${JSON.stringify({ runs, peerEvery, load, totalMs, results, ratios }, null, 2)}\n`,
+    `${JSON.stringify({ runs, peerEvery, load, totalMs, results, threads, ratios }, null, 2)}\n`,
   );
   console.error(`wrote ${flags.json}`);
 }

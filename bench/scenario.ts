@@ -16,6 +16,8 @@ interface Args {
   readonly outDir: string;
   /** kustomize: render every `every`-th instance only (main.ts scales the time). @default 1 */
   readonly every?: number;
+  /** cold, noop, one-app: the cache folder. @default `<outDir>.cache` */
+  readonly cacheDir?: string;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -35,7 +37,7 @@ async function run(): Promise<void> {
     case 'one-app':
       await synth(resolved, {
         outDir: args.outDir,
-        cacheDir: `${args.outDir}.cache`,
+        cacheDir: args.cacheDir ?? `${args.outDir}.cache`,
         allowRemovals: true,
       });
       return;

@@ -1,6 +1,7 @@
 /** What every command shares: where the project is, and loading its matrix. */
 import { resolve } from 'node:path';
 import { loadMatrix, type LoadedMatrix } from '../matrix/load.ts';
+import { loadMatrixRecorded, type RecordedLoad } from '../matrix/load-inputs.ts';
 import { defaultOutDir } from '../output/synth.ts';
 import { printWarnings } from './warnings.ts';
 
@@ -21,4 +22,11 @@ export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
   // Every command that reads the matrix shows what validation only warns about.
   printWarnings(loaded.warnings);
   return loaded;
+}
+
+/** load, recording what the load read (for the matrix cache). */
+export async function loadRecorded(options: GlobalOptions): Promise<RecordedLoad> {
+  const root = resolve(options.root);
+  if (process.cwd() !== root) process.chdir(root);
+  return loadMatrixRecorded({ root, matrixFile: options.matrix });
 }

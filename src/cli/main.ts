@@ -17,7 +17,7 @@ const program = new Command()
   .version(packageJson.version)
   .option('--root <dir>', 'project root (holds src/environments and generated/)', '.')
   .option('--matrix <file>', 'matrix module, relative to the root', 'src/environments/index.ts')
-  .option('--verbose', 'print stack traces with errors')
+  .option('--verbose', 'print stack traces with errors; synth also says where the matrix came from')
   .showHelpAfterError()
   // Usage errors (unknown option or command, missing argument) become exceptions instead of commander's
   // own process.exit(1), so reportError can give them exit code 2 as the README promises. Subcommands

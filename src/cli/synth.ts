@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
+import type { ResolvedMatrix } from '../matrix/types.ts';
+import { lookUpResolvedMatrix, saveResolvedMatrix } from '../output/matrix-cache.ts';
 import { defaultCacheDir } from '../output/render-cache.ts';
-import { checkGenerated, synth } from '../output/synth.ts';
-import { formatCheck } from './format.ts';
+import { checkGenerated, defaultOutDir, synth } from '../output/synth.ts';
 import { formatHeldBack } from './held-back.ts';
-import { load, outDirOf, type GlobalOptions } from './context.ts';
+import type { GlobalOptions } from './context.ts';
 
 export interface SynthFlags extends GlobalOptions {
   readonly check?: boolean;
@@ -11,14 +12,49 @@ export interface SynthFlags extends GlobalOptions {
   readonly allowRemovals?: boolean;
   /** false with --no-cache. */
   readonly cache?: boolean;
+  /** --verbose: also say where the resolved matrix came from. */
+  readonly verbose?: boolean;
+}
+
+/**
+ * The resolved matrix: from the matrix cache (matrix-cache.ts) when nothing the last load read has
+ * changed, else loaded, recording what it read so the next synth can skip the load. `--check` and
+ * `--no-cache` always load.
+ */
+async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
+  const root = resolve(options.root);
+  const lookup =
+    options.check || options.cache === false
+      ? undefined
+      : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir: defaultCacheDir(root) });
+  const note = (message: string) => {
+    if (options.verbose) console.error(`matrix: ${message}`);
+  };
+  if (lookup?.resolved) {
+    // As load() does: messages name paths relative to the project root.
+    if (process.cwd() !== root) process.chdir(root);
+    note('unchanged since the last synth; taken from the cache');
+    return lookup.resolved;
+  }
+  // Imported here: loading pulls in validation and its libraries, which a cache hit does without.
+  const { load, loadRecorded } = await import('./context.ts');
+  if (!lookup) return (await load(options)).resolved;
+  const loaded = await loadRecorded(options);
+  const notSaved =
+    loaded.unproven ??
+    (loaded.inputs && (await saveResolvedMatrix(lookup.miss, loaded.resolved, loaded.inputs)));
+  note(`loaded (${lookup.why}); ${notSaved ? `not cached: ${notSaved}` : 'cached for the next synth'}`);
+  return loaded.resolved;
 }
 
 export async function synthCommand(options: SynthFlags): Promise<number> {
-  const { resolved } = await load(options);
-  const outDir = outDirOf(options);
+  const resolved = await resolvedMatrix(options);
+  const outDir = defaultOutDir(resolve(options.root));
   if (options.check) {
     // Reads every byte and renders everything: no cache of any kind is trusted here.
     const result = await checkGenerated(resolved, { outDir });
+    // Imported here: format.ts loads cli-table3, which plain synth never prints with.
+    const { formatCheck } = await import('./format.ts');
     (result.ok ? console.log : console.error)(formatCheck(result));
     return result.ok ? 0 : 1;
   }

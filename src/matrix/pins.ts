@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { MatrixIssue } from './errors.ts';
 import { valueAt } from './merge.ts';
 import type { Pin } from './types.ts';
+import { RELEASES_DIR } from './releases-dir.ts';
 
-/** Where pins files live, relative to the project root. */
-export const RELEASES_DIR = 'src/environments/releases';
+export { RELEASES_DIR };
 
 /** The pins file of `env`. */
 export function pinsFilePath(env: string): string {

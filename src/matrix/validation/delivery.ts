@@ -7,9 +7,9 @@ import { durationSeconds } from '../duration.ts';
 import type { MatrixIssue } from '../errors.ts';
 import { clusterName, targetId } from '../resolve.ts';
 import type { ValidationInput } from './rule.ts';
+import { FLUX_BOOTSTRAP_NAME } from '../delivery-validation.ts';
 
-/** The Kustomization `flux bootstrap` creates; an app Kustomization may not take its name. */
-export const FLUX_BOOTSTRAP_NAME = 'flux-system';
+export { FLUX_BOOTSTRAP_NAME };
 
 export function validateDelivery({ matrix, resolved }: ValidationInput): MatrixIssue[] {
   const issues: MatrixIssue[] = [];

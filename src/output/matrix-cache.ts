@@ -1,0 +1,255 @@
+/**
+ * The resolved-matrix cache: `node_modules/.cache/envmatrix/matrix/<root and matrix file hash>.json`,
+ * beside the render and stat caches. When nothing a load read has changed, synth takes the resolved
+ * matrix from here and skips importing the TypeScript matrix (and the libraries validation loads) and
+ * resolving it: on a no-op synth that is most of the time after node's own start.
+ *
+ * A hit needs all of these to equal what the last load saw:
+ * - the user modules the matrix file reached, each by sha256 (recorded by the loader: load-inputs.ts);
+ * - each environment variable the load read;
+ * - every file in the releases folder (names and bytes), and the project's package.json and tsconfig;
+ * - envmatrix itself: its package.json and lock files, tsconfig, bin/ and every file under src/
+ *   (which holds the define API, resolve and validation), and node's version;
+ * - the UTC day: defaults and checks that follow a calendar (Kubernetes versions) change by the day.
+ * A load whose inputs cannot be proven is not cached. A damaged entry is a miss. `synth --check` and
+ * `--no-cache` never read or write it.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '../core/canonical.ts';
+import type { MatrixInputs } from '../matrix/load-inputs.ts';
+import { RELEASES_DIR } from '../matrix/releases-dir.ts';
+import type { ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
+import { RACY_MS, statOf } from './stat-cache.ts';
+
+const VERSION = 1;
+
+export interface MatrixCacheOptions {
+  readonly root: string;
+  readonly matrixFile: string;
+  readonly cacheDir: string;
+  /** @default now */
+  readonly now?: Date;
+}
+
+/** What every hit must match besides the recorded inputs. */
+interface Key {
+  readonly version: number;
+  readonly root: string;
+  readonly matrixFile: string;
+  readonly day: string;
+  readonly envmatrix: string;
+  readonly pins: string;
+  readonly project: string;
+}
+
+interface Header {
+  readonly key: Key;
+  readonly files: readonly (readonly [string, string])[];
+  readonly env: Readonly<Record<string, string | null>>;
+  /** sha256 of the body (the resolved matrix's JSON), so a truncated or edited entry is a miss. */
+  readonly body: string;
+}
+
+const ENVMATRIX_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Files under `dir`, recursively, sorted; none when it is missing. */
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** sha256 over each file's path and bytes (a missing file counts as such). */
+function hashFiles(files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(`${file}\u0000`);
+    try {
+      const bytes = readFileSync(file);
+      hash.update(`${bytes.length}\u0000`).update(bytes);
+    } catch {
+      hash.update('missing\u0000');
+    }
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * envmatrix's own code and what it runs on. Synchronous reads: a couple of hundred small files, and
+ * nothing else can happen until the cache is judged.
+ */
+function envmatrixFingerprint(): string {
+  const files = [
+    ...['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json'].map((f) =>
+      join(ENVMATRIX_DIR, f),
+    ),
+    ...filesUnder(join(ENVMATRIX_DIR, 'bin')),
+    ...filesUnder(join(ENVMATRIX_DIR, 'src')),
+  ];
+  return sha256(`${process.version}\u0000${process.platform}\u0000${hashFiles(files)}`);
+}
+
+function keyOf(options: MatrixCacheOptions): Key {
+  return {
+    version: VERSION,
+    root: options.root,
+    matrixFile: options.matrixFile,
+    day: (options.now ?? new Date()).toISOString().slice(0, 10),
+    envmatrix: envmatrixFingerprint(),
+    // Every file there, not only *.json: conservative, and the folder is small.
+    pins: hashFiles(filesUnder(join(options.root, RELEASES_DIR))),
+    // The project's module type and compiler settings, which tsx loads the matrix by.
+    project: hashFiles(['package.json', 'tsconfig.json'].map((file) => join(options.root, file))),
+  };
+}
+
+/** The cache entry of one project root and matrix file. */
+export function matrixCacheFile(options: Omit<MatrixCacheOptions, 'now'>): string {
+  return join(
+    options.cacheDir,
+    'matrix',
+    `${sha256(`${options.root}\u0000${options.matrixFile}`).slice(0, 24)}.json`,
+  );
+}
+
+const fileSha256 = (path: string): string | undefined => {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+};
+
+/** A lookup's outcome: the cached matrix, or what a load started now must record to be saved. */
+export type MatrixCacheLookup =
+  | { readonly resolved: ResolvedMatrix }
+  | { readonly resolved?: undefined; readonly miss: MatrixCacheMiss; readonly why: string };
+
+/**
+ * Taken before loading: an input that changes during the load then makes the next lookup miss, never
+ * hit on a matrix resolved from older bytes (see saveResolvedMatrix for the user modules).
+ */
+export interface MatrixCacheMiss {
+  readonly options: MatrixCacheOptions;
+  readonly key: Key;
+  readonly startedAtMs: number;
+}
+
+/** The cached resolved matrix when every input is as the load that saved it saw. */
+export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLookup {
+  const startedAtMs = Date.now();
+  const key = keyOf(options);
+  const miss = (why: string) => ({ miss: { options, key, startedAtMs }, why });
+  let text: string;
+  try {
+    text = readFileSync(matrixCacheFile(options), 'utf8');
+  } catch {
+    return miss('no entry');
+  }
+  try {
+    const newline = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, newline)) as Header;
+    const body = text.slice(newline + 1);
+    const changed = (Object.keys(key) as (keyof Key)[]).filter((name) => header.key[name] !== key[name]);
+    if (changed.length > 0) return miss(`changed: ${changed.join(', ')}`);
+    const file = header.files.find(([path, sha]) => fileSha256(path) !== sha);
+    if (file) return miss(`changed: ${file[0]}`);
+    const variable = Object.entries(header.env).find(
+      ([name, value]) => (process.env[name] ?? null) !== value,
+    );
+    if (variable) return miss(`changed: $${variable[0]}`);
+    if (sha256(body) !== header.body) return miss('damaged entry');
+    return { resolved: decodeResolved(JSON.parse(body)) };
+  } catch {
+    // A damaged entry is a miss: synth loads the matrix and writes the entry again.
+    return miss('damaged entry');
+  }
+}
+
+type ProvenanceEntries = [string, [string, [string, readonly ProvenanceStep[]][]][]][];
+
+/** The resolved matrix as JSON can hold it: provenance's nested maps as entry lists, in their order. */
+export function encodeResolved(resolved: ResolvedMatrix): unknown {
+  const provenance: ProvenanceEntries = [...resolved.provenance].map(([target, apps]) => [
+    target,
+    [...apps].map(([app, paths]) => [app, [...paths]]),
+  ]);
+  return { ...resolved, provenance };
+}
+
+export function decodeResolved(value: unknown): ResolvedMatrix {
+  const encoded = value as Omit<ResolvedMatrix, 'provenance'> & { provenance: ProvenanceEntries };
+  const provenance = new Map(
+    encoded.provenance.map(([target, apps]) => [
+      target,
+      new Map(apps.map(([app, paths]) => [app, new Map(paths)])),
+    ]),
+  );
+  return { ...encoded, provenance };
+}
+
+/**
+ * Whether JSON gives this value back as it is: plain objects and arrays of strings, finite numbers,
+ * booleans and null, with no undefined members. Anything else (a Date, a Map, a class instance) would
+ * come back different, so such a matrix is not cached.
+ */
+export function survivesJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value))
+    return Object.keys(value).length === value.length && value.every((item) => survivesJson(item));
+  if (typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  return Object.values(value).every((item) => item !== undefined && survivesJson(item));
+}
+
+/**
+ * Save a load's resolved matrix with its inputs; returns why it was not saved, if it was not. The user modules are hashed now, after the load, so
+ * one edited since the load began could be recorded with bytes the load did not see: as git does with
+ * racily clean files, nothing is saved when a module's mtime is within RACY_MS of the load's start or
+ * later. Failures are ignored: the cache only ever saves time.
+ * https://git-scm.com/docs/racy-git
+ */
+export async function saveResolvedMatrix(
+  miss: MatrixCacheMiss,
+  resolved: ResolvedMatrix,
+  inputs: MatrixInputs,
+): Promise<string | undefined> {
+  const encoded = encodeResolved(resolved);
+  if (!survivesJson(encoded)) return 'the resolved matrix holds values JSON cannot keep';
+  // mtime alone: the modules are copied and linked freshly in tests and CI, which moves their ctime.
+  const racyNs = BigInt(miss.startedAtMs - RACY_MS) * 1_000_000n;
+  const racy = inputs.files.find((path) => (statOf(path)?.mtimeNs ?? racyNs) >= racyNs);
+  if (racy !== undefined) return `${racy} changed within ${RACY_MS / 1000} s of the load`;
+  const files = inputs.files.map((path) => [path, fileSha256(path)] as const);
+  if (files.some(([, sha]) => sha === undefined)) return 'a module of the matrix is gone';
+  const body = JSON.stringify(encoded);
+  const header: Header = {
+    key: miss.key,
+    files: files as (readonly [string, string])[],
+    env: inputs.env,
+    body: sha256(body),
+  };
+  const path = matrixCacheFile(miss.options);
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, `${JSON.stringify(header)}\n${body}`);
+    await rename(temporary, path);
+    return undefined;
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    return `writing ${path} failed: ${(error as Error).message}`;
+  }
+}

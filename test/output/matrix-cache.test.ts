@@ -1,0 +1,214 @@
+/**
+ * The resolved-matrix cache (src/output/matrix-cache.ts) through the real CLI: a second synth with
+ * nothing changed skips the load; any edit to a matrix module, a pin or an environment variable the
+ * matrix reads makes it load again; a damaged entry is ignored; `--check` and `--no-cache` never read
+ * it. `--verbose` says where the matrix came from.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/core/canonical.ts';
+import { composeLazily } from '../../src/generators/index.ts';
+import { loadMatrix } from '../../src/matrix/load.ts';
+import {
+  decodeResolved,
+  encodeResolved,
+  matrixCacheFile,
+  survivesJson,
+} from '../../src/output/matrix-cache.ts';
+import { defaultCacheDir } from '../../src/output/render-cache.ts';
+import { readTree } from '../../src/output/tree.ts';
+import { projectRoot } from '../support/tools.ts';
+
+const run = promisify(execFile);
+const BIN = join(projectRoot, 'bin/envmatrix.js');
+
+const loaded = (why: string) => `matrix: loaded (${why}); cached for the next synth`;
+const HIT = 'matrix: unchanged since the last synth; taken from the cache';
+
+async function envmatrix(
+  root: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, '--root', root, '--verbose', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** The matrix line synth printed with --verbose. */
+const matrixNote = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('matrix: '));
+
+/**
+ * A project whose user content (src/apps, src/environments) is copied and whose define API
+ * (src/matrix) is this checkout's, as in this repository: the user modules are the copies.
+ */
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'envmatrix-matrix-cache-'));
+  for (const dir of ['src/apps', 'src/environments'])
+    await cp(join(projectRoot, dir), join(root, dir), { recursive: true });
+  await cp(join(projectRoot, 'package.json'), join(root, 'package.json'));
+  await symlink(join(projectRoot, 'src/matrix'), join(root, 'src/matrix'), 'dir');
+  await symlink(join(projectRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await age();
+});
+afterEach(async () => {
+  await rm(entryFile(), { force: true });
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Date every user file an hour back: a module changed within 2 s of a load is never cached. */
+async function age(): Promise<void> {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  for (const dir of ['src/apps', 'src/environments', 'src/environments/releases'])
+    for (const name of readdirSync(join(root, dir)))
+      if (name.endsWith('.ts') || name.endsWith('.json'))
+        await utimes(join(root, dir, name), hourAgo, hourAgo);
+}
+
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(join(root, file), 'utf8');
+  expect(text).toContain(from);
+  await writeFile(join(root, file), text.replace(from, to));
+  await age();
+}
+
+async function synthNote(env: Record<string, string> = {}, ...args: string[]): Promise<string | undefined> {
+  const result = await envmatrix(root, ['synth', ...args], env);
+  expect(result, result.stderr).toMatchObject({ code: 0 });
+  return matrixNote(result.stderr);
+}
+
+// root/node_modules links to this checkout's: the cache folder is shared with other tests, each entry
+// belongs to one root.
+const entryFile = () =>
+  matrixCacheFile({ root, matrixFile: 'src/environments/index.ts', cacheDir: defaultCacheDir(root) });
+
+describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
+  it('a second synth with nothing changed skips the load and writes the same bytes', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    const first = await readTree(join(root, 'generated'));
+    await rm(join(root, 'generated'), { recursive: true });
+    expect(await synthNote()).toBe(HIT);
+    expect(await readTree(join(root, 'generated'))).toEqual(first);
+    const check = await envmatrix(root, ['synth', '--check']);
+    expect(check, check.stderr).toMatchObject({ code: 0 });
+  });
+
+  it('editing a matrix module, then a pin, makes synth load again and write the change', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    await edit('src/apps/api.ts', "DB_POOL_SIZE: '10'", "DB_POOL_SIZE: '12'");
+    expect(await synthNote()).toBe(loaded(`changed: ${join(root, 'src/apps/api.ts')}`));
+    expect(
+      await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
+    ).toContain('DB_POOL_SIZE: "12"');
+    expect(await synthNote()).toBe(HIT);
+    const pins = JSON.parse(await readFile(join(root, 'src/environments/releases/dev.json'), 'utf8')) as {
+      apps: Record<string, { tag: string }>;
+    };
+    const tag = pins.apps.api!.tag;
+    await edit('src/environments/releases/dev.json', `"tag": "${tag}"`, '"tag": "9.9.9"');
+    expect(await synthNote()).toBe(loaded('changed: pins'));
+    expect(
+      await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
+    ).toContain('ghcr.io/acme/api:9.9.9@');
+  });
+
+  it('an environment variable the matrix reads is part of the key', async () => {
+    await edit('src/apps/api.ts', "DB_POOL_SIZE: '10'", "DB_POOL_SIZE: process.env.POOL ?? '10'");
+    expect(await synthNote({ POOL: '20' })).toBe(loaded('no entry'));
+    expect(await synthNote({ POOL: '20' })).toBe(HIT);
+    expect(await synthNote({ POOL: '30' })).toBe(loaded('changed: $POOL'));
+    expect(
+      await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
+    ).toContain('DB_POOL_SIZE: "30"');
+  });
+
+  it('a matrix whose value may depend on more than its files and variables is not cached', async () => {
+    await edit('src/apps/api.ts', "DB_POOL_SIZE: '10'", 'DB_POOL_SIZE: String(Date.now() % 2)');
+    expect(await synthNote()).toBe(
+      `matrix: loaded (no entry); not cached: ${join(root, 'src/apps/api.ts')} mentions \`Date\``,
+    );
+  });
+
+  it('a module changed within 2 s of the load is not cached (its bytes may not be those loaded)', async () => {
+    // Stamped a minute ahead: on a loaded machine, node can take more than 2 s to reach the lookup.
+    const soon = new Date(Date.now() + 60_000);
+    await utimes(join(root, 'src/apps/web.ts'), soon, soon);
+    expect(await synthNote()).toBe(
+      `matrix: loaded (no entry); not cached: ${join(root, 'src/apps/web.ts')} changed within 2 s of the load`,
+    );
+  });
+
+  it('a damaged entry is ignored and rewritten', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    const entry = entryFile();
+    const text = await readFile(entry, 'utf8');
+    for (const damaged of ['{not json', text.slice(0, text.length - 10), `${text.slice(0, -1)}0`]) {
+      await writeFile(entry, damaged);
+      expect(await synthNote()).toBe(loaded('damaged entry'));
+    }
+    expect(await synthNote()).toBe(HIT);
+  });
+
+  it('--check and --no-cache never read it: a poisoned entry only misleads plain synth', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    // An entry that passes every check but holds another matrix: what a hit would build from.
+    const entry = entryFile();
+    const text = await readFile(entry, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1).replaceAll('ghcr.io/acme/api', 'ghcr.io/poisoned/api');
+    const header = { ...(JSON.parse(text.slice(0, newline)) as object), body: sha256(body) };
+    await writeFile(entry, `${JSON.stringify(header)}\n${body}`);
+    const check = await envmatrix(root, ['synth', '--check']);
+    expect(check, check.stderr).toMatchObject({ code: 0 });
+    expect(matrixNote(check.stderr)).toBeUndefined();
+    const noCache = await envmatrix(root, ['synth', '--no-cache']);
+    expect(noCache, noCache.stderr).toMatchObject({ code: 0 });
+    expect(noCache.stdout).toContain('generated/ is up to date');
+    // The poison is taken by plain synth: proof that the two above did not read the entry.
+    expect(await synthNote()).toBe(HIT);
+    expect(
+      await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
+    ).toContain('ghcr.io/poisoned/api');
+  });
+});
+
+describe('the cached form of a resolved matrix', () => {
+  it('renders exactly the bytes of the matrix it was made from', async () => {
+    const { resolved } = await loadMatrix({ root: projectRoot, now: new Date('2026-11-30T00:00:00Z') });
+    const encoded = encodeResolved(resolved);
+    expect(survivesJson(encoded)).toBe(true);
+    const restored = decodeResolved(JSON.parse(JSON.stringify(encoded)));
+    const [before, after] = await Promise.all([composeLazily(resolved), composeLazily(restored)]);
+    expect(after.size).toBeGreaterThan(50);
+    expect([...after].map(([path, file]) => [path, file.content])).toEqual(
+      [...before].map(([path, file]) => [path, file.content]),
+    );
+  });
+
+  it('holds nothing JSON would change', () => {
+    expect(survivesJson({ a: [1, 'x', null, true, { b: 2 }] })).toBe(true);
+    for (const value of [
+      { a: undefined },
+      { a: new Date(0) },
+      { a: new Map() },
+      new Array<number>(2),
+      { a: -0 },
+      NaN,
+    ])
+      expect(survivesJson(value)).toBe(false);
+  });
+});
