@@ -22,6 +22,7 @@ import type {
   ResolvedTarget,
 } from '../matrix/types.ts';
 import { GeneratorError } from './errors.ts';
+import { afterMigration } from './argocd/migration-waves.ts';
 import { withLiteralDollars } from './flux/substitute-opt-out.ts';
 import { MANIFEST_FILE, kustomizationFile } from './k8s/kustomization.ts';
 import { k8sAppDir } from './paths.ts';
@@ -288,7 +289,8 @@ export function compareManifestObjects(a: KubeObject, b: KubeObject): number {
 function folderFiles(input: AppInput, contributions: readonly Contribution[]): OutputFile[] {
   const app = input.app.name;
   const root = k8sAppDir(input.target, app);
-  // Every engine applies a value as written, `${…}` and `$$` included (flux/substitute-opt-out.ts).
+  // Argo CD applies the workload only after its migration (argocd/migration-waves.ts).
+  const ordered = input.engine === 'argocd' && input.app.values.migrate !== undefined;
   const folders = new Map<string, KubeObject[]>([[root, []]]);
   for (const { objects, folder } of contributions) {
     const dir = folder === undefined ? root : `${root}/${folder}`;
@@ -301,7 +303,11 @@ function folderFiles(input: AppInput, contributions: readonly Contribution[]): O
           {
             path: `${dir}/${MANIFEST_FILE}`,
             format: 'yaml',
-            data: objects.map(withLiteralDollars).sort(compareManifestObjects),
+            // Every engine applies a value as written, `${…}` and `$$` included (flux/substitute-opt-out.ts).
+            data: objects
+              .map(withLiteralDollars)
+              .map((object) => (ordered ? afterMigration(object) : object))
+              .sort(compareManifestObjects),
             app,
           },
           { ...kustomizationFile(dir, [MANIFEST_FILE]), app },

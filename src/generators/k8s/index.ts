@@ -44,9 +44,10 @@ export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
  * Bump the leading number when the output for the same input changes. The cdk8s and cdk8s-plus-28
  * versions are part of it: a new cdk8s-plus may render the same constructs differently. 3: an app whose
  * only port is its metrics port lost its Service and got a PodMonitor, with the same values. 4: objects
- * holding `${` or `$$` carry Flux's `substitute: disabled` annotation.
+ * holding `${` or `$$` carry Flux's `substitute: disabled` annotation. 5: on Argo CD, a migration is a
+ * Sync hook and the workload waits for it in wave 1.
  */
-export const K8S_GENERATOR_VERSION = `4+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
+export const K8S_GENERATOR_VERSION = `5+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
 
 export interface K8sGeneratorOptions {
   /** Namespace of the ingress controller, whose pods may reach apps with `expose: true`. @default 'ingress-nginx' */

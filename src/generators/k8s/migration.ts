@@ -3,10 +3,11 @@
  * migration command with the app's image (or `migrate.image` at the app's tag), ServiceAccount, config
  * and secrets, before the app's new version rolls out:
  *
- * - Argo CD: a PreSync hook. "Using a PreSync hook to perform a database schema migration before
- *   deploying a new version of the app" is the use case Argo CD's docs name first; BeforeHookCreation
- *   deletes the last run's Job just before the next sync creates it again, so a fixed name works and the
- *   last run stays inspectable (https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/).
+ * - Argo CD: a Sync-phase hook in wave 0, with the workload and its autoscaler in wave 1
+ *   (argocd/migration-waves.ts says why not PreSync: on an app's first sync a PreSync Job would wait
+ *   for Secrets that the sync has not applied yet). BeforeHookCreation deletes the last run's Job just
+ *   before the next sync creates it again, so a fixed name works and the last run stays inspectable
+ *   (https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/).
  * - Flux: the Job sits in the app folder's `migrate/` subfolder, applied by a Kustomization of its own
  *   with `wait: true` and `force: true` that the app's Kustomization dependsOn (flux/kustomization.ts),
  *   as in Flux's "Running pre and post-deployment jobs" guide (https://fluxcd.io/flux/use-cases/running-jobs/):
@@ -51,7 +52,7 @@ export const migrationContributor = cdk8sContributor({
     const podLabels = { ...selectorLabels(ctx.target, name), ...MIGRATION_COMPONENT };
     const labels = { ...ctx.labels, ...podLabels };
     const hook = ctx.engine === 'argocd' && {
-      annotations: { [ARGOCD_HOOK]: 'PreSync', [ARGOCD_HOOK_DELETE_POLICY]: 'BeforeHookCreation' },
+      annotations: { [ARGOCD_HOOK]: 'Sync', [ARGOCD_HOOK_DELETE_POLICY]: 'BeforeHookCreation' },
     };
     const pod = appPodSettings(chart, ctx);
     const image = migrate.image === undefined ? app.imageRef : `${migrate.image}:${app.values.image.tag}`;

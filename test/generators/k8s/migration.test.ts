@@ -50,11 +50,11 @@ function migrating(change: Partial<MatrixDefinition> = {}): MatrixDefinition {
 describe('migrations', () => {
   const files = renderValid(migrating(), threeEnvPins());
 
-  it('on Argo CD, a PreSync hook Job in the app folder, deleted before the next sync creates it (reviewed snapshot)', async () => {
+  it('on Argo CD, a Sync hook Job in the app folder, deleted before the next sync creates it (reviewed snapshot)', async () => {
     const job = objectAt(files, `${ARGO}/api/Job/api-migrate`);
     await expect(stringify(job)).toMatchFileSnapshot('__snapshots__/job-api-migrate.yaml');
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
     expect(validateStrict(job)).toEqual([]);
@@ -71,6 +71,22 @@ describe('migrations', () => {
     // Nothing of the Job outside the app folder's manifest on Argo CD clusters.
     expect([...folder(files, `${ARGO}/api`).keys()]).toEqual(['kustomization.yaml', 'manifest.yaml']);
     expect(files.has(`${ARGO}/api/migrate/manifest.yaml`)).toBe(false);
+  });
+
+  it('on Argo CD, the workload and its autoscaler wait in wave 1; config and secrets go with the migration in wave 0', () => {
+    // A PreSync hook would start before the sync applies the app's ExternalSecret and ConfigMap, and on
+    // the app's first sync wait for them forever.
+    const waves = [...objectsIn(files, `${ARGO}/api`)].map(([address, object]) => [
+      address,
+      object.metadata.annotations?.['argocd.argoproj.io/sync-wave'],
+    ]);
+    expect(waves.filter(([, wave]) => wave !== undefined)).toEqual([
+      ['Rollout/api', '1'],
+      ['HorizontalPodAutoscaler/api', '1'],
+    ]);
+    expect(waves.map(([address]) => address)).toEqual(
+      expect.arrayContaining(['ConfigMap/api-config', 'ExternalSecret/api-db', 'Job/api-migrate']),
+    );
   });
 
   it('never lets the app Service, PDB or autoscaler count a migration pod', () => {

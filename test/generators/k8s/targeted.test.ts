@@ -496,7 +496,7 @@ describe('the generator contract', () => {
     const { version: plus } = (await import('cdk8s-plus-28/package.json', { with: { type: 'json' } }))
       .default;
     // 3: objects holding ${ or $$ carry the Flux substitute opt-out (issue 11, finding 10).
-    expect(K8S_GENERATOR_VERSION).toBe(`4+cdk8s.${cdk8s}+cdk8s-plus-28.${plus}`);
+    expect(K8S_GENERATOR_VERSION).toBe(`5+cdk8s.${cdk8s}+cdk8s-plus-28.${plus}`);
   });
 
   it('sets the app of every file', () => {
