@@ -22,7 +22,7 @@ import type {
   ResolvedTarget,
 } from '../matrix/types.ts';
 import { GeneratorError } from './errors.ts';
-import { afterMigration } from './argocd/migration-waves.ts';
+import { afterMigration, runsAfterMigration, WORKLOAD_FOLDER } from './migration-order.ts';
 import { withLiteralDollars } from './flux/substitute-opt-out.ts';
 import { MANIFEST_FILE, kustomizationFile } from './k8s/kustomization.ts';
 import { k8sAppDir } from './paths.ts';
@@ -289,12 +289,24 @@ export function compareManifestObjects(a: KubeObject, b: KubeObject): number {
 function folderFiles(input: AppInput, contributions: readonly Contribution[]): OutputFile[] {
   const app = input.app.name;
   const root = k8sAppDir(input.target, app);
-  // Argo CD applies the workload only after its migration (argocd/migration-waves.ts).
-  const ordered = input.engine === 'argocd' && input.app.values.migrate !== undefined;
+  // The workload is applied only after its migration (migration-order.ts): on Argo CD in a later sync
+  // wave, on Flux from a folder of its own that a later Kustomization applies.
+  const migrates = input.app.values.migrate !== undefined;
+  const ordered = migrates && input.engine === 'argocd';
+  const split = migrates && input.engine === 'flux';
   const folders = new Map<string, KubeObject[]>([[root, []]]);
   for (const { objects, folder } of contributions) {
-    const dir = folder === undefined ? root : `${root}/${folder}`;
-    folders.set(dir, [...(folders.get(dir) ?? []), ...objects]);
+    for (const object of objects) {
+      const dir =
+        folder !== undefined
+          ? `${root}/${folder}`
+          : split && runsAfterMigration(object)
+            ? `${root}/${WORKLOAD_FOLDER}`
+            : root;
+      const list = folders.get(dir);
+      if (list) list.push(object);
+      else folders.set(dir, [object]);
+    }
   }
   return [...folders].flatMap(([dir, objects]): OutputFile[] =>
     dir !== root && objects.length === 0

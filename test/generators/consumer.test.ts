@@ -257,10 +257,21 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
       for (const dir of fluxAppsDirs()) {
         const target = matrix.targets.find((t) => `flux/${t.id}/apps` === dir)!;
         const all = fluxKustomizations(dir);
-        // An app with a migration also has `<app>-migrate`, which applies its migrate/ folder and is
-        // awaited (wait: true) before the app's own Kustomization starts.
+        // An app with a migration also has `<app>-base` (its folder without the workload, what the Job
+        // needs) and `<app>-migrate`, which applies its migrate/ folder after the base and is awaited
+        // (wait: true) before the app's own Kustomization rolls the workload/ folder out.
         const migrations = all.filter((k) => k.metadata.name.endsWith('-migrate'));
-        const kustomizations = all.filter((k) => !migrations.includes(k));
+        const bases = all.filter((k) => k.metadata.name.endsWith('-base'));
+        const kustomizations = all.filter((k) => !migrations.includes(k) && !bases.includes(k));
+        expect(bases.map((k) => k.metadata.name)).toEqual(
+          target.apps.filter((a) => a.values.migrate).map((a) => `${a.name}-base`),
+        );
+        for (const b of bases) {
+          const app = b.metadata.name.slice(0, -'-base'.length);
+          expect(underGenerated(b.spec.path)).toBe(`k8s/${target.id}/${app}`);
+          expect(b.spec.dependsOn).toBeUndefined();
+          expect(b.spec.wait).toBe(true);
+        }
         expect(kustomizations.map((k) => k.metadata.name)).toEqual(target.apps.map((a) => a.name));
         expect(migrations.map((k) => k.metadata.name)).toEqual(
           target.apps.filter((a) => a.values.migrate).map((a) => `${a.name}-migrate`),
@@ -270,11 +281,12 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
           expect(underGenerated(m.spec.path)).toBe(`k8s/${target.id}/${app}/migrate`);
           expect(objectsOf(underGenerated(m.spec.path)).map((o) => o.kind)).toEqual(['Job', 'NetworkPolicy']);
           expect(m.spec.wait).toBe(true);
+          expect((m.spec.dependsOn ?? [])[0]).toEqual({ name: `${app}-base` });
         }
         for (const k of kustomizations) {
           const app = target.apps.find((a) => a.name === k.metadata.name)!;
           const appDir = underGenerated(k.spec.path);
-          expect(appDir).toBe(`k8s/${target.id}/${app.name}`);
+          expect(appDir).toBe(`k8s/${target.id}/${app.name}${app.values.migrate ? '/workload' : ''}`);
           const objects = objectsOf(appDir);
           for (const check of k.spec.healthChecks) {
             expect(
@@ -337,7 +349,10 @@ describe.skipIf(!kubectl.available)('Argo CD and Flux consuming the example’s 
             (o) => o.kind === 'Kustomization' && o.metadata.name !== 'flux-system',
           ) as unknown as FluxKustomizationDoc[];
           expect(apps.map((k) => k.metadata.name)).toEqual(
-            target.apps.flatMap((a) => [a.name, ...(a.values.migrate ? [`${a.name}-migrate`] : [])]),
+            target.apps.flatMap((a) => [
+              a.name,
+              ...(a.values.migrate ? [`${a.name}-base`, `${a.name}-migrate`] : []),
+            ]),
           );
           for (const k of apps) {
             expect(k.spec.sourceRef.kind).toBe('GitRepository');

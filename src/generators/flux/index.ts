@@ -13,6 +13,8 @@ import { fluxTargetInput } from './input.ts';
 import {
   appKustomization,
   appsKustomization,
+  baseKustomization,
+  baseKustomizationName,
   migrationKustomization,
   migrationKustomizationName,
 } from './kustomization.ts';
@@ -24,7 +26,7 @@ export const FLUX_APPS_DIR = 'apps';
 
 export const fluxGenerator: Generator = {
   name: FLUX_GENERATOR,
-  version: '1',
+  version: '2',
   units: (matrix: ResolvedMatrix): GeneratorUnit[] =>
     matrix.targets.flatMap((target) => {
       const env = matrix.environments.find((e) => e.name === target.env);
@@ -44,15 +46,16 @@ export const fluxGenerator: Generator = {
                 data: appKustomization(input, app),
                 app: app.name,
               },
-              ...(app.migrationPath
+              ...(app.migration
                 ? [
-                    {
-                      path: `${dir}/${migrationKustomizationName(app)}.yaml`,
-                      format: 'yaml' as const,
-                      data: migrationKustomization(input, app),
-                      app: app.name,
-                    },
-                  ]
+                    [baseKustomizationName(app), baseKustomization(input, app)] as const,
+                    [migrationKustomizationName(app), migrationKustomization(input, app)] as const,
+                  ].map(([name, data]): OutputFile => ({
+                    path: `${dir}/${name}.yaml`,
+                    format: 'yaml',
+                    data,
+                    app: app.name,
+                  }))
                 : []),
             ]),
           ],

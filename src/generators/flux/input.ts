@@ -4,6 +4,7 @@
  */
 import { durationSeconds } from '../../matrix/duration.ts';
 import type { ResolvedApp, ResolvedEnvironment, ResolvedTarget } from '../../matrix/types.ts';
+import { WORKLOAD_FOLDER } from '../migration-order.ts';
 import { k8sAppDir, repoPath } from '../paths.ts';
 
 /** The object whose health gates an app: what the k8s generator names `<app>` in the app's namespace. */
@@ -22,8 +23,11 @@ export interface FluxAppInput {
   readonly workload: Workload;
   /** Time a healthy release needs beyond the apply: the canary's pauses. */
   readonly rolloutSeconds: number;
-  /** The app's migration folder (its `migrate/` subfolder), applied and awaited before the app. */
-  readonly migrationPath?: string;
+  /**
+   * For an app with a migration: its folder, applied first (`<app>-base`: what the Job needs), then the
+   * migration folder (`migrate/`, awaited), then `path`, the workload's folder (migration-order.ts).
+   */
+  readonly migration?: { readonly basePath: string; readonly path: string };
 }
 
 export interface FluxTargetInput {
@@ -82,14 +86,18 @@ export function fluxTargetInput(target: ResolvedTarget, env: ResolvedEnvironment
     env: target.env,
     intervalSeconds: env.policy.reconcileIntervalSeconds,
     substitute: clusterSubstitutions(target),
-    apps: target.apps.map((app) => ({
-      name: app.name,
-      path: `./${repoPath(k8sAppDir(target, app.name))}`,
-      dependsOn: app.dependsOn,
-      workload: workloadOf(app),
-      rolloutSeconds: rolloutSeconds(app),
-      // The k8s generator's migration contributor writes this folder (k8s/migration.ts MIGRATION_FOLDER).
-      ...(app.values.migrate && { migrationPath: `./${repoPath(k8sAppDir(target, app.name))}/migrate` }),
-    })),
+    apps: target.apps.map((app) => {
+      const folder = `./${repoPath(k8sAppDir(target, app.name))}`;
+      return {
+        name: app.name,
+        // The app folder's composition puts the workload in its own folder (app-folder.ts), and the
+        // migration contributor the Job in `migrate/` (k8s/migration.ts MIGRATION_FOLDER).
+        path: app.values.migrate ? `${folder}/${WORKLOAD_FOLDER}` : folder,
+        dependsOn: app.dependsOn,
+        workload: workloadOf(app),
+        rolloutSeconds: rolloutSeconds(app),
+        ...(app.values.migrate && { migration: { basePath: folder, path: `${folder}/migrate` } }),
+      };
+    }),
   };
 }

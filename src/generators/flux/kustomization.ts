@@ -36,6 +36,11 @@ export function migrationKustomizationName(app: Pick<FluxAppInput, 'name'>): str
   return `${app.name}-migrate`;
 }
 
+/** The Kustomization of what an app's migration needs (its folder without the workload): `<app>-base`. */
+export function baseKustomizationName(app: Pick<FluxAppInput, 'name'>): string {
+  return `${app.name}-base`;
+}
+
 function labelsOf(input: FluxTargetInput, app: FluxAppInput): Record<string, string> {
   return {
     'app.kubernetes.io/managed-by': 'envmatrix',
@@ -47,7 +52,7 @@ function labelsOf(input: FluxTargetInput, app: FluxAppInput): Record<string, str
 export function appKustomization(input: FluxTargetInput, app: FluxAppInput): unknown {
   const { workload } = app;
   // The app waits for its migration as for the apps it depends on.
-  const dependsOn = [...app.dependsOn, ...(app.migrationPath ? [migrationKustomizationName(app)] : [])];
+  const dependsOn = [...app.dependsOn, ...(app.migration ? [migrationKustomizationName(app)] : [])];
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
@@ -79,39 +84,67 @@ export function appKustomization(input: FluxTargetInput, app: FluxAppInput): unk
  * (https://fluxcd.io/flux/use-cases/running-jobs/): `wait: true` makes it Ready only once the Job has
  * completed (kstatus reads a Job's Complete condition), so the app's Kustomization, which dependsOn it,
  * rolls out after the migration; `force: true` recreates the Job when its pod template changes (a new
- * version), which the API server would refuse to patch. It waits for what the app depends on too.
+ * version), which the API server would refuse to patch. It starts after `<app>-base` has applied what
+ * the Job needs (its ServiceAccount, ConfigMap, Secrets), and after what the app depends on.
  */
 export function migrationKustomization(input: FluxTargetInput, app: FluxAppInput): unknown {
+  return supportKustomization(input, app, migrationKustomizationName(app), 'migration', {
+    path: app.migration?.path,
+    wait: true,
+    force: true,
+    dependsOn: [baseKustomizationName(app), ...app.dependsOn].map((name) => ({ name })),
+  });
+}
+
+/**
+ * The Kustomization of an app's folder without its workload: what the migration Job needs, applied
+ * first and waited for (`wait: true`: an ExternalSecret is Ready once its Secret exists), with nothing
+ * before it, so a new cluster never waits on the app it is creating.
+ */
+export function baseKustomization(input: FluxTargetInput, app: FluxAppInput): unknown {
+  return supportKustomization(input, app, baseKustomizationName(app), 'base', {
+    path: app.migration?.basePath,
+    wait: true,
+  });
+}
+
+function supportKustomization(
+  input: FluxTargetInput,
+  app: FluxAppInput,
+  name: string,
+  component: string,
+  spec: Record<string, unknown>,
+): unknown {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: {
-      name: migrationKustomizationName(app),
+      name,
       namespace: FLUX_NAMESPACE,
-      labels: { ...labelsOf(input, app), 'app.kubernetes.io/component': 'migration' },
+      labels: { ...labelsOf(input, app), 'app.kubernetes.io/component': component },
     },
     spec: {
       interval: fluxDuration(input.intervalSeconds),
       timeout: fluxDuration(Math.max(input.intervalSeconds, MIN_TIMEOUT_SECONDS)),
       sourceRef: { kind: 'GitRepository', name: FLUX_BOOTSTRAP_NAME },
-      path: app.migrationPath,
+      path: spec.path,
       prune: true,
-      wait: true,
-      force: true,
-      ...(app.dependsOn.length > 0 && { dependsOn: app.dependsOn.map((name) => ({ name })) }),
+      ...spec,
       postBuild: { substitute: input.substitute },
     },
   };
 }
 
-/** The folder's kustomization.yaml: every app Kustomization and migration Kustomization, by name. */
+/** The folder's kustomization.yaml: every app Kustomization, and the base and migration ones, by name. */
 export function appsKustomization(input: FluxTargetInput): unknown {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: input.apps.flatMap((app) => [
       `${app.name}.yaml`,
-      ...(app.migrationPath ? [`${migrationKustomizationName(app)}.yaml`] : []),
+      ...(app.migration
+        ? [`${baseKustomizationName(app)}.yaml`, `${migrationKustomizationName(app)}.yaml`]
+        : []),
     ]),
   };
 }

@@ -44,8 +44,8 @@ export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
  * Bump the leading number when the output for the same input changes. The cdk8s and cdk8s-plus-28
  * versions are part of it: a new cdk8s-plus may render the same constructs differently. 3: an app whose
  * only port is its metrics port lost its Service and got a PodMonitor, with the same values. 4: objects
- * holding `${` or `$$` carry Flux's `substitute: disabled` annotation. 5: on Argo CD, a migration is a
- * Sync hook and the workload waits for it in wave 1.
+ * holding `${` or `$$` carry Flux's `substitute: disabled` annotation. 5: an app with a migration rolls
+ * out its workload after it (migration-order.ts): a later Argo CD sync wave, a Flux folder of its own.
  */
 export const K8S_GENERATOR_VERSION = `5+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
 

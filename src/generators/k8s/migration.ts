@@ -4,7 +4,7 @@
  * and secrets, before the app's new version rolls out:
  *
  * - Argo CD: a Sync-phase hook in wave 0, with the workload and its autoscaler in wave 1
- *   (argocd/migration-waves.ts says why not PreSync: on an app's first sync a PreSync Job would wait
+ *   (migration-order.ts says why not PreSync: on an app's first sync a PreSync Job would wait
  *   for Secrets that the sync has not applied yet). BeforeHookCreation deletes the last run's Job just
  *   before the next sync creates it again, so a fixed name works and the last run stays inspectable
  *   (https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/).

@@ -95,6 +95,7 @@ describe('removal guard over Argo CD Applications and Flux Kustomizations', () =
   it('lets a removal under the threshold through', async () => {
     const plan = await planSynth(without(DC1), { outDir });
     expect(plan.changes.removed.filter((p) => p.startsWith('flux/'))).toEqual([
+      'flux/prod/onprem/dc1/main/apps/api-base.yaml',
       'flux/prod/onprem/dc1/main/apps/api-migrate.yaml',
       'flux/prod/onprem/dc1/main/apps/api.yaml',
       'flux/prod/onprem/dc1/main/apps/kustomization.yaml',

@@ -79,7 +79,9 @@ describe('the example matrix rendered by the k8s generator', () => {
     matrix.targets.flatMap((t) =>
       t.apps.flatMap((a) => [
         `k8s/${t.id}/${a.name}`,
-        ...(t.engine === 'flux' && a.values.migrate ? [`k8s/${t.id}/${a.name}/migrate`] : []),
+        ...(t.engine === 'flux' && a.values.migrate
+          ? [`k8s/${t.id}/${a.name}/migrate`, `k8s/${t.id}/${a.name}/workload`]
+          : []),
       ]),
     );
   /** The objects of one folder's own manifest.yaml (not its subfolders'). */
@@ -90,9 +92,10 @@ describe('the example matrix rendered by the k8s generator', () => {
 
   it('writes one folder per target and app placed there, each with a kustomization.yaml', () => {
     expect([...kustomizations.keys()].sort()).toEqual(folders().sort());
-    // 7 targets × api, report and web, 6 × worker (not on-prem), plus api's migrate/ on the Flux cluster.
+    // 7 targets × api, report and web, 6 × worker (not on-prem), plus api's migrate/ and workload/ on
+    // the Flux cluster.
     expect(appDirs()).toHaveLength(27);
-    expect(folders()).toHaveLength(28);
+    expect(folders()).toHaveLength(29);
   });
 
   it.skipIf(!crds.available)(
@@ -163,8 +166,9 @@ describe('the example matrix rendered by the k8s generator', () => {
       expect(text.split(MARKER), dir).toHaveLength(2);
       expect(text.startsWith(YAML_HEADER), dir).toBe(true);
       const own = objectsOf(dir);
-      // A migrate/ folder holds the Job and its NetworkPolicy.
-      expect(own.length, dir).toBeGreaterThanOrEqual(dir.endsWith('/migrate') ? 2 : 5);
+      // A migrate/ folder holds the Job and its NetworkPolicy, a workload/ folder the workload and its
+      // autoscaler.
+      expect(own.length, dir).toBeGreaterThanOrEqual(/\/(migrate|workload)$/.test(dir) ? 2 : 5);
       expect(own, dir).toEqual(
         [...own].sort((a, b) => compareManifestObjects(a as KubeObject, b as KubeObject)),
       );
@@ -266,7 +270,12 @@ describe('the example matrix rendered by the k8s generator', () => {
         }
         const rollout = app.values.strategy.kind !== 'rolling';
         const kind = rollout ? 'Rollout' : 'Deployment';
-        const workload = objects.get(`k8s/${target.id}/${app.name}/manifest.yaml#${kind}/${app.name}`);
+        // On Flux, an app with a migration rolls its workload out from workload/ (migration-order.ts).
+        const dir =
+          target.engine === 'flux' && app.values.migrate
+            ? `k8s/${target.id}/${app.name}/workload`
+            : `k8s/${target.id}/${app.name}`;
+        const workload = objects.get(`${dir}/manifest.yaml#${kind}/${app.name}`);
         expect(workload?.apiVersion, `${target.id}/${app.name}`).toBe(
           rollout ? 'argoproj.io/v1alpha1' : 'apps/v1',
         );

@@ -158,18 +158,36 @@ describe('migrations', () => {
       prune: true,
     });
     expect(migrate.spec).not.toHaveProperty('healthChecks');
+    // What the Job needs comes first, from a Kustomization that waits on nothing: on a new cluster the
+    // Job's ServiceAccount, ConfigMap and Secrets exist before it runs.
+    const base = dataAt<FluxKustomizationDoc>(flux, `${FLUX_APPS}/api-base.yaml`);
+    expect(base.spec).toMatchObject({ path: `./generated/${FLUX}/api`, wait: true, prune: true });
+    expect(base.spec).not.toHaveProperty('dependsOn');
+    expect(migrate.spec.dependsOn).toEqual([{ name: 'api-base' }]);
+    const baseKinds = [...objectsIn(files, `${FLUX}/api`).keys()].map((key) => key.split('/')[0]);
+    expect(baseKinds).toEqual(expect.arrayContaining(['ConfigMap', 'ExternalSecret', 'ServiceAccount']));
+    expect(baseKinds).not.toContain('Rollout');
+    expect(baseKinds).not.toContain('HorizontalPodAutoscaler');
+    // The app's own Kustomization rolls the workload out from workload/, after the migration.
     const api = dataAt<FluxKustomizationDoc>(flux, `${FLUX_APPS}/api.yaml`);
     expect(api.spec.dependsOn).toEqual([{ name: 'api-migrate' }]);
+    expect(api.spec).toMatchObject({ path: `./generated/${FLUX}/api/workload` });
+    expect([...objectsIn(files, `${FLUX}/api/workload`).keys()]).toEqual([
+      'Rollout/api',
+      'HorizontalPodAutoscaler/api',
+    ]);
     const web = dataAt<FluxKustomizationDoc>(flux, `${FLUX_APPS}/web.yaml`);
     expect(web.spec.dependsOn).toEqual([{ name: 'api' }]);
     expect(dataAt<{ resources: string[] }>(flux, `${FLUX_APPS}/kustomization.yaml`).resources).toEqual([
       'api.yaml',
+      'api-base.yaml',
       'api-migrate.yaml',
       'web.yaml',
       'worker.yaml',
     ]);
     if (crds.available) {
       expect(validateAgainstCrd(migrate)).toEqual([]);
+      expect(validateAgainstCrd(base)).toEqual([]);
       expect(validateAgainstCrd(api)).toEqual([]);
     }
   });
