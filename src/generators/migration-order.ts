@@ -15,11 +15,11 @@
  *   folder, the app's own Kustomization, depends on the migration (flux/kustomization.ts).
  */
 
+import { withAnnotation, type AnnotatableObject } from './annotate.ts';
+
 /** A Kubernetes object as plain data. */
-interface KubeObject {
+interface KubeObject extends AnnotatableObject {
   readonly kind: string;
-  readonly metadata: { readonly annotations?: unknown; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
 }
 
 export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -43,13 +43,5 @@ export function runsAfterMigration(object: KubeObject): boolean {
 
 /** For Argo CD: the object, in the wave after the migration when it runs or scales the app's new version. */
 export function afterMigration<T extends KubeObject>(object: T): T {
-  if (!runsAfterMigration(object)) return object;
-  const annotations = (object.metadata.annotations ?? {}) as Record<string, string>;
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      annotations: { ...annotations, [ARGOCD_SYNC_WAVE]: AFTER_MIGRATION_WAVE },
-    },
-  };
+  return runsAfterMigration(object) ? withAnnotation(object, ARGOCD_SYNC_WAVE, AFTER_MIGRATION_WAVE) : object;
 }

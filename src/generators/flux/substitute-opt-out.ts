@@ -19,11 +19,7 @@
  * unchanged, and Flux leaves it unchanged too, having nothing to act on.
  */
 
-/** A Kubernetes object as plain data (app-folder.ts's KubeObject, which imports this module). */
-interface KubeObject {
-  readonly metadata: { readonly annotations?: unknown; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
+import { withAnnotation, type AnnotatableObject as KubeObject } from '../annotate.ts';
 
 /** The label/annotation key Flux reads, and the one value that turns substitution off. */
 export const FLUX_SUBSTITUTE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/substitute';
@@ -43,13 +39,7 @@ export function fluxWouldSubstitute(object: KubeObject): boolean {
 
 /** The object, annotated so that Flux applies it as written when it holds `${` or `$$`. */
 export function withLiteralDollars<T extends KubeObject>(object: T): T {
-  if (!fluxWouldSubstitute(object)) return object;
-  const annotations = (object.metadata.annotations ?? {}) as Record<string, string>;
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      annotations: { ...annotations, [FLUX_SUBSTITUTE_ANNOTATION]: FLUX_SUBSTITUTE_DISABLED },
-    },
-  };
+  return fluxWouldSubstitute(object)
+    ? withAnnotation(object, FLUX_SUBSTITUTE_ANNOTATION, FLUX_SUBSTITUTE_DISABLED)
+    : object;
 }
