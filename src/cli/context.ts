@@ -28,5 +28,7 @@ export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
 export async function loadRecorded(options: GlobalOptions): Promise<RecordedLoad> {
   const root = resolve(options.root);
   if (process.cwd() !== root) process.chdir(root);
-  return loadMatrixRecorded({ root, matrixFile: options.matrix });
+  const loaded = await loadMatrixRecorded({ root, matrixFile: options.matrix });
+  printWarnings(loaded.warnings);
+  return loaded;
 }

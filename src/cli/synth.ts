@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import { lookUpResolvedMatrix, saveResolvedMatrix } from '../output/matrix-cache.ts';
+import { printWarnings } from './warnings.ts';
 import { defaultCacheDir } from '../output/render-cache.ts';
 import { checkGenerated, defaultOutDir, synth } from '../output/synth.ts';
 import { formatHeldBack } from './held-back.ts';
@@ -34,6 +35,7 @@ async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
     // As load() does: messages name paths relative to the project root.
     if (process.cwd() !== root) process.chdir(root);
     note('unchanged since the last synth; taken from the cache');
+    printWarnings(lookup.warnings);
     return lookup.resolved;
   }
   // Imported here: loading pulls in validation and its libraries, which a cache hit does without.
@@ -42,7 +44,8 @@ async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
   const loaded = await loadRecorded(options);
   const notSaved =
     loaded.unproven ??
-    (loaded.inputs && (await saveResolvedMatrix(lookup.miss, loaded.resolved, loaded.inputs)));
+    (loaded.inputs &&
+      (await saveResolvedMatrix(lookup.miss, loaded.resolved, loaded.inputs, loaded.warnings)));
   note(`loaded (${lookup.why}); ${notSaved ? `not cached: ${notSaved}` : 'cached for the next synth'}`);
   return loaded.resolved;
 }

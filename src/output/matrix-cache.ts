@@ -20,6 +20,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '../core/canonical.ts';
+import type { MatrixIssue } from '../matrix/errors.ts';
 import type { MatrixInputs } from '../matrix/load-inputs.ts';
 import { RELEASES_DIR } from '../matrix/releases-dir.ts';
 import type { ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
@@ -131,7 +132,7 @@ const fileSha256 = (path: string): string | undefined => {
 
 /** A lookup's outcome: the cached matrix, or what a load started now must record to be saved. */
 export type MatrixCacheLookup =
-  | { readonly resolved: ResolvedMatrix }
+  | { readonly resolved: ResolvedMatrix; readonly warnings: readonly MatrixIssue[] }
   | { readonly resolved?: undefined; readonly miss: MatrixCacheMiss; readonly why: string };
 
 /**
@@ -168,11 +169,21 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     );
     if (variable) return miss(`changed: $${variable[0]}`);
     if (sha256(body) !== header.body) return miss('damaged entry');
-    return { resolved: decodeResolved(JSON.parse(body)) };
+    const entry = JSON.parse(body) as Body;
+    return { resolved: decodeResolved(entry.matrix), warnings: entry.warnings };
   } catch {
     // A damaged entry is a miss: synth loads the matrix and writes the entry again.
     return miss('damaged entry');
   }
+}
+
+/**
+ * What an entry holds: the resolved matrix, and the load's warnings, which every synth prints as a
+ * load would (a cluster in paid extended support stays visible while the matrix comes from here).
+ */
+interface Body {
+  readonly matrix: unknown;
+  readonly warnings: readonly MatrixIssue[];
 }
 
 type ProvenanceEntries = [string, [string, [string, readonly ProvenanceStep[]][]][]][];
@@ -225,6 +236,7 @@ export async function saveResolvedMatrix(
   miss: MatrixCacheMiss,
   resolved: ResolvedMatrix,
   inputs: MatrixInputs,
+  warnings: readonly MatrixIssue[] = [],
 ): Promise<string | undefined> {
   const encoded = encodeResolved(resolved);
   if (!survivesJson(encoded)) return 'the resolved matrix holds values JSON cannot keep';
@@ -234,7 +246,7 @@ export async function saveResolvedMatrix(
   if (racy !== undefined) return `${racy} changed within ${RACY_MS / 1000} s of the load`;
   const files = inputs.files.map((path) => [path, fileSha256(path)] as const);
   if (files.some(([, sha]) => sha === undefined)) return 'a module of the matrix is gone';
-  const body = JSON.stringify(encoded);
+  const body = JSON.stringify({ matrix: encoded, warnings } satisfies Body);
   const header: Header = {
     key: miss.key,
     files: files as (readonly [string, string])[],

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/canonical.ts';
 import { composeLazily } from '../../src/generators/index.ts';
+import { EKS_VERSIONS, eksAddonVersions, eksSupport } from '../../src/matrix/clouds/aws/versions.ts';
 import { loadMatrix } from '../../src/matrix/load.ts';
 import {
   decodeResolved,
@@ -105,6 +106,31 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
     expect(await readTree(join(root, 'generated'))).toEqual(first);
     const check = await envmatrix(root, ['synth', '--check']);
     expect(check, check.stderr).toMatchObject({ code: 0 });
+  });
+
+  it('a load’s warnings are printed by every synth, from the cache too', async () => {
+    // A cluster on an EKS version in paid extended support: a warning, not an error.
+    const now = new Date();
+    const row = EKS_VERSIONS.find(
+      (entry) => eksSupport(entry.version, now).status === 'extended' && eksAddonVersions(entry.version),
+    );
+    expect(row, 'an EKS version with add-ons in extended support today').toBeDefined();
+    await edit(
+      'src/environments/index.ts',
+      "aws('dev', 'us-east-1', {",
+      `aws('dev', 'us-east-1', { kubernetesVersion: '${row!.version}',`,
+    );
+    const warningLines = (stderr: string) =>
+      stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    const first = await envmatrix(root, ['synth']);
+    expect(matrixNote(first.stderr)).toBe(loaded('no entry'));
+    expect(warningLines(first.stderr)).toHaveLength(1);
+    expect(warningLines(first.stderr)[0]).toContain(
+      `kubernetesVersion ${row!.version} is in EKS extended support`,
+    );
+    const again = await envmatrix(root, ['synth']);
+    expect(matrixNote(again.stderr)).toBe(HIT);
+    expect(warningLines(again.stderr)).toEqual(warningLines(first.stderr));
   });
 
   it('editing a matrix module, then a pin, makes synth load again and write the change', async () => {
