@@ -134,7 +134,7 @@ describe('envmatrix CLI', () => {
   it('ls prints every target with engine, wave and pinned versions', async () => {
     const { stdout } = await envmatrix(project.root, 'ls');
     expect(stdout).toMatch(
-      /│ prod +│ onprem +│ dc1 +│ main +│ flux +│ 2 +│ 3 +│ [^│]+│ api 1\.4\.2 @, web 2\.0\.1 @ +│/,
+      /│ prod +│ onprem +│ dc1 +│ main +│ flux +│ 2 +│ 3 +│ [^│]+│ api 1\.4\.2 @, report 1\.0\.0 @, web 2\.0\.1 @ +│/,
     );
     expect(stdout).toContain('promotion order: dev → staging → prod');
   });
@@ -164,7 +164,7 @@ describe('envmatrix CLI guard rails (issue 11)', () => {
       const only = await envmatrix(copy.root, 'synth', '--only', 'staging/aws/us-east-1/main');
       expect(only).toMatchObject({
         code: 0,
-        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 80 files, nothing to write.\n',
+        stdout: 'generated/ is up to date (staging/aws/us-east-1/main): 101 files, nothing to write.\n',
         stderr:
           'note: --only staging/aws/us-east-1/main left 3 file(s) outside it as they were, though the matrix changes them:\n' +
           '  generated/FLEET.md\n' +

@@ -145,9 +145,10 @@ describe('compare: rendered objects', () => {
       ['Rollout web/web', 'only-b', 'strategy'],
       ['Service web/web-preview', 'only-b', 'strategy'],
     ]);
-    // Besides those: api's postgres range and web's hostname pattern (intended, target settings), each
-    // app's sloAlerts (ticket in staging, page in prod), and the three lagging pins (unexpected).
-    expect(compare(STAGING, PROD).counts).toEqual({ intended: 11, unexpected: 3 });
+    // Besides those: api's and report's postgres range and web's hostname pattern (intended, target
+    // settings), each app's sloAlerts (ticket in staging, page in prod), and the three lagging pins
+    // (unexpected; report runs one version everywhere).
+    expect(compare(STAGING, PROD).counts).toEqual({ intended: 14, unexpected: 3 });
   });
 
   it('a destination defined per region is intended, named with its layer and entry, and explains the egress rule', () => {
@@ -177,6 +178,15 @@ describe('compare: rendered objects', () => {
     ).toEqual([
       [
         'NetworkPolicy api/api',
+        'spec.egress[0].to[0].ipBlock.cidr',
+        '10.30.64.0/24',
+        '10.31.64.0/24',
+        'intended',
+        'target.destinations.postgres.cidrs',
+      ],
+      // The migration Job's own policy reaches the same database.
+      [
+        'NetworkPolicy api/api-migrate',
         'spec.egress[0].to[0].ipBlock.cidr',
         '10.30.64.0/24',
         '10.31.64.0/24',

@@ -66,7 +66,7 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
       { cwd: project.root },
     );
     expect(stdout).toMatch(
-      /^Wrote .*\/site\/index\.html \(\d+ KB\): 7 clusters, 3 apps, 6 pending promotions\.\n$/,
+      /^Wrote .*\/site\/index\.html \(\d+ KB\): 7 clusters, 4 apps, 6 pending promotions\.\n$/,
     );
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await launchChromium();
@@ -149,7 +149,7 @@ describe.skipIf(!chromium.available)('report page in Chromium', () => {
       ['target.destinations.postgres.cidrs', 'intended'],
     ]);
     await expect(page.locator('#compare-result p').first().innerText()).resolves.toBe(
-      '5 of 25 values differ: 4 intended, 1 unexpected.',
+      '5 of 26 values differ: 4 intended, 1 unexpected.',
     );
   });
 

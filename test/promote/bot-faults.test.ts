@@ -34,7 +34,8 @@ describe.skipIf(!git.available)('promotion bot under faults', () => {
     const prs = await w.github.pullRequests();
     expect(prs.map((pr) => [pr.number, pr.state, pr.head.ref])).toEqual([[1, 'open', BRANCH]]);
     expect(prs[0]!.labels.map((l) => l.name)).toEqual(['promotion', 'env:prod']);
-    expect(prs[0]!.requested_teams?.map((t) => t.slug)).toEqual(['sre']);
+    // api's migration makes every staging → prod promotion risky: the risk reviewers too.
+    expect(prs[0]!.requested_teams?.map((t) => t.slug)).toEqual(['security', 'sre']);
     expect(pinsJson(await w.show(BRANCH, 'src/environments/releases/prod.json')).waves?.['0']?.api?.tag).toBe(
       '1.5.0',
     );

@@ -84,7 +84,8 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
       /<!-- envmatrix:plan \{"version":1,"hash":"[0-9a-f]{16}","from":"staging","to":"prod","wave":0,"proposed":\{"api":"1\.5\.0@[0-9a-f]{12}","web":"2\.1\.0@[0-9a-f]{12}","worker":"0\.8\.1@[0-9a-f]{12}"\}\} -->/,
     );
     expect(pr.labels.map((l) => l.name)).toEqual(['promotion', 'env:prod']);
-    expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['sre']);
+    // api runs a migration with the new version: a risk, so the risk reviewers (security) too.
+    expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['security', 'sre']);
 
     const head = (await wb.remote.revParse(REPO, BRANCH))!;
     const [parents, author, message] = (
@@ -168,15 +169,14 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     expect(outcome?.action).toBe('updated');
     expect(outcome?.pullRequest?.number).toBe(1);
     // The staging pin went to main without a synth, so main's generated/FLEET.md (which lists what
-    // staging runs) is stale: the PR brings it up to date, flags that as drift, and so asks the risk
-    // reviewers too.
+    // staging runs) is stale: the PR brings it up to date and flags that as drift, a risk; the risk
+    // reviewers were asked already (api's migration), so nobody new is requested.
     expect(outcome?.plan.drift).toEqual(['FLEET.md']);
     expect(since()).toEqual([
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/pulls 200',
       'PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200',
-      'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers 201',
       'POST /repos/{owner}/{repo}/statuses/{sha} 201',
     ]);
     expect((await wb.github.pullRequests()).length).toBe(1);
@@ -208,7 +208,7 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     expect(pr.state).toBe('closed');
     expect(pr.merged).toBe(false);
     expect(wb.github.issueComments(1).map((c) => c.body)).toEqual([
-      'Closing: nothing is left to promote from **staging** to **prod wave 0**. prod wave 0 already runs what staging runs (api 1.4.2, web 2.0.1, worker 0.8.0), so this PR would change nothing.\n\n' +
+      'Closing: nothing is left to promote from **staging** to **prod wave 0**. prod wave 0 already runs what staging runs (api 1.4.2, report 1.0.0, web 2.0.1, worker 0.8.0), so this PR would change nothing.\n\n' +
         `The bot deletes the branch \`${BRANCH}\` and opens a new PR when staging has something new for prod wave 0.\n`,
     ]);
     expect(await wb.remote.revParse(REPO, BRANCH)).toBeUndefined();

@@ -136,7 +136,9 @@ describe.skipIf(!git.available)('envmatrix promote with a token in the environme
       `staging → prod wave 0: opened #1 https://github.com/${REPO}/pull/1: api 1.4.2 → 1.5.0, web 2.0.1 → 2.1.0, worker 0.8.0 → 0.8.1 from staging\n` +
         '  api 1.4.2 → 1.5.0: order ✔ · digest ✔ · freeze ✔ · soak ✔ · health ✔\n' +
         '  web 2.0.1 → 2.1.0: order ✔ · digest ✔ · freeze ✔ · soak ✔ · health ✔\n' +
-        '  worker 0.8.0 → 0.8.1: order ✔ · digest ✔ · freeze ✔ · soak ✔ · health ✔\n',
+        '  worker 0.8.0 → 0.8.1: order ✔ · digest ✔ · freeze ✔ · soak ✔ · health ✔\n' +
+        // api's migration runs with the new version: the risk line names the Job and what it runs.
+        '  risk: migration prod/aws/us-east-1/main: Job api/api-migrate changes: runs ./migrate up (ghcr.io/acme/api:1.5.0@sha256:41df3a1a07763d29c45915a45236839c1f92136f45f07ca5af2ebe627e579399) before the rollout\n',
     );
     expect(wb.github.calls.every((c) => c.authScheme === 'token' && c.authorized)).toBe(true);
   });

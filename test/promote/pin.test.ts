@@ -33,7 +33,10 @@ describe('planPin', () => {
         { env: 'qa', app: 'api', tag: '1.0.0' },
         '--env qa is not an environment; use one of dev, staging, prod',
       ],
-      [{ env: 'dev', app: 'apii', tag: '1.0.0' }, '--app apii is not an app; use one of api, web, worker'],
+      [
+        { env: 'dev', app: 'apii', tag: '1.0.0' },
+        '--app apii is not an app; use one of api, report, web, worker',
+      ],
       [
         { env: 'dev', app: 'api', tag: '-1' },
         '--tag "-1" is not an image tag (letters, digits, _ . -; at most 128)',
