@@ -20,7 +20,7 @@ export const api = defineApp({
   // The database is an external destination each environment defines (src/environments/index.ts).
   egress: { external: ['postgres'] },
   // Expand and contract: each release's schema change runs as a Job before its pods roll out (an Argo
-  // CD PreSync hook; on Flux a Kustomization the app's waits for).
+  // CD Sync hook a sync wave ahead of the workload; on Flux a Kustomization the workload's waits for).
   migrate: { command: ['./migrate', 'up'] },
   secrets: [{ name: 'api-db', store: 'vault', key: 'api/db', property: 'password' }],
 });

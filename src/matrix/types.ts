@@ -224,7 +224,7 @@ export interface Schedule {
 
 /**
  * A database migration (expand and contract) that runs as a Job before the app's new version rolls out:
- * an Argo CD PreSync hook, or on Flux a Kustomization the app's Kustomization waits for.
+ * on Argo CD a Sync hook the workload's later sync wave waits for, on Flux a Kustomization it waits for.
  */
 export interface Migration {
   /** The command that migrates, e.g. `['./migrate', 'up']`. */
