@@ -8,6 +8,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { load } from 'js-yaml';
 import { compareStrings } from '../core/compare.ts';
+import { countLines } from '../output/diff.ts';
 import type { IndexEntry } from '../output/index-file.ts';
 import { assessRisks } from '../promote/risk.ts';
 import type { Risk } from '../promote/types.ts';
@@ -60,16 +61,6 @@ export interface Preview {
   readonly risks: readonly Risk[];
   /** Diffs left out to fit the limit. */
   readonly omittedDiffs: number;
-}
-
-function countLines(patch: string): { additions: number; deletions: number } {
-  let additions = 0;
-  let deletions = 0;
-  for (const line of patch.split('\n')) {
-    if (line.startsWith('+') && !line.startsWith('+++')) additions++;
-    else if (line.startsWith('-') && !line.startsWith('---')) deletions++;
-  }
-  return { additions, deletions };
 }
 
 /** `Rollout api/api` from the file's first document, or the file name when it holds no object. */

@@ -29,7 +29,8 @@ function groupOf(path: string, index: GeneratedIndex, previous: GeneratedIndex |
   return [env, entry.scope === env ? undefined : entry.scope, entry.app].filter(Boolean).join(' › ');
 }
 
-function countLines(patch: string): { additions: number; deletions: number } {
+/** Added and removed lines of a unified diff, its `+++`/`---` headers not counted. */
+export function countLines(patch: string): { additions: number; deletions: number } {
   let additions = 0;
   let deletions = 0;
   for (const line of patch.split('\n')) {
