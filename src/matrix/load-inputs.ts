@@ -155,6 +155,9 @@ async function recordingEnv<T>(
 
 /** loadMatrix, recording its inputs. */
 export async function loadMatrixRecorded(options: LoadOptions): Promise<RecordedLoad> {
+  // Evaluated before recording starts: secretlint's modules (debug) list every environment variable
+  // as they load, which is envmatrix's doing, not the matrix's. loadMatrix imports it lazily.
+  await import('./secret-scan.ts');
   const port = resolutions();
   drain(port);
   const entry = pathToFileURL(resolvePath(options.root, options.matrixFile ?? DEFAULT_MATRIX_FILE)).href;

@@ -8,7 +8,6 @@ import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
 import { matrixLoadError } from './load-error.ts';
 import { parsePins, RELEASES_DIR } from './pins.ts';
-import { scanConfigSecrets } from './secret-scan.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateMatrix } from './validate.ts';
@@ -93,6 +92,9 @@ export async function readPins(root: string): Promise<{ pins: PinsByEnvironment;
 export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
   const definition = await importMatrix(options.root, options.matrixFile);
   const { pins, issues: pinIssues } = await readPins(options.root);
+  // Imported here: secretlint is a few dozen modules that resolving an in-memory matrix (checkedMatrix:
+  // benchmarks, promotion planning, a pins-only change taken from the matrix cache) never needs.
+  const { scanConfigSecrets } = await import('./secret-scan.ts');
   const secretIssues = await scanConfigSecrets(definition);
   return checkedMatrix(definition, pins, [...pinIssues, ...secretIssues], {
     ...(options.now && { now: options.now }),

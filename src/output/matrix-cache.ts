@@ -15,7 +15,7 @@
  * `--no-cache` never read or write it.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import type { MatrixIssue } from '../matrix/errors.ts';
 import type { MatrixInputs } from '../matrix/load-inputs.ts';
 import { RELEASES_DIR } from '../matrix/releases-dir.ts';
 import type { ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
+import { filesUnder, hashFiles } from './file-hash.ts';
 import { RACY_MS, statOf } from './stat-cache.ts';
 
 const VERSION = 1;
@@ -56,33 +57,6 @@ interface Header {
 }
 
 const ENVMATRIX_DIR = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Files under `dir`, recursively, sorted; none when it is missing. */
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath, entry.name))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** sha256 over each file's path and bytes (a missing file counts as such). */
-function hashFiles(files: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const file of files) {
-    hash.update(`${file}\u0000`);
-    try {
-      const bytes = readFileSync(file);
-      hash.update(`${bytes.length}\u0000`).update(bytes);
-    } catch {
-      hash.update('missing\u0000');
-    }
-  }
-  return hash.digest('hex');
-}
 
 /**
  * envmatrix's own code and what it runs on. Synchronous reads: a couple of hundred small files, and

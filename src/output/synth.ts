@@ -13,7 +13,7 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
-import { DiskRenderCache, rendererFingerprint } from './render-cache.ts';
+import { DiskRenderCache, rendererFingerprint, renderCacheDir } from './render-cache.ts';
 import { listFiles, readTextIfExists, readTree } from './tree.ts';
 import { recoverInterruptedWrite, writeTree } from './writer.ts';
 import { mapBounded } from './bounded.ts';
@@ -255,7 +255,7 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   // Roll back an update that an interrupted run left half-applied, so the plan compares against it.
   await recoverInterruptedWrite(options.outDir);
   const cache = options.cacheDir
-    ? await DiskRenderCache.load(options.cacheDir, await rendererFingerprint())
+    ? await DiskRenderCache.load(renderCacheDir(options.cacheDir, options.outDir), rendererFingerprint())
     : undefined;
   const statCache = options.cacheDir ? await StatCache.load(options.cacheDir, options.outDir) : undefined;
   const { plan, stats } = await planWithStats(matrix, options, cache, statCache);
@@ -267,7 +267,8 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
     );
     await writeTree(options.outDir, { files: plan.files, unchanged });
   }
-  await cache?.save();
+  // A synth of the whole matrix asked for every unit: entries it did not ask for are garbage.
+  await cache?.save({ prune: options.only === undefined });
   // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
   if (statCache && (written || plan.read > 0))
     await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));

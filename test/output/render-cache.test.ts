@@ -1,13 +1,19 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compose } from '../../src/generators/index.ts';
 import type { Generator } from '../../src/generators/types.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
-import { DiskRenderCache } from '../../src/output/render-cache.ts';
+import {
+  DiskRenderCache,
+  renderCacheDir,
+  rendererFingerprint,
+  RENDERER_SOURCE_DIRS,
+} from '../../src/output/render-cache.ts';
 import { checkGenerated, synth } from '../../src/output/synth.ts';
 import { fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
+import { projectRoot } from '../support/tools.ts';
 
 let dir: string;
 let renders: string[];
@@ -62,6 +68,9 @@ const options = () => ({
   cacheDir: join(dir, 'cache'),
   generators: [counting],
 });
+/** Where synth keeps the render cache of options().outDir. */
+const renderDir = () => renderCacheDir(join(dir, 'cache'), join(dir, 'generated'));
+const entriesDir = (generator: string) => join(renderDir(), generator);
 const matrixWith = (devApi: string) =>
   checkedMatrix(fixtureMatrix(), fixturePins({ dev: { api: { tag: devApi }, worker: { tag: '0.2.0' } } }))
     .resolved;
@@ -80,12 +89,11 @@ describe('render cache', () => {
 
   it('treats entries from other renderer code, and damaged entries, as misses', async () => {
     await synth(matrixWith('1.1.0'), options());
-    const cacheDir = join(dir, 'cache');
-    const other = await DiskRenderCache.load(cacheDir, 'another fingerprint');
+    const other = await DiskRenderCache.load(renderDir(), 'another fingerprint');
     const scopes = ['dev/aws/us-east-1/main', 'prod/aws/eu-west-1/main'];
     expect(scopes.map((scope) => other.get('counting', scope, 'x', scope))).toEqual([undefined, undefined]);
-    const [first] = await readdir(join(cacheDir, 'counting'));
-    await writeFile(join(cacheDir, 'counting', first!), '{not json');
+    const [first] = await readdir(entriesDir('counting'));
+    await writeFile(join(entriesDir('counting'), first!), '{not json');
     renders = [];
     await synth(matrixWith('1.1.0'), options());
     expect(renders).toHaveLength(1);
@@ -93,14 +101,16 @@ describe('render cache', () => {
 
   it('is never trusted by synth --check: a tampered entry is reported as stale', async () => {
     await synth(matrixWith('1.1.0'), options());
-    const cacheDir = join(dir, 'cache', 'counting');
+    const cacheDir = entriesDir('counting');
     for (const name of await readdir(cacheDir)) {
       const text = await readFile(join(cacheDir, name), 'utf8');
       await writeFile(join(cacheDir, name), text.replace('ghcr.io/acme/api:1.1.0', 'ghcr.io/evil/api:6.6.6'));
     }
-    await synth(matrixWith('1.1.0'), { ...options(), outDir: join(dir, 'fresh') });
+    // The output folder's own cache: a fresh generated/ is rendered from the tampered entries.
+    await rm(join(dir, 'generated'), { recursive: true });
+    await synth(matrixWith('1.1.0'), options());
     const check = await checkGenerated(matrixWith('1.1.0'), {
-      outDir: join(dir, 'fresh'),
+      outDir: join(dir, 'generated'),
       generators: [counting],
     });
     expect(check.ok).toBe(false);
@@ -111,11 +121,79 @@ describe('render cache', () => {
     const perAppOptions = { ...options(), generators: [perApp] };
     await synth(matrixWith('1.1.0'), perAppOptions);
     expect(renders).toHaveLength(8);
-    expect(await readdir(join(dir, 'cache', 'per-app'))).toHaveLength(8);
+    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
     renders = [];
     const result = await synth(matrixWith('1.2.0'), perAppOptions);
     expect(renders).toEqual(['dev/aws/us-east-1/main/api']);
     expect(result.changed).toEqual(['a/dev/aws/us-east-1/main/api.json', 'index.json']);
+  });
+
+  it('a full synth keeps only the entries it used; --only and other output folders keep theirs', async () => {
+    // Four targets, two apps each: a unit per app instance.
+    const perAppOptions = { ...options(), generators: [perApp] };
+    await synth(matrixWith('1.1.0'), perAppOptions);
+    await synth(matrixWith('1.1.0'), { ...perAppOptions, outDir: join(dir, 'other') });
+    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
+    // The worker app leaves the matrix: its four units are gone.
+    const apiOnly: Generator = {
+      ...perApp,
+      units: (matrix) => perApp.units(matrix).filter((unit) => unit.key!.endsWith('/api')),
+    };
+    // --only plans the selection's units alone: it cannot tell garbage from the rest, and keeps it all.
+    await synth(matrixWith('1.1.0'), {
+      ...perAppOptions,
+      generators: [apiOnly],
+      only: 'dev',
+      allowRemovals: true,
+    });
+    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
+    renders = [];
+    await synth(matrixWith('1.1.0'), { ...perAppOptions, generators: [apiOnly], allowRemovals: true });
+    expect(renders).toEqual([]);
+    const kept = await readdir(entriesDir('per-app'));
+    expect(kept).toHaveLength(4);
+    const keys = await Promise.all(
+      kept.map(
+        async (name) =>
+          (JSON.parse(await readFile(join(entriesDir('per-app'), name), 'utf8')) as { key: string }).key,
+      ),
+    );
+    expect(keys.sort()).toEqual([
+      'dev/aws/us-east-1/main/api',
+      'prod/aws/eu-west-1/main/api',
+      'prod/gcp/europe-west1/main/api',
+      'prod/onprem/dc1/main/api',
+    ]);
+    // The other output folder's entries are its own.
+    const otherDir = join(renderCacheDir(join(dir, 'cache'), join(dir, 'other')), 'per-app');
+    expect(await readdir(otherDir)).toHaveLength(8);
+  });
+
+  it('drops entries by older renderer code, and a generator folder left empty', async () => {
+    await synth(matrixWith('1.1.0'), { ...options(), generators: [counting, perApp] });
+    const [first] = await readdir(entriesDir('counting'));
+    const stale = join(entriesDir('counting'), first!);
+    const entry = JSON.parse(await readFile(stale, 'utf8')) as { fingerprint: string };
+    await writeFile(stale, JSON.stringify({ ...entry, fingerprint: 'older code' }));
+    await synth(matrixWith('1.1.0'), options());
+    expect(await readdir(entriesDir('counting'))).toHaveLength(4);
+    await synth(matrixWith('1.1.0'), { ...options(), generators: [perApp], allowRemovals: true });
+    expect(await readdir(renderDir())).toEqual(['per-app']);
+  });
+
+  it('fingerprints every layer a renderer can import, the matrix layer (pins schema) included', async () => {
+    const src = join(dir, 'src');
+    for (const layer of RENDERER_SOURCE_DIRS)
+      await cp(join(projectRoot, 'src', layer), join(src, layer), { recursive: true });
+    const before = rendererFingerprint(src);
+    // A copy elsewhere fingerprints like the checkout: names count relative to src/.
+    expect(before).toBe(rendererFingerprint());
+    // pins.ts shapes releases.schema.json, which the schema generator writes.
+    await writeFile(join(src, 'matrix/pins.ts'), `${await readFile(join(src, 'matrix/pins.ts'), 'utf8')}\n`);
+    const afterPins = rendererFingerprint(src);
+    expect(afterPins).not.toBe(before);
+    await writeFile(join(src, 'core/compare.ts'), '// changed\n');
+    expect(rendererFingerprint(src)).not.toBe(afterPins);
   });
 
   it('refuses a generator whose units share a key, which would swap their renders', () => {
