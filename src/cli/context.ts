@@ -1,7 +1,12 @@
 /** What every command shares: where the project is, and loading its matrix. */
 import { resolve } from 'node:path';
 import { loadMatrix, type LoadedMatrix } from '../matrix/load.ts';
-import { loadMatrixRecorded, type RecordedLoad } from '../matrix/load-inputs.ts';
+import {
+  loadMatrixRecorded,
+  loadMatrixWithDefinitionRecorded,
+  type RecordedLoad,
+} from '../matrix/load-inputs.ts';
+import type { DefinitionReuse } from '../output/matrix-cache.ts';
 import { defaultOutDir } from '../output/synth.ts';
 import { printWarnings } from './warnings.ts';
 
@@ -24,11 +29,17 @@ export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
   return loaded;
 }
 
-/** load, recording what the load read (for the matrix cache). */
-export async function loadRecorded(options: GlobalOptions): Promise<RecordedLoad> {
+/**
+ * load, recording what the load read (for the matrix cache); with `reuse`, the matrix modules' earlier
+ * definition is taken instead of importing them, and only the pins are read again.
+ */
+export async function loadRecorded(options: GlobalOptions, reuse?: DefinitionReuse): Promise<RecordedLoad> {
   const root = resolve(options.root);
   if (process.cwd() !== root) process.chdir(root);
-  const loaded = await loadMatrixRecorded({ root, matrixFile: options.matrix });
+  const loadOptions = { root, matrixFile: options.matrix };
+  const loaded = reuse
+    ? await loadMatrixWithDefinitionRecorded(loadOptions, reuse.definition, reuse.inputs)
+    : await loadMatrixRecorded(loadOptions);
   printWarnings(loaded.warnings);
   return loaded;
 }

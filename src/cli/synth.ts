@@ -19,8 +19,8 @@ export interface SynthFlags extends GlobalOptions {
 
 /**
  * The resolved matrix: from the matrix cache (matrix-cache.ts) when nothing the last load read has
- * changed, else loaded, recording what it read so the next synth can skip the load. `--check` and
- * `--no-cache` always load.
+ * changed; from the cached definition and the pins read again when only the pins changed; else loaded,
+ * recording what it read so the next synth can skip the load. `--check` and `--no-cache` always load.
  */
 async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
   const root = resolve(options.root);
@@ -41,12 +41,11 @@ async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
   // Imported here: loading pulls in validation and its libraries, which a cache hit does without.
   const { load, loadRecorded } = await import('./context.ts');
   if (!lookup) return (await load(options)).resolved;
-  const loaded = await loadRecorded(options);
+  const loaded = await loadRecorded(options, lookup.reuse);
   const notSaved =
-    loaded.unproven ??
-    (loaded.inputs &&
-      (await saveResolvedMatrix(lookup.miss, loaded.resolved, loaded.inputs, loaded.warnings)));
-  note(`loaded (${lookup.why}); ${notSaved ? `not cached: ${notSaved}` : 'cached for the next synth'}`);
+    loaded.unproven ?? (loaded.inputs && (await saveResolvedMatrix(lookup.miss, loaded, loaded.inputs)));
+  const how = lookup.reuse ? 'loaded the pins only, the matrix modules are unchanged' : 'loaded';
+  note(`${how} (${lookup.why}); ${notSaved ? `not cached: ${notSaved}` : 'cached for the next synth'}`);
   return loaded.resolved;
 }
 

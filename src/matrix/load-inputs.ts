@@ -14,7 +14,14 @@ import { register } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { resolve as resolvePath, sep } from 'node:path';
-import { DEFAULT_MATRIX_FILE, loadMatrix, type LoadedMatrix, type LoadOptions } from './load.ts';
+import {
+  DEFAULT_MATRIX_FILE,
+  loadMatrix,
+  loadMatrixWithDefinition,
+  type LoadedMatrix,
+  type LoadOptions,
+} from './load.ts';
+import type { MatrixDefinition } from './types.ts';
 
 export interface MatrixInputs {
   /** Absolute paths of the user modules the matrix file reaches (itself included), sorted. */
@@ -170,4 +177,22 @@ export async function loadMatrixRecorded(options: LoadOptions): Promise<Recorded
   const proven = await provenInputs(entry, edges);
   if ('unproven' in proven) return { ...loaded, unproven: proven.unproven };
   return { ...loaded, inputs: { files: proven.files, env } };
+}
+
+/**
+ * loadMatrixWithDefinition, recording what it reads: the result's inputs are the earlier load's modules
+ * (whose bytes the caller checked) and its environment variables together with those read now.
+ */
+export async function loadMatrixWithDefinitionRecorded(
+  options: LoadOptions,
+  definition: MatrixDefinition,
+  earlier: MatrixInputs,
+): Promise<RecordedLoad> {
+  const {
+    value: loaded,
+    env,
+    enumerated,
+  } = await recordingEnv(() => loadMatrixWithDefinition(options, definition));
+  if (enumerated) return { ...loaded, unproven: 'the load listed every environment variable' };
+  return { ...loaded, inputs: { files: earlier.files, env: { ...earlier.env, ...env } } };
 }

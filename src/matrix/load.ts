@@ -101,6 +101,21 @@ export async function loadMatrix(options: LoadOptions): Promise<LoadedMatrix> {
   });
 }
 
+/**
+ * loadMatrix for a definition that an earlier load imported and scanned, from matrix modules unchanged
+ * since (the matrix cache checks their bytes and the environment variables they read): only the pins
+ * are read again, then resolved and validated, which is what a pin bump or a promotion changes. The
+ * secret scan is not repeated: it looks at the definition alone, and its findings are errors, so a
+ * definition that loaded once has none.
+ */
+export async function loadMatrixWithDefinition(
+  options: LoadOptions,
+  definition: MatrixDefinition,
+): Promise<LoadedMatrix> {
+  const { pins, issues } = await readPins(options.root);
+  return checkedMatrix(definition, pins, issues, { ...(options.now && { now: options.now }) });
+}
+
 /** Resolve and validate an in-memory matrix (tests, benchmarks, promotion planning with new pins). */
 export function checkedMatrix(
   definition: MatrixDefinition,

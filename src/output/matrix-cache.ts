@@ -13,6 +13,10 @@
  * - the UTC day: defaults and checks that follow a calendar (Kubernetes versions) change by the day.
  * A load whose inputs cannot be proven is not cached. A damaged entry is a miss. `synth --check` and
  * `--no-cache` never read or write it.
+ *
+ * When everything but the pins matches, the entry still serves the load's matrix definition (what the
+ * matrix modules evaluated to, when it is plain data): synth then reads the pins, resolves and
+ * validates again without importing the modules, the common edit of a pin bump or a promotion.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,11 +27,13 @@ import { sha256 } from '../core/canonical.ts';
 import type { MatrixIssue } from '../matrix/errors.ts';
 import type { MatrixInputs } from '../matrix/load-inputs.ts';
 import { RELEASES_DIR } from '../matrix/releases-dir.ts';
-import type { ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
+import type { LoadedMatrix } from '../matrix/load.ts';
+import type { MatrixDefinition, ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
 import { RACY_MS, statOf } from './stat-cache.ts';
 
-const VERSION = 1;
+/** 2: provenance's step lists kept once each (EncodedProvenance). */
+const VERSION = 2;
 
 export interface MatrixCacheOptions {
   readonly root: string;
@@ -104,10 +110,24 @@ const fileSha256 = (path: string): string | undefined => {
   }
 };
 
-/** A lookup's outcome: the cached matrix, or what a load started now must record to be saved. */
+/**
+ * A lookup's outcome: the cached matrix, or what a load started now must record to be saved; with
+ * `reuse` when only the pins changed (see loadMatrixWithDefinition).
+ */
 export type MatrixCacheLookup =
   | { readonly resolved: ResolvedMatrix; readonly warnings: readonly MatrixIssue[] }
-  | { readonly resolved?: undefined; readonly miss: MatrixCacheMiss; readonly why: string };
+  | {
+      readonly resolved?: undefined;
+      readonly miss: MatrixCacheMiss;
+      readonly why: string;
+      readonly reuse?: DefinitionReuse;
+    };
+
+/** The definition the matrix modules gave, and what they read, as the entry recorded and this lookup checked. */
+export interface DefinitionReuse {
+  readonly definition: MatrixDefinition;
+  readonly inputs: MatrixInputs;
+}
 
 /**
  * Taken before loading: an input that changes during the load then makes the next lookup miss, never
@@ -135,7 +155,8 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     const header = JSON.parse(text.slice(0, newline)) as Header;
     const body = text.slice(newline + 1);
     const changed = (Object.keys(key) as (keyof Key)[]).filter((name) => header.key[name] !== key[name]);
-    if (changed.length > 0) return miss(`changed: ${changed.join(', ')}`);
+    const pinsOnly = changed.length === 1 && changed[0] === 'pins';
+    if (changed.length > 0 && !pinsOnly) return miss(`changed: ${changed.join(', ')}`);
     const file = header.files.find(([path, sha]) => fileSha256(path) !== sha);
     if (file) return miss(`changed: ${file[0]}`);
     const variable = Object.entries(header.env).find(
@@ -144,6 +165,11 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     if (variable) return miss(`changed: $${variable[0]}`);
     if (sha256(body) !== header.body) return miss('damaged entry');
     const entry = JSON.parse(body) as Body;
+    if (pinsOnly) {
+      if (entry.definition === undefined) return miss('changed: pins');
+      const inputs: MatrixInputs = { files: header.files.map(([path]) => path), env: header.env };
+      return { ...miss('changed: pins'), reuse: { definition: entry.definition, inputs } };
+    }
     return { resolved: decodeResolved(entry.matrix), warnings: entry.warnings };
   } catch {
     // A damaged entry is a miss: synth loads the matrix and writes the entry again.
@@ -158,25 +184,50 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
 interface Body {
   readonly matrix: unknown;
   readonly warnings: readonly MatrixIssue[];
+  /** The matrix modules' definition, when JSON keeps it as it is. */
+  readonly definition?: MatrixDefinition;
 }
 
-type ProvenanceEntries = [string, [string, [string, readonly ProvenanceStep[]][]][]][];
+/**
+ * Provenance as JSON holds it: the nested maps as entry lists, in their order, and each list of steps
+ * once, by its index in `steps`. The same lists repeat for every app instance (an app's defaults and
+ * its file's values), and written out in full they were three quarters of an entry (4 of 5.5 MB at
+ * 1,800 instances), read, hashed and parsed by every synth.
+ */
+interface EncodedProvenance {
+  readonly steps: readonly (readonly ProvenanceStep[])[];
+  readonly targets: [string, [string, [string, number][]][]][];
+}
 
-/** The resolved matrix as JSON can hold it: provenance's nested maps as entry lists, in their order. */
+/** The resolved matrix as JSON can hold it (see EncodedProvenance). */
 export function encodeResolved(resolved: ResolvedMatrix): unknown {
-  const provenance: ProvenanceEntries = [...resolved.provenance].map(([target, apps]) => [
+  const steps: (readonly ProvenanceStep[])[] = [];
+  const indexOf = new Map<string, number>();
+  const stepsIndex = (list: readonly ProvenanceStep[]): number => {
+    const text = JSON.stringify(list);
+    let index = indexOf.get(text);
+    if (index === undefined) {
+      index = steps.push(list) - 1;
+      indexOf.set(text, index);
+    }
+    return index;
+  };
+  const targets: EncodedProvenance['targets'] = [...resolved.provenance].map(([target, apps]) => [
     target,
-    [...apps].map(([app, paths]) => [app, [...paths]]),
+    [...apps].map(([app, paths]) => [app, [...paths].map(([path, list]) => [path, stepsIndex(list)])]),
   ]);
-  return { ...resolved, provenance };
+  return { ...resolved, provenance: { steps, targets } satisfies EncodedProvenance };
 }
 
 export function decodeResolved(value: unknown): ResolvedMatrix {
-  const encoded = value as Omit<ResolvedMatrix, 'provenance'> & { provenance: ProvenanceEntries };
+  const encoded = value as Omit<ResolvedMatrix, 'provenance'> & { provenance: EncodedProvenance };
+  const { steps, targets } = encoded.provenance;
   const provenance = new Map(
-    encoded.provenance.map(([target, apps]) => [
+    targets.map(([target, apps]) => [
       target,
-      new Map(apps.map(([app, paths]) => [app, new Map(paths)])),
+      new Map(
+        apps.map(([app, paths]) => [app, new Map(paths.map(([path, index]) => [path, steps[index]!]))]),
+      ),
     ]),
   );
   return { ...encoded, provenance };
@@ -200,27 +251,38 @@ export function survivesJson(value: unknown): boolean {
 }
 
 /**
- * Save a load's resolved matrix with its inputs; returns why it was not saved, if it was not. The user modules are hashed now, after the load, so
- * one edited since the load began could be recorded with bytes the load did not see: as git does with
- * racily clean files, nothing is saved when a module's mtime is within RACY_MS of the load's start or
- * later. Failures are ignored: the cache only ever saves time.
+ * Save a load's resolved matrix (and definition) with its inputs; returns why it was not saved, if it
+ * was not. The user modules are hashed now, after the load, so one edited since the load began could be
+ * recorded with bytes the load did not see: as git does with racily clean files, nothing is saved when
+ * a module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
+ * reused on a pins-only change: its modules were checked at the lookup, and one edited since is racy.
+ * Failures are ignored: the cache only ever saves time.
  * https://git-scm.com/docs/racy-git
  */
 export async function saveResolvedMatrix(
   miss: MatrixCacheMiss,
-  resolved: ResolvedMatrix,
+  loaded: Pick<LoadedMatrix, 'resolved' | 'warnings'> & { readonly definition?: MatrixDefinition },
   inputs: MatrixInputs,
-  warnings: readonly MatrixIssue[] = [],
 ): Promise<string | undefined> {
-  const encoded = encodeResolved(resolved);
-  if (!survivesJson(encoded)) return 'the resolved matrix holds values JSON cannot keep';
+  const { resolved, warnings = [], definition } = loaded;
+  const encoded = encodeResolved(resolved) as { provenance: EncodedProvenance };
+  // The provenance targets are entry lists of names and indices this module built: only its distinct
+  // step lists and the rest of the matrix need checking (the whole took 60 ms at 1,800 instances).
+  const { provenance, ...rest } = encoded;
+  if (!survivesJson(rest) || !survivesJson(provenance.steps))
+    return 'the resolved matrix holds values JSON cannot keep';
   // mtime alone: the modules are copied and linked freshly in tests and CI, which moves their ctime.
   const racyNs = BigInt(miss.startedAtMs - RACY_MS) * 1_000_000n;
   const racy = inputs.files.find((path) => (statOf(path)?.mtimeNs ?? racyNs) >= racyNs);
   if (racy !== undefined) return `${racy} changed within ${RACY_MS / 1000} s of the load`;
   const files = inputs.files.map((path) => [path, fileSha256(path)] as const);
   if (files.some(([, sha]) => sha === undefined)) return 'a module of the matrix is gone';
-  const body = JSON.stringify({ matrix: encoded, warnings } satisfies Body);
+  const body = JSON.stringify({
+    matrix: encoded,
+    warnings,
+    // Only plain data: a definition holding anything else is not reused (the resolved matrix still is).
+    ...(definition !== undefined && survivesJson(definition) && { definition }),
+  } satisfies Body);
   const header: Header = {
     key: miss.key,
     files: files as (readonly [string, string])[],

@@ -29,6 +29,8 @@ const run = promisify(execFile);
 const BIN = join(projectRoot, 'bin/envmatrix.js');
 
 const loaded = (why: string) => `matrix: loaded (${why}); cached for the next synth`;
+const PINS_ONLY =
+  'matrix: loaded the pins only, the matrix modules are unchanged (changed: pins); cached for the next synth';
 const HIT = 'matrix: unchanged since the last synth; taken from the cache';
 
 async function envmatrix(
@@ -86,6 +88,15 @@ async function edit(file: string, from: string, to: string): Promise<void> {
   await age();
 }
 
+/** Set api's tag in dev's pins (as `envmatrix pin` and the promotion bot do), leaving its digest. */
+async function bumpApiPin(tag: string): Promise<void> {
+  const file = 'src/environments/releases/dev.json';
+  const pins = JSON.parse(await readFile(join(root, file), 'utf8')) as {
+    apps: Record<string, { tag: string }>;
+  };
+  await edit(file, `"tag": "${pins.apps.api!.tag}"`, `"tag": "${tag}"`);
+}
+
 async function synthNote(env: Record<string, string> = {}, ...args: string[]): Promise<string | undefined> {
   const result = await envmatrix(root, ['synth', ...args], env);
   expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -131,6 +142,11 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
     const again = await envmatrix(root, ['synth']);
     expect(matrixNote(again.stderr)).toBe(HIT);
     expect(warningLines(again.stderr)).toEqual(warningLines(first.stderr));
+    // A pins-only change validates again, from the cached definition: the warning is still there.
+    await bumpApiPin('9.9.9');
+    const pinned = await envmatrix(root, ['synth']);
+    expect(matrixNote(pinned.stderr)).toBe(PINS_ONLY);
+    expect(warningLines(pinned.stderr)).toEqual(warningLines(first.stderr));
   });
 
   it('editing a matrix module, then a pin, makes synth load again and write the change', async () => {
@@ -141,15 +157,88 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
       await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
     ).toContain('DB_POOL_SIZE: "12"');
     expect(await synthNote()).toBe(HIT);
-    const pins = JSON.parse(await readFile(join(root, 'src/environments/releases/dev.json'), 'utf8')) as {
-      apps: Record<string, { tag: string }>;
-    };
-    const tag = pins.apps.api!.tag;
-    await edit('src/environments/releases/dev.json', `"tag": "${tag}"`, '"tag": "9.9.9"');
-    expect(await synthNote()).toBe(loaded('changed: pins'));
+    await bumpApiPin('9.9.9');
+    expect(await synthNote()).toBe(PINS_ONLY);
     expect(
       await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
     ).toContain('ghcr.io/acme/api:9.9.9@');
+  });
+
+  it('a pins-only change reuses the definition and writes what a full load writes', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    await bumpApiPin('9.9.9');
+    expect(await synthNote()).toBe(PINS_ONLY);
+    const fromCache = await readTree(join(root, 'generated'));
+    expect(fromCache.get('k8s/dev/aws/us-east-1/main/api/manifest.yaml')).toContain(
+      'ghcr.io/acme/api:9.9.9@',
+    );
+    // The new entry serves the next synth whole.
+    expect(await synthNote()).toBe(HIT);
+    await rm(join(root, 'generated'), { recursive: true });
+    const full = await envmatrix(root, ['synth', '--no-cache']);
+    expect(full, full.stderr).toMatchObject({ code: 0 });
+    expect(await readTree(join(root, 'generated'))).toEqual(fromCache);
+    const check = await envmatrix(root, ['synth', '--check']);
+    expect(check, check.stderr).toMatchObject({ code: 0 });
+  });
+
+  it('a bad pin fails from the cached definition exactly as it fails a full load', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    await bumpApiPin('not a tag!');
+    // --verbose prints the stack, which names the functions each path took: compare the message.
+    const message = ({ code, stdout, stderr }: { code: number; stdout: string; stderr: string }) => ({
+      code,
+      stdout,
+      stderr: stderr
+        .split('\n')
+        .filter((line) => !line.startsWith('    at ') && !line.startsWith('matrix: '))
+        .join('\n'),
+    });
+    const fromCache = message(await envmatrix(root, ['synth']));
+    expect(fromCache.code).toBe(1);
+    expect(fromCache.stderr).toContain(
+      '[src/environments/releases/dev.json apps.api.tag] "not a tag!" is not an image tag',
+    );
+    expect(fromCache).toEqual(message(await envmatrix(root, ['synth', '--no-cache'])));
+  });
+
+  it('a pin and a matrix module changed together load the modules again', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    await bumpApiPin('9.9.9');
+    await edit('src/apps/api.ts', "DB_POOL_SIZE: '10'", "DB_POOL_SIZE: '12'");
+    expect(await synthNote()).toBe(loaded(`changed: ${join(root, 'src/apps/api.ts')}`));
+    const manifest = await readFile(
+      join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'),
+      'utf8',
+    );
+    expect(manifest).toContain('DB_POOL_SIZE: "12"');
+    expect(manifest).toContain('ghcr.io/acme/api:9.9.9@');
+  });
+
+  it('a pins-only change with a variable the matrix read changed loads the modules again', async () => {
+    await edit('src/apps/api.ts', "DB_POOL_SIZE: '10'", "DB_POOL_SIZE: process.env.POOL ?? '10'");
+    expect(await synthNote({ POOL: '20' })).toBe(loaded('no entry'));
+    await bumpApiPin('9.9.9');
+    expect(await synthNote({ POOL: '30' })).toBe(loaded('changed: $POOL'));
+    await bumpApiPin('9.9.10');
+    expect(await synthNote({ POOL: '30' })).toBe(PINS_ONLY);
+    expect(
+      await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
+    ).toContain('DB_POOL_SIZE: "30"');
+  });
+
+  it('an entry without a definition serves no pins-only change', async () => {
+    expect(await synthNote()).toBe(loaded('no entry'));
+    const entry = entryFile();
+    const text = await readFile(entry, 'utf8');
+    const newline = text.indexOf('\n');
+    const { definition, ...rest } = JSON.parse(text.slice(newline + 1)) as { definition?: unknown };
+    expect(definition).toBeDefined();
+    const body = JSON.stringify(rest);
+    const header = { ...(JSON.parse(text.slice(0, newline)) as object), body: sha256(body) };
+    await writeFile(entry, `${JSON.stringify(header)}\n${body}`);
+    await bumpApiPin('9.9.9');
+    expect(await synthNote()).toBe(loaded('changed: pins'));
   });
 
   it('an environment variable the matrix reads is part of the key', async () => {
@@ -218,6 +307,8 @@ describe('the cached form of a resolved matrix', () => {
     const encoded = encodeResolved(resolved);
     expect(survivesJson(encoded)).toBe(true);
     const restored = decodeResolved(JSON.parse(JSON.stringify(encoded)));
+    // Provenance keeps each distinct list of steps once; every app's paths still map to equal steps.
+    expect(restored.provenance).toEqual(resolved.provenance);
     const [before, after] = await Promise.all([composeLazily(resolved), composeLazily(restored)]);
     expect(after.size).toBeGreaterThan(50);
     expect([...after].map(([path, file]) => [path, file.content])).toEqual(
