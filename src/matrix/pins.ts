@@ -3,7 +3,8 @@
  * the image tag (and digest) that environment runs. Read with a schema, so a typo is an error with its
  * path rather than a silently ignored field.
  */
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from './zod.ts';
 import type { MatrixIssue } from './errors.ts';
 import { valueAt } from './merge.ts';
 import type { Pin } from './types.ts';
@@ -57,7 +58,7 @@ export const pinsFileSchema = z
     description: 'The image each app runs in one environment. Edited by `envmatrix pin` and promotion PRs.',
   });
 
-export type PinsFile = z.infer<typeof pinsFileSchema>;
+export type PinsFile = Z.infer<typeof pinsFileSchema>;
 
 /** JSON Schema for editors; pins files point at it with `$schema`. */
 export function pinsJsonSchema(): unknown {
@@ -103,7 +104,7 @@ export function parsePins(file: string, text: string): ParsedPins {
 }
 
 /** A schema issue of a pins file, at `path` inside `json`, as a matrix issue naming the file. */
-function pinsIssue(file: string, json: unknown, issue: z.core.$ZodIssue): MatrixIssue {
+function pinsIssue(file: string, json: unknown, issue: Z.core.$ZodIssue): MatrixIssue {
   return {
     path: `${file} ${issue.path.map(String).join('.') || '(root)'}`,
     message:
@@ -128,7 +129,7 @@ function pinsIssue(file: string, json: unknown, issue: z.core.$ZodIssue): Matrix
  * on its own is still used, so one bad digest is one problem, not one "no pin" per target of every app
  * in the file. The entries that were rejected are listed, so validation does not report them twice.
  */
-function salvagePins(file: string, json: unknown, schemaIssues: readonly z.core.$ZodIssue[]): ParsedPins {
+function salvagePins(file: string, json: unknown, schemaIssues: readonly Z.core.$ZodIssue[]): ParsedPins {
   const issues = schemaIssues.map((issue) => pinsIssue(file, json, issue));
   const rejected = [
     ...new Set(

@@ -10,7 +10,8 @@
  * ./validation/ (with their own messages); these schemas only decide which keys exist, so values are
  * typed loosely here (`z.unknown()`) on purpose, to avoid a second message for one wrong value.
  */
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from './zod.ts';
 import type {
   AppSpec,
   BlueGreenStrategy,
@@ -47,7 +48,7 @@ export interface UnknownKeyDetail {
 /** Issue messages carry this JSON so the reporter can say "did you mean" with the object's own keys. */
 export const UNKNOWN_KEY_MARK = 'envmatrix:unknown-key ';
 
-type Shape = Record<string, z.ZodType>;
+type Shape = Record<string, Z.ZodType>;
 
 /** A strict object whose unknown-key issue remembers which keys were allowed there. */
 function strict<S extends Shape>(shape: S) {
@@ -61,7 +62,7 @@ function strict<S extends Shape>(shape: S) {
 }
 
 const value = z.unknown().optional();
-const list = <T extends z.ZodType>(item: T) => z.array(item).optional();
+const list = <T extends Z.ZodType>(item: T) => z.array(item).optional();
 
 // --- apps -------------------------------------------------------------------------------------------
 
@@ -231,7 +232,7 @@ type SameKeys<T, S> = [Exclude<keyof T, keyof S>, Exclude<keyof S, keyof T>] ext
   ? true
   : { readonly typeOnly: Exclude<keyof T, keyof S>; readonly schemaOnly: Exclude<keyof S, keyof T> };
 type Expect<T extends true> = T;
-type Keys<S extends z.ZodType> = z.input<S>;
+type Keys<S extends Z.ZodType> = Z.input<S>;
 
 /** `tsc` fails here, naming the key, when types.ts and this file disagree. */
 export type SchemaMatchesTypes = [
