@@ -12,6 +12,7 @@ import {
   RENDERER_SOURCE_DIRS,
 } from '../../src/output/render-cache.ts';
 import { checkGenerated, synth } from '../../src/output/synth.ts';
+import { statCacheFile } from '../../src/output/stat-cache.ts';
 import { fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
 import { projectRoot } from '../support/tools.ts';
 
@@ -167,6 +168,25 @@ describe('render cache', () => {
     // The other output folder's entries are its own.
     const otherDir = join(renderCacheDir(join(dir, 'cache'), join(dir, 'other')), 'per-app');
     expect(await readdir(otherDir)).toHaveLength(8);
+  });
+
+  it('the stat cache holds the files of the last synth only', async () => {
+    const perAppOptions = { ...options(), generators: [perApp] };
+    await synth(matrixWith('1.1.0'), perAppOptions);
+    const apiOnly: Generator = {
+      ...perApp,
+      units: (matrix) => perApp.units(matrix).filter((unit) => unit.key!.endsWith('/api')),
+    };
+    await synth(matrixWith('1.1.0'), { ...perAppOptions, generators: [apiOnly], allowRemovals: true });
+    const recorded = JSON.parse(
+      await readFile(statCacheFile(join(dir, 'cache'), join(dir, 'generated')), 'utf8'),
+    ) as { files: Record<string, unknown> };
+    expect(Object.keys(recorded.files).sort()).toEqual([
+      'a/dev/aws/us-east-1/main/api.json',
+      'a/prod/aws/eu-west-1/main/api.json',
+      'a/prod/gcp/europe-west1/main/api.json',
+      'a/prod/onprem/dc1/main/api.json',
+    ]);
   });
 
   it('drops entries by older renderer code, and a generator folder left empty', async () => {
