@@ -261,13 +261,16 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   const { plan, stats } = await planWithStats(matrix, options, cache, statCache);
   const { added, changed, removed } = plan.changes;
   const written = added.length + changed.length + removed.length > 0;
-  if (written) {
+  const write = async () => {
+    if (!written) return;
     const unchanged = new Set(
       [...plan.files.keys()].filter((path) => plan.current.get(path) === plan.files.get(path)),
     );
     await writeTree(options.outDir, { files: plan.files, unchanged });
-  }
-  await cache?.save();
+  };
+  // The render cache is saved while the tree is written: both wait on the disk, and renders are pure,
+  // so entries saved beside a write that fails are still right.
+  await Promise.all([write(), cache?.save()]);
   // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
   if (statCache && (written || plan.read > 0))
     await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));
