@@ -1,18 +1,16 @@
 /**
- * The render cache on disk: `node_modules/.cache/envmatrix/render/<output folder hash>/<generator>/
- * <unit key hash>.json`, one file per unit (see GeneratorUnit.key) with its input hash and rendered
- * files. One folder per generated/ folder, so a full synth can drop what it no longer renders without
- * touching another project's entries (tests and checkouts that share a node_modules share the cache
- * folder). Outside generated/, safe to delete (synth then renders everything), and never read by
- * `synth --check`.
+ * The render cache on disk: `node_modules/.cache/envmatrix/render/<output folder hash>/entries.jsonl`,
+ * a log with a JSON line per unit render (see GeneratorUnit.key: its input hash and rendered files).
+ * One folder per generated/ folder, so a full synth can drop what it no longer renders without touching
+ * another project's entries (tests and checkouts that share a node_modules share the cache folder).
+ * Outside generated/, safe to delete (synth then renders everything), and never read by `synth --check`.
  */
-import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
 import { sha256 } from '../core/canonical.ts';
-import { mapBounded } from './bounded.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
 
 interface CacheEntry {
@@ -49,29 +47,36 @@ export function renderCacheDir(cacheDir: string, outDir: string): string {
   return join(cacheDir, 'render', sha256(resolve(outDir)).slice(0, 16));
 }
 
-/** The names in a folder; none when it is missing or unreadable (the cache only ever saves time). */
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
+/** The entry log of a render cache folder. */
+export const ENTRY_LOG = 'entries.jsonl';
 
-const entryName = (unitKey: string) => `${sha256(unitKey).slice(0, 24)}.json`;
 const key = (generator: string, unitKey: string) => `${generator}\u0000${unitKey}`;
 
+/** One line of the log: a unit's render, by the code with `fingerprint`. */
+interface LogLine extends CacheEntry {
+  readonly generator: string;
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
 /**
- * A RenderCache preloaded from disk; `save()` writes back the units that changed and, after a full
- * synth, removes the entries that synth did not use.
+ * A RenderCache preloaded from disk. Entries live in one append-only log per output folder
+ * (entries.jsonl, a JSON line per unit render, the last line of a unit winning): a cold synth of a
+ * fleet writes one file instead of one per unit (1,800 small files took longer to create than
+ * generated/'s own writes, on a busy disk), a one-app change appends its few units, and loading reads
+ * one file. `save()` rewrites the log when it holds more dead lines than live ones, and after a full
+ * synth when it holds entries that synth did not use (units the matrix no longer has, renders by older
+ * code, damaged lines).
  */
 export class DiskRenderCache implements RenderCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private readonly dirty = new Map<string, { generator: string; unitKey: string }>();
-  /** Every entry file found on disk, as `<generator>/<name>`: what pruning may remove. */
-  private readonly found = new Set<string>();
-  /** The entry files of the units this synth asked for (`<generator>/<name>`): what pruning keeps. */
+  private readonly entries = new Map<string, LogLine>();
+  private readonly dirty = new Set<string>();
+  /** Keys this synth asked for: what pruning keeps. */
   private readonly used = new Set<string>();
+  /** Lines in the log that no entry stands for (replaced, other code, damaged). */
+  private dead = 0;
+  /** Of those, the lines that are garbage rather than history: other code, damaged, pruned. */
+  private garbage = 0;
 
   private constructor(
     private readonly dir: string,
@@ -79,26 +84,29 @@ export class DiskRenderCache implements RenderCache {
   ) {}
 
   /**
-   * Load every entry rendered by code with this fingerprint; others are misses. Synchronous reads on
-   * purpose: there is an entry per unit (thousands in a fleet), and small files read through the
-   * promise API cost several times as much (1,800 entries: 0.22 s against 0.06 s), while synth has
-   * nothing else to do until the cache is loaded.
+   * Load every entry rendered by code with this fingerprint; other lines are misses. A synchronous
+   * read: synth has nothing else to do until the cache is loaded.
    */
   static load(dir: string, fingerprint: string): Promise<DiskRenderCache> {
     const cache = new DiskRenderCache(dir, fingerprint);
-    for (const generator of namesIn(dir)) {
-      for (const name of namesIn(join(dir, generator))) {
-        cache.found.add(`${generator}/${name}`);
-        try {
-          const entry = JSON.parse(readFileSync(join(dir, generator, name), 'utf8')) as CacheEntry & {
-            key: string;
-            fingerprint: string;
-          };
-          if (entry.fingerprint !== fingerprint) continue;
-          cache.entries.set(key(generator, entry.key), { inputHash: entry.inputHash, files: entry.files });
-        } catch {
-          // A damaged entry is a miss: the unit renders again and the entry is rewritten.
-        }
+    let text = '';
+    try {
+      text = readFileSync(join(dir, ENTRY_LOG), 'utf8');
+    } catch {
+      // No log yet: every unit is a miss.
+    }
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        const entry = JSON.parse(line) as LogLine;
+        if (entry.fingerprint !== fingerprint) throw new Error('rendered by other code');
+        if (cache.entries.has(key(entry.generator, entry.key))) cache.dead++;
+        cache.entries.set(key(entry.generator, entry.key), entry);
+      } catch {
+        // A damaged line (a run killed mid-append) or another fingerprint: a miss, dropped at the next
+        // rewrite.
+        cache.dead++;
+        cache.garbage++;
       }
     }
     return Promise.resolve(cache);
@@ -111,7 +119,7 @@ export class DiskRenderCache implements RenderCache {
     inputHash: string,
     unitKey: string,
   ): readonly RenderedFile[] | undefined {
-    this.used.add(`${generator}/${entryName(unitKey)}`);
+    this.used.add(key(generator, unitKey));
     const entry = this.entries.get(key(generator, unitKey));
     return entry?.inputHash === inputHash ? entry.files : undefined;
   }
@@ -123,41 +131,45 @@ export class DiskRenderCache implements RenderCache {
     files: readonly RenderedFile[],
     unitKey: string,
   ): void {
-    this.used.add(`${generator}/${entryName(unitKey)}`);
-    this.entries.set(key(generator, unitKey), { inputHash, files });
-    this.dirty.set(key(generator, unitKey), { generator, unitKey });
+    const k = key(generator, unitKey);
+    this.used.add(k);
+    if (this.entries.has(k) && !this.dirty.has(k)) this.dead++;
+    this.entries.set(k, { generator, key: unitKey, fingerprint: this.fingerprint, inputHash, files });
+    this.dirty.add(k);
   }
 
   /**
-   * Write the entries set since loading. With `prune` (a synth that planned every unit, not an
-   * `--only` one), also remove every entry file it did not ask for: units the matrix no longer has,
-   * renders by older code, damaged files. Without it each removed app or cluster would leave its
-   * entries behind for every later synth to read. Failures are ignored: the cache only ever saves time.
+   * Write the entries set since loading: appended to the log, or the whole log rewritten when it
+   * holds more dead lines than live ones or, with `prune` (a synth that planned every unit, not an
+   * `--only` one), garbage: entries that synth did not ask for, renders by other code, damaged lines. Failures are ignored: the cache only ever
+   * saves time (a log that cannot be written is removed, so no half-written state is trusted).
    */
   async save(options: { readonly prune?: boolean } = {}): Promise<void> {
-    await mapBounded([...this.dirty.values()], async ({ generator, unitKey }) => {
-      const entry = this.entries.get(key(generator, unitKey))!;
-      try {
-        await mkdir(join(this.dir, generator), { recursive: true });
-        await writeFile(
-          join(this.dir, generator, entryName(unitKey)),
-          JSON.stringify({ key: unitKey, fingerprint: this.fingerprint, ...entry }),
-        );
-      } catch {
-        await rm(join(this.dir, generator, entryName(unitKey)), { force: true }).catch(() => undefined);
+    const log = join(this.dir, ENTRY_LOG);
+    if (options.prune) {
+      for (const k of this.entries.keys()) {
+        if (this.used.has(k)) continue;
+        this.entries.delete(k);
+        this.dead++;
+        this.garbage++;
       }
-    });
+    }
+    const lines = (keys: Iterable<string>) =>
+      [...keys].map((k) => `${JSON.stringify(this.entries.get(k))}\n`).join('');
+    try {
+      await mkdir(this.dir, { recursive: true });
+      if ((options.prune && this.garbage > 0) || this.dead > this.entries.size) {
+        // Rewritten whole, then renamed into place: a reader never sees a partial log.
+        await writeFile(`${log}.tmp`, lines(this.entries.keys()));
+        await rename(`${log}.tmp`, log);
+        this.dead = 0;
+        this.garbage = 0;
+      } else if (this.dirty.size > 0) {
+        await appendFile(log, lines(this.dirty));
+      }
+    } catch {
+      await rm(log, { force: true }).catch(() => undefined);
+    }
     this.dirty.clear();
-    if (!options.prune) return;
-    const unused = [...this.found].filter((file) => !this.used.has(file));
-    await mapBounded(unused, (file) => rm(join(this.dir, file), { force: true }).catch(() => undefined));
-    for (const file of unused) this.found.delete(file);
-    // A generator with no unit left: its folder goes too (rmdir fails, harmlessly, while it holds files).
-    for (const generator of new Set(unused.map((file) => file.slice(0, file.indexOf('/')))))
-      try {
-        rmdirSync(join(this.dir, generator));
-      } catch {
-        // Still holds entries.
-      }
   }
 }

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { Generator } from '../../src/generators/types.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
 import {
   DiskRenderCache,
+  ENTRY_LOG,
   renderCacheDir,
   rendererFingerprint,
   RENDERER_SOURCE_DIRS,
@@ -71,7 +72,22 @@ const options = () => ({
 });
 /** Where synth keeps the render cache of options().outDir. */
 const renderDir = () => renderCacheDir(join(dir, 'cache'), join(dir, 'generated'));
-const entriesDir = (generator: string) => join(renderDir(), generator);
+const logOf = (outDir = join(dir, 'generated')) =>
+  join(renderCacheDir(join(dir, 'cache'), outDir), ENTRY_LOG);
+/** The log's lines, parsed. */
+async function logLines(outDir?: string): Promise<{ generator: string; key: string; fingerprint: string }[]> {
+  const text = await readFile(logOf(outDir), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { generator: string; key: string; fingerprint: string });
+}
+/** The unit keys of `generator`'s lines, sorted. */
+const keysOf = async (generator: string, outDir?: string) =>
+  (await logLines(outDir))
+    .filter((line) => line.generator === generator)
+    .map((line) => line.key)
+    .sort();
 const matrixWith = (devApi: string) =>
   checkedMatrix(fixtureMatrix(), fixturePins({ dev: { api: { tag: devApi }, worker: { tag: '0.2.0' } } }))
     .resolved;
@@ -93,8 +109,20 @@ describe('render cache', () => {
     const other = await DiskRenderCache.load(renderDir(), 'another fingerprint');
     const scopes = ['dev/aws/us-east-1/main', 'prod/aws/eu-west-1/main'];
     expect(scopes.map((scope) => other.get('counting', scope, 'x', scope))).toEqual([undefined, undefined]);
-    const [first] = await readdir(entriesDir('counting'));
-    await writeFile(join(entriesDir('counting'), first!), '{not json');
+    const [first, ...rest] = (await readFile(logOf(), 'utf8')).split('\n');
+    await writeFile(logOf(), [`{not json${first!.slice(1, 20)}`, ...rest].join('\n'));
+    renders = [];
+    await synth(matrixWith('1.1.0'), options());
+    expect(renders).toHaveLength(1);
+    // The damaged line is garbage: the full synth rewrote the log without it.
+    expect(await keysOf('counting')).toHaveLength(4);
+    expect(await logLines()).toHaveLength(4);
+  });
+
+  it('misses only the unit whose line a killed run left half-written', async () => {
+    await synth(matrixWith('1.1.0'), options());
+    const text = await readFile(logOf(), 'utf8');
+    await writeFile(logOf(), text.slice(0, text.length - 40));
     renders = [];
     await synth(matrixWith('1.1.0'), options());
     expect(renders).toHaveLength(1);
@@ -102,11 +130,8 @@ describe('render cache', () => {
 
   it('is never trusted by synth --check: a tampered entry is reported as stale', async () => {
     await synth(matrixWith('1.1.0'), options());
-    const cacheDir = entriesDir('counting');
-    for (const name of await readdir(cacheDir)) {
-      const text = await readFile(join(cacheDir, name), 'utf8');
-      await writeFile(join(cacheDir, name), text.replace('ghcr.io/acme/api:1.1.0', 'ghcr.io/evil/api:6.6.6'));
-    }
+    const text = await readFile(logOf(), 'utf8');
+    await writeFile(logOf(), text.replace('ghcr.io/acme/api:1.1.0', 'ghcr.io/evil/api:6.6.6'));
     // The output folder's own cache: a fresh generated/ is rendered from the tampered entries.
     await rm(join(dir, 'generated'), { recursive: true });
     await synth(matrixWith('1.1.0'), options());
@@ -122,11 +147,33 @@ describe('render cache', () => {
     const perAppOptions = { ...options(), generators: [perApp] };
     await synth(matrixWith('1.1.0'), perAppOptions);
     expect(renders).toHaveLength(8);
-    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
+    expect(await keysOf('per-app')).toHaveLength(8);
     renders = [];
     const result = await synth(matrixWith('1.2.0'), perAppOptions);
     expect(renders).toEqual(['dev/aws/us-east-1/main/api']);
     expect(result.changed).toEqual(['a/dev/aws/us-east-1/main/api.json', 'index.json']);
+  });
+
+  it('appends a changed unit to the log, and rewrites the log once most of it is dead', async () => {
+    const perAppOptions = { ...options(), generators: [perApp] };
+    await synth(matrixWith('1.1.0'), perAppOptions);
+    const before = await readFile(logOf(), 'utf8');
+    await synth(matrixWith('1.2.0'), perAppOptions);
+    const after = await readFile(logOf(), 'utf8');
+    // The earlier lines are left as they were: one line more, for the unit that rendered again.
+    expect(after.startsWith(before)).toBe(true);
+    expect(await logLines()).toHaveLength(9);
+    for (const tag of ['1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0', '1.8.0', '1.9.0'])
+      await synth(matrixWith(tag), perAppOptions);
+    // Eight live entries and eight dead lines: not yet more dead than live.
+    expect(await logLines()).toHaveLength(16);
+    await synth(matrixWith('1.10.0'), perAppOptions);
+    // The ninth dead line: rewritten whole, one line per unit.
+    expect(await logLines()).toHaveLength(8);
+    expect(new Set(await keysOf('per-app')).size).toBe(8);
+    renders = [];
+    await synth(matrixWith('1.10.0'), perAppOptions);
+    expect(renders).toEqual([]);
   });
 
   it('a full synth keeps only the entries it used; --only and other output folders keep theirs', async () => {
@@ -134,7 +181,7 @@ describe('render cache', () => {
     const perAppOptions = { ...options(), generators: [perApp] };
     await synth(matrixWith('1.1.0'), perAppOptions);
     await synth(matrixWith('1.1.0'), { ...perAppOptions, outDir: join(dir, 'other') });
-    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
+    expect(await keysOf('per-app')).toHaveLength(8);
     // The worker app leaves the matrix: its four units are gone.
     const apiOnly: Generator = {
       ...perApp,
@@ -147,27 +194,19 @@ describe('render cache', () => {
       only: 'dev',
       allowRemovals: true,
     });
-    expect(await readdir(entriesDir('per-app'))).toHaveLength(8);
+    expect(await keysOf('per-app')).toHaveLength(8);
     renders = [];
     await synth(matrixWith('1.1.0'), { ...perAppOptions, generators: [apiOnly], allowRemovals: true });
     expect(renders).toEqual([]);
-    const kept = await readdir(entriesDir('per-app'));
-    expect(kept).toHaveLength(4);
-    const keys = await Promise.all(
-      kept.map(
-        async (name) =>
-          (JSON.parse(await readFile(join(entriesDir('per-app'), name), 'utf8')) as { key: string }).key,
-      ),
-    );
-    expect(keys.sort()).toEqual([
+    expect(await keysOf('per-app')).toEqual([
       'dev/aws/us-east-1/main/api',
       'prod/aws/eu-west-1/main/api',
       'prod/gcp/europe-west1/main/api',
       'prod/onprem/dc1/main/api',
     ]);
+    expect(await logLines()).toHaveLength(4);
     // The other output folder's entries are its own.
-    const otherDir = join(renderCacheDir(join(dir, 'cache'), join(dir, 'other')), 'per-app');
-    expect(await readdir(otherDir)).toHaveLength(8);
+    expect(await keysOf('per-app', join(dir, 'other'))).toHaveLength(8);
   });
 
   it('the stat cache holds the files of the last synth only', async () => {
@@ -189,16 +228,19 @@ describe('render cache', () => {
     ]);
   });
 
-  it('drops entries by older renderer code, and a generator folder left empty', async () => {
+  it('drops entries by older renderer code, and a generator no longer run', async () => {
     await synth(matrixWith('1.1.0'), { ...options(), generators: [counting, perApp] });
-    const [first] = await readdir(entriesDir('counting'));
-    const stale = join(entriesDir('counting'), first!);
-    const entry = JSON.parse(await readFile(stale, 'utf8')) as { fingerprint: string };
-    await writeFile(stale, JSON.stringify({ ...entry, fingerprint: 'older code' }));
-    await synth(matrixWith('1.1.0'), options());
-    expect(await readdir(entriesDir('counting'))).toHaveLength(4);
+    const lines = (await readFile(logOf(), 'utf8')).split('\n');
+    const first = lines.findIndex((line) => line.includes('"generator":"counting"'));
+    lines[first] = lines[first]!.replace(/"fingerprint":"[^"]*"/, '"fingerprint":"older code"');
+    await writeFile(logOf(), lines.join('\n'));
+    renders = [];
+    await synth(matrixWith('1.1.0'), { ...options(), generators: [counting, perApp] });
+    expect(renders).toHaveLength(1);
+    expect(await keysOf('counting')).toHaveLength(4);
+    expect(await logLines()).toHaveLength(12);
     await synth(matrixWith('1.1.0'), { ...options(), generators: [perApp], allowRemovals: true });
-    expect(await readdir(renderDir())).toEqual(['per-app']);
+    expect(new Set((await logLines()).map((line) => line.generator))).toEqual(new Set(['per-app']));
   });
 
   it('fingerprints every layer a renderer can import, the matrix layer (pins schema) included', async () => {
