@@ -2,13 +2,14 @@
  * The PR preview: what a change to the matrix does to generated/, as one Markdown comment a reviewer can
  * read instead of thousands of collapsed generated lines. Grouped by environment, then target, then
  * app; counts; the risk flags promotion PRs carry (src/promote/risk.ts, the same classifier); and a
- * collapsed diff per object (each Kubernetes object is one file). It stays within GitHub's comment
- * limit by leaving out diffs, then file lines, from the end, and says what it left out.
+ * collapsed diff per changed object. An app folder keeps its objects in one multi-document
+ * manifest.yaml, so its change is split into objects the way `envmatrix diff` splits it
+ * (src/output/diff.ts); other files (Terraform JSON, values, Markdown) are one entry each. It stays
+ * within GitHub's comment limit by leaving out diffs, then entry lines, from the end, and says what it
+ * left out.
  */
-import { createTwoFilesPatch } from 'diff';
-import { load } from 'js-yaml';
 import { compareStrings } from '../core/compare.ts';
-import { countLines } from '../output/diff.ts';
+import { diffFile, yamlObjects, type ObjectDiff } from '../output/diff.ts';
 import type { IndexEntry } from '../output/index-file.ts';
 import { assessRisks } from '../promote/risk.ts';
 import type { Risk } from '../promote/types.ts';
@@ -17,7 +18,7 @@ import type { Risk } from '../promote/types.ts';
 export const PREVIEW_MARKER = '<!-- envmatrix:preview -->';
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin for the marker and notes. */
 export const COMMENT_LIMIT = 65_000;
-/** One object's diff is cut at this many characters: a reviewer opens the file for more. */
+/** One entry's diff is cut at this many characters: a reviewer opens the file for more. */
 const DIFF_LIMIT = 6_000;
 
 export interface ChangedFile {
@@ -38,12 +39,10 @@ export interface PreviewInput {
   readonly limit?: number;
 }
 
-interface ObjectChange {
+/** One entry: a changed object of a manifest, or a whole file. */
+interface ObjectChange extends ObjectDiff {
   readonly file: ChangedFile;
   readonly title: string;
-  readonly patch: string;
-  readonly additions: number;
-  readonly deletions: number;
 }
 
 interface Group {
@@ -55,27 +54,25 @@ interface Group {
 
 export interface Preview {
   readonly markdown: string;
+  /** Changed files; a manifest.yaml counts once however many of its objects changed. */
   readonly files: number;
+  /** Changed objects of multi-document manifests, each an entry of its own. */
+  readonly objects: number;
   readonly additions: number;
   readonly deletions: number;
   readonly risks: readonly Risk[];
-  /** Diffs left out to fit the limit. */
+  /** Diffs left out to fit the limit (entries not listed included). */
   readonly omittedDiffs: number;
 }
 
-/** `Rollout api/api` from the file's first document, or the file name when it holds no object. */
-function objectTitle(file: ChangedFile): string {
-  try {
-    const doc = load(file.after ?? file.before ?? '') as
-      { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | undefined;
-    if (doc && typeof doc.kind === 'string' && typeof doc.metadata?.name === 'string') {
-      const ns = typeof doc.metadata.namespace === 'string' ? `${doc.metadata.namespace}/` : '';
-      return `${doc.kind} ${ns}${doc.metadata.name}`;
-    }
-  } catch {
-    // Not YAML (Terraform JSON, Markdown): named by its file.
-  }
-  return file.path.split('/').pop()!;
+/**
+ * What an entry is called: its object (`Deployment api/api`), the one object of a single-object YAML
+ * file, or else the file's name (Terraform JSON, values, Markdown, a kustomization).
+ */
+function titleOf(file: ChangedFile, diff: ObjectDiff): string {
+  if (diff.object !== undefined) return diff.object;
+  const only = yamlObjects(file.path, file.after ?? file.before ?? '');
+  return only?.length === 1 ? only[0]!.identity : file.path.split('/').pop()!;
 }
 
 function coordinates(entry: IndexEntry): { env: string; target: string; app: string } {
@@ -98,37 +95,36 @@ function fence(text: string): string {
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function objectBlock(object: ObjectChange, withDiff: boolean, base: string): string {
-  const { file } = object;
-  const head = `<code>${object.title}</code> ${file.kind}, +${object.additions} −${object.deletions} · <code>generated/${file.path}</code>`;
+  const head = `<code>${object.title}</code> ${object.kind}, +${object.additions} −${object.deletions} · <code>generated/${object.file.path}</code>`;
   if (!withDiff)
     return `- ${head} (diff left out to fit the comment: \`npx envmatrix diff --base ${base}\`)\n`;
   const cut = object.patch.length > DIFF_LIMIT;
-  const patch = cut ? `${object.patch.slice(0, DIFF_LIMIT)}\n… (cut: the file has more)` : object.patch;
+  const patch = cut ? `${object.patch.slice(0, DIFF_LIMIT)}\n… (cut: the diff has more)` : object.patch;
   const f = fence(patch);
   return `<details><summary>${head}</summary>\n\n${f}diff\n${patch.trimEnd()}\n${f}\n\n</details>\n`;
 }
 
 export function renderPreview(input: PreviewInput): Preview {
   const limit = input.limit ?? COMMENT_LIMIT;
-  const objects: (ObjectChange & Omit<Group, 'objects'>)[] = input.files.map((file) => {
-    const patch = createTwoFilesPatch(
-      file.kind === 'added' ? '/dev/null' : `a/generated/${file.path}`,
-      file.kind === 'removed' ? '/dev/null' : `b/generated/${file.path}`,
-      file.before ?? '',
-      file.after ?? '',
-      undefined,
-      undefined,
-      { context: 3 },
-    );
-    return { file, title: objectTitle(file), patch, ...countLines(patch), ...coordinates(file.entry) };
-  });
+  const objects: (ObjectChange & Omit<Group, 'objects'>)[] = input.files.flatMap((file) =>
+    diffFile(file.path, file.kind, file.before ?? '', file.after ?? '').map((diff) => ({
+      ...diff,
+      file,
+      title: titleOf(file, diff),
+      ...coordinates(file.entry),
+    })),
+  );
   objects.sort(
     (a, b) =>
       compareStrings(a.env, b.env) ||
       compareStrings(a.target, b.target) ||
       compareStrings(a.app, b.app) ||
-      compareStrings(a.file.path, b.file.path),
+      compareStrings(a.file.path, b.file.path) ||
+      compareStrings(a.object ?? '', b.object ?? ''),
   );
+  const fileCount = (entries: readonly ObjectChange[]): number =>
+    new Set(entries.map((o) => o.file.path)).size;
+  const objectCount = objects.filter((o) => o.object !== undefined).length;
   const risks = assessRisks(
     input.files.map((file) => ({
       path: file.path,
@@ -148,10 +144,20 @@ export function renderPreview(input: PreviewInput): Preview {
   ];
   if (objects.length === 0) {
     head.push('No change to `generated/`: this pull request renders nothing different for any cluster.', '');
-    return { markdown: head.join('\n'), files: 0, additions: 0, deletions: 0, risks: [], omittedDiffs: 0 };
+    return {
+      markdown: head.join('\n'),
+      files: 0,
+      objects: 0,
+      additions: 0,
+      deletions: 0,
+      risks: [],
+      omittedDiffs: 0,
+    };
   }
   head.push(
-    `**${plural(objects.length, 'file')}** in ${plural(envs.length, 'environment')}, +${additions} −${deletions}` +
+    // As the promotion PR counts (src/promote/render-body.ts): files once, then how many objects.
+    `**${plural(fileCount(objects), 'file')}**${objectCount > 0 ? ` (${plural(objectCount, 'object')})` : ''}` +
+      ` in ${plural(envs.length, 'environment')}, +${additions} −${deletions}` +
       (risks.length > 0 ? ` · **${plural(risks.length, 'risk')}** ⚠️` : ' · no risk flags'),
     '',
     '| environment | targets | apps | files | lines | risks |',
@@ -162,7 +168,7 @@ export function renderPreview(input: PreviewInput): Preview {
         env === 'whole matrix' ? r.scope === 'matrix' : r.scope === env || r.scope.startsWith(`${env}/`),
       );
       const lines = `+${here.reduce((n, o) => n + o.additions, 0)} −${here.reduce((n, o) => n + o.deletions, 0)}`;
-      return `| ${env} | ${new Set(here.map((o) => o.target)).size} | ${new Set(here.map((o) => o.app)).size} | ${here.length} | ${lines} | ${envRisks.length || '—'} |`;
+      return `| ${env} | ${new Set(here.map((o) => o.target)).size} | ${new Set(here.map((o) => o.app)).size} | ${fileCount(here)} | ${lines} | ${envRisks.length || '—'} |`;
     }),
     '',
   );
@@ -175,12 +181,12 @@ export function renderPreview(input: PreviewInput): Preview {
     head.push('');
   }
 
-  // Diffs while they fit; then file lines; then a count of what is left.
+  // Diffs while they fit; then entry lines; then a count of what is left.
   const closing = (omitted: number, unlisted: number): string =>
     [
       omitted > 0 ? `\n_${plural(omitted, 'diff')} left out to stay within GitHub's comment limit._` : '',
       unlisted > 0
-        ? `\n_${plural(unlisted, 'more file')} not listed: run \`npx envmatrix diff --base ${input.base}\`._`
+        ? `\n_${plural(unlisted, 'more change')} not listed: run \`npx envmatrix diff --base ${input.base}\`._`
         : '',
       '\n<sub>Updated in place on every push by `envmatrix diff --format markdown`.</sub>\n',
     ].join('');
@@ -209,7 +215,8 @@ export function renderPreview(input: PreviewInput): Preview {
   body += closing(omitted, unlisted);
   return {
     markdown: body,
-    files: objects.length,
+    files: fileCount(objects),
+    objects: objectCount,
     additions,
     deletions,
     risks,

@@ -41,7 +41,7 @@ export function countLines(patch: string): { additions: number; deletions: numbe
 }
 
 /** One document of a YAML file: what it holds (`Kind namespace/name`) and its text. */
-interface YamlDocument {
+export interface YamlDocument {
   readonly identity: string;
   readonly text: string;
 }
@@ -58,11 +58,10 @@ function identityOf(value: unknown): string | undefined {
 }
 
 /**
- * The Kubernetes objects of a multi-document YAML file, each with its text, or undefined when the file
- * is not one (a single document, something other than objects, two documents of one identity): such
- * a file is diffed whole.
+ * The Kubernetes objects of a YAML file, each with its text, or undefined when the file is not made
+ * of them (not YAML, a document that is no object, two documents of one identity).
  */
-function yamlDocuments(path: string, text: string): YamlDocument[] | undefined {
+export function yamlObjects(path: string, text: string): YamlDocument[] | undefined {
   if (!path.endsWith('.yaml')) return undefined;
   const documents: YamlDocument[] = [];
   for (const part of text.split(DOCUMENT_SEPARATOR)) {
@@ -79,12 +78,11 @@ function yamlDocuments(path: string, text: string): YamlDocument[] | undefined {
     documents.push({ identity, text: part.replace(/^(?:#.*\n)+/, '') });
   }
   const identities = new Set(documents.map((doc) => doc.identity));
-  return documents.length >= 2 && identities.size === documents.length ? documents : undefined;
+  return identities.size === documents.length ? documents : undefined;
 }
 
 /** An added, changed or removed file, split into its objects when it is a multi-document manifest. */
 interface Entry {
-  readonly path: string;
   readonly kind: FileDiff['kind'];
   readonly before: string;
   readonly after: string;
@@ -92,10 +90,12 @@ interface Entry {
 }
 
 function objectEntries(path: string, kind: FileDiff['kind'], before: string, after: string): Entry[] {
-  const old = kind === 'added' ? [] : yamlDocuments(path, before);
-  const now = kind === 'removed' ? [] : yamlDocuments(path, after);
-  if (old === undefined || now === undefined || (old.length === 0 && now.length === 0))
-    return [{ path, kind, before, after }];
+  const old = kind === 'added' ? [] : yamlObjects(path, before);
+  const now = kind === 'removed' ? [] : yamlObjects(path, after);
+  // A file of one object reads best whole; a manifest that holds two or more objects on either side
+  // is split, so one that drops to (or grows from) a single object still shows which one came or went.
+  if (old === undefined || now === undefined || Math.max(old.length, now.length) < 2)
+    return [{ kind, before, after }];
   const oldBy = new Map(old.map((doc) => [doc.identity, doc.text]));
   const nowBy = new Map(now.map((doc) => [doc.identity, doc.text]));
   const entries: Entry[] = [];
@@ -104,7 +104,6 @@ function objectEntries(path: string, kind: FileDiff['kind'], before: string, aft
     const is = nowBy.get(identity);
     if (was === is) continue;
     entries.push({
-      path,
       kind: was === undefined ? 'added' : is === undefined ? 'removed' : 'changed',
       before: was ?? '',
       after: is ?? '',
@@ -112,7 +111,36 @@ function objectEntries(path: string, kind: FileDiff['kind'], before: string, aft
     });
   }
   // A file whose objects are all unchanged differs only outside them (the header): show that.
-  return entries.length > 0 ? entries : [{ path, kind, before, after }];
+  return entries.length > 0 ? entries : [{ kind, before, after }];
+}
+
+/** One diff of a changed file: the whole file's, or one object's when `object` is set. */
+export type ObjectDiff = Omit<FileDiff, 'path' | 'group'>;
+
+/**
+ * The unified diffs of one added, changed or removed file under generated/ (`before`/`after` empty
+ * when absent): one per changed object of a multi-document manifest, its header naming the object and
+ * its line numbers counting within the object's document; else one of the whole file. `envmatrix
+ * diff`, the promotion PR and the PR preview all read a change through this.
+ */
+export function diffFile(path: string, kind: FileDiff['kind'], before: string, after: string): ObjectDiff[] {
+  return objectEntries(path, kind, before, after).map((entry) => {
+    const patch = createTwoFilesPatch(
+      entry.kind === 'added' ? '/dev/null' : `a/generated/${path}`,
+      entry.kind === 'removed' ? '/dev/null' : `b/generated/${path}`,
+      entry.before,
+      entry.after,
+      entry.object,
+      entry.object,
+      { context: 3 },
+    );
+    return {
+      kind: entry.kind,
+      ...(entry.object !== undefined && { object: entry.object }),
+      patch,
+      ...countLines(patch),
+    };
+  });
 }
 
 /**
@@ -121,28 +149,16 @@ function objectEntries(path: string, kind: FileDiff['kind'], before: string, aft
  * and its line numbers counting within the object's document.
  */
 export function diffPlan(plan: SynthPlan, previous: GeneratedIndex | undefined): FileDiff[] {
-  const entries = [
+  return [
     ...plan.changes.added.map((path) => ({ path, kind: 'added' as const })),
     ...plan.changes.changed.map((path) => ({ path, kind: 'changed' as const })),
     ...plan.changes.removed.map((path) => ({ path, kind: 'removed' as const })),
   ]
     .filter(({ path }) => path !== INDEX_PATH)
-    .flatMap(({ path, kind }) =>
-      objectEntries(path, kind, plan.current.get(path) ?? '', plan.files.get(path) ?? ''),
-    );
-  return entries
-    .map(({ path, kind, before, after, object }) => {
-      const patch = createTwoFilesPatch(
-        kind === 'added' ? '/dev/null' : `a/generated/${path}`,
-        kind === 'removed' ? '/dev/null' : `b/generated/${path}`,
-        before,
-        after,
-        object,
-        object,
-        { context: 3 },
-      );
+    .flatMap(({ path, kind }) => {
       const group = groupOf(path, plan.index, previous);
-      return { path, kind, group, ...(object !== undefined && { object }), patch, ...countLines(patch) };
+      const diffs = diffFile(path, kind, plan.current.get(path) ?? '', plan.files.get(path) ?? '');
+      return diffs.map((diff) => ({ path, group, ...diff }));
     })
     .sort(
       (a, b) =>

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { k8sGenerator } from '../../src/generators/k8s/index.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
-import { diffPlan } from '../../src/output/diff.ts';
+import { diffFile, diffPlan } from '../../src/output/diff.ts';
 import { parseIndex } from '../../src/output/index-file.ts';
 import { planSynth, synth } from '../../src/output/synth.ts';
 import { threeEnvMatrix, threeEnvPins, withApp } from '../generators/k8s/helpers.ts';
@@ -64,5 +64,28 @@ describe('diff of a multi-document manifest', () => {
     expect(added.map((d) => d.object)).toEqual(['ExternalSecret worker/worker-db']);
     expect(added[0]!.patch).toContain('--- /dev/null\tExternalSecret worker/worker-db\n');
     expect(added[0]!.deletions).toBe(0);
+  });
+
+  it('splits a manifest that drops to one object, and keeps a single-object file whole', () => {
+    const doc = (kind: string) => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: api\n  namespace: api\n`;
+    const path = 'k8s/prod/aws/us-east-1/main/api/manifest.yaml';
+    const dropped = diffFile(
+      path,
+      'changed',
+      `# header\n${doc('ServiceAccount')}---\n${doc('Service')}`,
+      `# header\n${doc('ServiceAccount')}`,
+    );
+    expect(dropped.map((d) => [d.object, d.kind, d.additions, d.deletions])).toEqual([
+      ['Service api/api', 'removed', 0, 5],
+    ]);
+    const single = diffFile(
+      path,
+      'changed',
+      `# header\n${doc('Service')}`,
+      `# new header\n${doc('Service')}`,
+    );
+    expect(single.map((d) => [d.object, d.kind, d.additions, d.deletions])).toEqual([
+      [undefined, 'changed', 1, 1],
+    ]);
   });
 });
