@@ -13,6 +13,7 @@ import type { Expose } from '../../matrix/types.ts';
 import type { AppInstance } from '../app-folder.ts';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf } from './context.ts';
+import { writtenCloud } from './target-tokens.ts';
 import { appObjectName } from './names.ts';
 
 /** The route of an exposed app on a target with a Gateway; undefined otherwise (validation reports it). */
@@ -31,7 +32,16 @@ export const httpRouteContributor = cdk8sContributor({
     if (!route || !gateway) return;
     const pattern = 'hostnamePattern' in gateway ? gateway.hostnamePattern : undefined;
     const hostnames = [
-      ...(pattern !== undefined ? [gatewayHostname(pattern, ctx.app.name, ctx.target)] : []),
+      ...(pattern !== undefined
+        ? [
+            gatewayHostname(pattern, ctx.app.name, {
+              env: ctx.target.env,
+              cloud: writtenCloud(ctx.target),
+              region: ctx.target.region,
+              cluster: ctx.target.cluster,
+            }),
+          ]
+        : []),
       ...(route.expose.host !== undefined ? [route.expose.host] : []),
     ];
     new ApiObject(chart, 'http-route', {

@@ -4,7 +4,7 @@
  * grouping by app both work on any cluster.
  */
 import type { ResolvedTarget } from '../../matrix/types.ts';
-import { instanceToken, refuseBuiltTokenNames } from './target-tokens.ts';
+import { instanceToken, refuseBuiltTokenNames, writtenCloud } from './target-tokens.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -33,7 +33,7 @@ export function labelValue(raw: string): string {
 /** `envmatrix.io/env|cloud|region|cluster`: where an object runs. */
 export function targetLabels(target: Coordinates): Labels {
   return {
-    'envmatrix.io/cloud': labelValue(target.cloud),
+    'envmatrix.io/cloud': labelValue(writtenCloud(target)),
     'envmatrix.io/cluster': labelValue(target.cluster),
     'envmatrix.io/env': labelValue(target.env),
     'envmatrix.io/region': labelValue(target.region),

@@ -1,16 +1,17 @@
 /**
- * One render for every target where an app's input is the same but for the target's region and
+ * One render for every target where an app's input is the same but for the target's cloud, region and
  * cluster (issue 17). A fleet runs the same app with the same values on many clusters of an environment;
  * building its cdk8s constructs and writing its YAML once per cluster was most of a cold synth.
  *
- * The app folder renders against a token target (target-tokens.ts): the real environment and cloud
- * (part of the group key: a contributor may act on them), tokens for region, cluster and id. Each
+ * The app folder renders against a token target (target-tokens.ts): the real environment (part of the
+ * group key), tokens for cloud, region, cluster and id. A contributor may act on the cloud: reading it
+ * gives the real one, and makes the group that cloud's alone; labels and hostnames write it as a token. Each
  * target's folder is that render with the tokens filled in: in the YAML text when that is exact (every
  * string holding a token is written as a plain scalar before and after filling in, so its text is the
  * string itself), else in the objects, which are then written as usual.
  *
- * Contributors never see a real region or cluster name, so nothing they do can depend on one beyond
- * where it lands, and each place is exact:
+ * Contributors never see a real region or cluster name (nor a cloud they did not ask for), so nothing
+ * they do can depend on one beyond where it lands, and each place is exact:
  * - a label value: labelValue leaves a name that is already a valid label value as it is (a target
  *   whose names are not renders for real), and refuses any other value built around a token
  *   (UnsharedRender: the group renders for real), since only the real name says where it is cut;
@@ -59,20 +60,21 @@ interface Group {
 
 const UNSHARED: Group = { tokenStrings: [], apps: [] };
 
-/** Whether region and cluster are label values as they stand (so a label holding one holds it verbatim). */
+/** Whether cloud, region and cluster are label values as they stand (a label holding one holds it verbatim). */
 function verbatimCoordinates(target: TargetCoordinates): boolean {
-  return [target.region, target.cluster].every(
+  return [target.cloud, target.region, target.cluster].every(
     (value) => labelValue(value) === value && !value.includes(TOKEN_MARK),
   );
 }
 
 /**
- * The group key: everything the render reads but the target's region, cluster and id. Environment and
- * cloud are in it: a contributor may act on them (a cloud's annotations).
+ * The group key: everything the render reads but the target's cloud, region, cluster and id. The
+ * environment is in it (what differs by environment differs in values anyway); the cloud joins it for
+ * a render that acted on the cloud (createFolderSharing).
  */
 function groupKey(input: AppInput): string {
   const { target, ...rest } = input;
-  return JSON.stringify([target.env, target.cloud, rest]);
+  return JSON.stringify([target.env, rest]);
 }
 
 /** The strings of `value` that hold a token; undefined if an object key holds one (keys are sorted). */
@@ -138,16 +140,19 @@ export type FolderSharing = (input: AppInput, render: (input: AppInput) => Outpu
 
 export function createFolderSharing(stats?: SharingStats): FolderSharing {
   const groups = new Map<string, Group>();
+  /** Keys whose render read the cloud: their groups are per cloud. */
+  const byCloud = new Set<string>();
   return (input, render) => {
     const real = (): OutputFile[] => {
       if (stats) stats.rendered++;
       return render(input);
     };
     if (!verbatimCoordinates(input.target)) return real();
-    const key = groupKey(input);
+    const common = groupKey(input);
     // Tokens must come from the token target alone.
-    if (key.includes(TOKEN_MARK)) return real();
-    let group = groups.get(key);
+    if (common.includes(TOKEN_MARK)) return real();
+    const cloudKey = `${input.target.cloud}\u0000${common}`;
+    let group = groups.get(byCloud.has(common) ? cloudKey : common);
     if (!group) {
       const tokens = tokenTarget(input.target);
       if (stats) stats.shared++;
@@ -158,7 +163,9 @@ export function createFolderSharing(stats?: SharingStats): FolderSharing {
         // and raises its own.
         group = UNSHARED;
       }
-      groups.set(key, group);
+      // A render that acted on the cloud serves that cloud's targets only.
+      if (tokens.cloudRead()) byCloud.add(common);
+      groups.set(byCloud.has(common) ? cloudKey : common, group);
     }
     if (!group.files) return real();
     const values = {

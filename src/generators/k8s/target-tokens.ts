@@ -1,7 +1,7 @@
 /**
  * Stand-in coordinates for rendering an app folder once and filling in each target afterwards
- * (shared-render.ts). A token target keeps the real environment and cloud; its region, cluster and id
- * are tokens, strings that occur nowhere else. instanceName (labels.ts) asks this module for a token
+ * (shared-render.ts). A token target keeps the real environment; its region, cluster and id are tokens,
+ * strings that occur nowhere else, and so is its cloud where labels and hostnames write it. instanceName (labels.ts) asks this module for a token
  * instead of building the `app.kubernetes.io/instance` value from the coordinates, because that value is
  * truncated to 63 characters and only the real coordinates say where; labelValue refuses any other
  * value built around a token. Filling in replaces every token with the real value.
@@ -14,11 +14,11 @@ import type { TargetCoordinates } from '../app-folder.ts';
 
 /** What every token starts with. */
 export const TOKEN_MARK = 'zq9envmatrixtoken';
-const TOKEN = /zq9envmatrixtoken(?:([rkd])|i(\d+))x/g;
+const TOKEN = /zq9envmatrixtoken(?:([crkd])|i(\d+))x/g;
 const token = (code: string) => `${TOKEN_MARK}${code}x`;
 /** A string that ends in the first part of a token: one cut short, as labelValue cuts at 63 characters. */
 const CUT_TOKEN = new RegExp(
-  `(?:${[...TOKEN_MARK].map((_, i) => TOKEN_MARK.slice(0, i + 1)).join('|')})(?:[rkd]|i\\d*)?$`,
+  `(?:${[...TOKEN_MARK].map((_, i) => TOKEN_MARK.slice(0, i + 1)).join('|')})(?:[crkd]|i\\d*)?$`,
 );
 
 /** Thrown by a render that cannot be shared: the group renders each target for real instead. */
@@ -36,24 +36,38 @@ export function refuseBuiltTokenNames(raw: string): void {
 /** Token target → the apps whose instance label it was asked for, by token index. */
 const instanceApps = new WeakMap<object, string[]>();
 
+/** Token target → the token its cloud is written as in names and labels. */
+const cloudTokens = new WeakMap<object, string>();
+
 /**
- * A fresh token target in `real`'s environment and cloud, and the list of apps its instance tokens stand
- * for (filled as they are asked).
+ * A fresh token target in `real`'s environment, the list of apps its instance tokens stand for (filled
+ * as they are asked), and whether the render read its cloud. The cloud is a token where envmatrix
+ * writes it (labels, hostnames: see writtenCloud); read directly, it is `real`'s cloud and the read is
+ * recorded, because a contributor that acts on the cloud makes the render that cloud's alone.
  */
 export function tokenTarget(real: TargetCoordinates): {
   readonly target: TargetCoordinates;
   readonly apps: readonly string[];
+  readonly cloudRead: () => boolean;
 } {
-  const target = {
-    id: token('d'),
-    env: real.env,
-    cloud: real.cloud,
-    region: token('r'),
-    cluster: token('k'),
-  };
+  let cloudRead = false;
+  const target = { id: token('d'), env: real.env, region: token('r'), cluster: token('k') };
+  Object.defineProperty(target, 'cloud', {
+    enumerable: true,
+    get: () => {
+      cloudRead = true;
+      return real.cloud;
+    },
+  });
   const apps: string[] = [];
   instanceApps.set(target, apps);
-  return { target, apps };
+  cloudTokens.set(target, token('c'));
+  return { target: target as TargetCoordinates, apps, cloudRead: () => cloudRead };
+}
+
+/** The cloud as labels and hostnames write it: a token on a token target (without reading it). */
+export function writtenCloud(target: Pick<TargetCoordinates, 'cloud'>): string {
+  return cloudTokens.get(target) ?? target.cloud;
 }
 
 /** The token for `app`'s `app.kubernetes.io/instance` on a token target; undefined on a real target. */
@@ -87,13 +101,15 @@ export function fillText(text: string, values: TokenValues): string | undefined 
   let unknown = false;
   const filled = text.replace(TOKEN, (_whole, code: string | undefined, index: string | undefined) => {
     const value =
-      code === 'r'
-        ? values.target.region
-        : code === 'k'
-          ? values.target.cluster
-          : code === 'd'
-            ? values.target.id
-            : values.instances[Number(index)];
+      code === 'c'
+        ? values.target.cloud
+        : code === 'r'
+          ? values.target.region
+          : code === 'k'
+            ? values.target.cluster
+            : code === 'd'
+              ? values.target.id
+              : values.instances[Number(index)];
     if (value === undefined) unknown = true;
     return value ?? '';
   });

@@ -79,18 +79,13 @@ describe('shared renders', () => {
     expect(stats.shared).toBeLessThan(instances(resolved));
   });
 
-  it('give a synthetic fleet on four clouds the same bytes with one render per app, environment and cloud', async () => {
+  it('give a synthetic fleet on four clouds the same bytes with one render per app and environment', async () => {
     const size = { environments: 3, clustersPerEnvironment: 14, apps: 12 };
     const { resolved } = checkedMatrix(syntheticMatrix(size), syntheticPins(size));
     const { shared, alone, stats } = await bothWays(resolved);
     expect(shared).toEqual(alone);
-    // 14 clusters per environment on aws, gcp, azure and on-prem: four groups per app and environment.
-    expect(stats).toEqual({
-      rendered: 0,
-      shared: 3 * 4 * 12,
-      filledText: instances(resolved),
-      filledObjects: 0,
-    });
+    // 14 clusters per environment on aws, gcp, azure and on-prem, one render for all of them.
+    expect(stats).toEqual({ rendered: 0, shared: 3 * 12, filledText: instances(resolved), filledObjects: 0 });
   });
 
   it('truncate instance labels from the real coordinates', async () => {
@@ -128,6 +123,21 @@ describe('shared renders', () => {
       'envmatrix.io/cluster: "1e3"\n',
     );
     expect(stats.filledObjects).toBeGreaterThan(0);
+  });
+
+  it('render per cloud for a contributor that acts on the cloud', async () => {
+    const size = { environments: 1, clustersPerEnvironment: 14, apps: 3 };
+    const { resolved } = checkedMatrix(syntheticMatrix(size), syntheticPins(size));
+    const contributors = [
+      ...K8S_CONTRIBUTORS,
+      probe(({ target }) => ({ label: target.cloud === 'aws' ? 'elastic' : 'other' })),
+    ];
+    const { shared, alone, stats } = await bothWays(resolved, contributors);
+    expect(shared).toEqual(alone);
+    expect(shared.get('k8s/dev/aws/us-east-1/c0/app-000/manifest.yaml')).toContain('where: elastic\n');
+    expect(shared.get('k8s/dev/gcp/us-central1/c0/app-000/manifest.yaml')).toContain('where: other\n');
+    // Four clouds, three apps: a render per app and cloud.
+    expect(stats).toEqual({ rendered: 0, shared: 4 * 3, filledText: instances(resolved), filledObjects: 0 });
   });
 
   it('stand aside for a contributor that builds a truncated name from region and cluster', async () => {
