@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8sGenerator } from '../src/generators/k8s/index.ts';
+import { createK8sGenerator } from '../src/generators/k8s/index.ts';
 import { addAppChart } from '../src/generators/k8s/app-chart.ts';
 import type { AppInput } from '../src/generators/k8s/context.ts';
 import type { OutputFile } from '../src/generators/types.ts';
@@ -33,6 +33,12 @@ export async function naiveCdk8s(matrix: ResolvedMatrix, outDir: string): Promis
   app.synth();
   await Promise.resolve();
 }
+
+/**
+ * Every app instance rendered on its own: the floor writes each file's objects, so it must not get the
+ * YAML text that shared renders (src/generators/k8s/shared-render.ts) hand over already written.
+ */
+const k8sGenerator = createK8sGenerator({ shareRenders: false });
 
 // floorFiles renders through the generator's units, whose renderer loads on demand (Generator.load).
 // Both baselines import cdk8s anyway, so loading it with this module costs them nothing extra.

@@ -8,7 +8,7 @@ import { checkedMatrix } from '../src/matrix/load.ts';
 import { synth } from '../src/output/synth.ts';
 import { syntheticMatrix, syntheticPins, type FleetSize } from './synthetic-matrix.ts';
 
-export type Scenario = 'cold' | 'noop' | 'one-app' | 'naive' | 'floor' | 'kustomize';
+export type Scenario = 'cold' | 'cold-unshared' | 'noop' | 'one-app' | 'naive' | 'floor' | 'kustomize';
 
 interface Args {
   readonly scenario: Scenario;
@@ -41,6 +41,19 @@ async function run(): Promise<void> {
         allowRemovals: true,
       });
       return;
+    case 'cold-unshared': {
+      // The same synth with every app instance rendered for its own target: what shared renders save.
+      const { generators } = await import('../src/generators/index.ts');
+      const { createK8sGenerator } = await import('../src/generators/k8s/index.ts');
+      const unshared = createK8sGenerator({ shareRenders: false });
+      await synth(resolved, {
+        outDir: args.outDir,
+        cacheDir: args.cacheDir ?? `${args.outDir}.cache`,
+        allowRemovals: true,
+        generators: generators.map((generator) => (generator.name === unshared.name ? unshared : generator)),
+      });
+      return;
+    }
     case 'naive': {
       // Imported here, inside the timed span, as envmatrix loads cdk8s inside its synth.
       const { naiveCdk8s } = await import('./baselines.ts');

@@ -20,6 +20,14 @@ function yamlDocument(data: unknown): string {
   return dump(data, YAML_OPTIONS);
 }
 
+/**
+ * Whether `text`, as a YAML value, is written as it stands (a plain scalar): not quoted, as js-yaml
+ * quotes `yes`, `1.5` or `2024-01-01`, and not a block.
+ */
+export function isPlainYamlScalar(text: string): boolean {
+  return yamlDocument(text) === `${text}\n`;
+}
+
 export function serialize(file: OutputFile): string {
   switch (file.format) {
     case 'yaml': {

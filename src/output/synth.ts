@@ -261,14 +261,17 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   const { plan, stats } = await planWithStats(matrix, options, cache, statCache);
   const { added, changed, removed } = plan.changes;
   const written = added.length + changed.length + removed.length > 0;
-  if (written) {
+  const write = async () => {
+    if (!written) return;
     const unchanged = new Set(
       [...plan.files.keys()].filter((path) => plan.current.get(path) === plan.files.get(path)),
     );
     await writeTree(options.outDir, { files: plan.files, unchanged });
-  }
-  // A synth of the whole matrix asked for every unit: entries it did not ask for are garbage.
-  await cache?.save({ prune: options.only === undefined });
+  };
+  // The render cache is saved while the tree is written: both wait on the disk, and renders are pure,
+  // so entries saved beside a write that fails are still right. A synth of the whole matrix asked for
+  // every unit: entries it did not ask for are garbage, and go (a write that fails loses only time).
+  await Promise.all([write(), cache?.save({ prune: options.only === undefined })]);
   // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
   if (statCache && (written || plan.read > 0))
     await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));

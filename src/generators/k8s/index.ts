@@ -18,6 +18,7 @@ import type { K8sSettings } from './context.ts';
 import type * as Renderer from './render.ts';
 import { repositoryName } from './labels.ts';
 import { GENERATOR_NAME } from './generator-name.ts';
+import { createFolderSharing, type SharingStats } from './shared-render.ts';
 
 /** render.ts pulls in cdk8s and cdk8s-plus-28; loaded on the first render (see Generator.load). */
 let renderer: typeof Renderer | undefined;
@@ -62,6 +63,13 @@ export interface K8sGeneratorOptions {
    * @default K8S_CONTRIBUTORS (contributors.ts), loaded with the renderer
    */
   readonly contributors?: readonly AppFolderContributor[];
+  /**
+   * Render an app once for every target where its input is the same but for the target, and fill in
+   * each target (shared-render.ts; the output is the same either way). @default true
+   */
+  readonly shareRenders?: boolean;
+  /** Counts of shared and real renders, for the benchmark. @default not counted */
+  readonly sharingStats?: SharingStats;
 }
 
 export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator {
@@ -79,6 +87,8 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
         partOf: options.partOf ?? repositoryName(matrix.repo.url),
         monitoringNamespace: options.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE,
       };
+      // One per call: the units of one synth share renders with each other, never with another matrix.
+      const sharing = options.shareRenders === false ? undefined : createFolderSharing(options.sharingStats);
       return matrix.targets.flatMap((target) => {
         const environment = matrix.environments.find((env) => env.name === target.env);
         if (!environment) {
@@ -95,8 +105,11 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
           scope: target.id,
           key: k8sAppDir(target, input.app.name),
           input,
-          render: (): OutputFile[] =>
-            loadedRenderer().renderApp(input, provenance?.get(input.app.name), contributors),
+          render: (): OutputFile[] => {
+            const render = (of: typeof input) =>
+              loadedRenderer().renderApp(of, provenance?.get(input.app.name), contributors);
+            return sharing ? sharing(input, render) : render(input);
+          },
         }));
       });
     },

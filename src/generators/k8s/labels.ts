@@ -4,6 +4,7 @@
  * grouping by app both work on any cluster.
  */
 import type { ResolvedTarget } from '../../matrix/types.ts';
+import { instanceToken, refuseBuiltTokenNames } from './target-tokens.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -21,6 +22,7 @@ const LABEL_VALUE_MAX = 63;
  * the app name in every value built here.
  */
 export function labelValue(raw: string): string {
+  refuseBuiltTokenNames(raw);
   return raw
     .replace(/[^A-Za-z0-9_.-]/g, '-')
     .slice(0, LABEL_VALUE_MAX)
@@ -43,7 +45,12 @@ export function targetLabels(target: Coordinates): Labels {
  * cluster because app names are, and readable in dashboards that aggregate many clusters.
  */
 export function instanceName(target: Coordinates, app: string): string {
-  return labelValue(`${app}-${target.env}-${target.cloud}-${target.region}-${target.cluster}`);
+  // A shared render's stand-in target (target-tokens.ts): the real value is truncated from the real
+  // coordinates when the render is filled in.
+  return (
+    instanceToken(target, app) ??
+    labelValue(`${app}-${target.env}-${target.cloud}-${target.region}-${target.cluster}`)
+  );
 }
 
 /**

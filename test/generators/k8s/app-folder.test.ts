@@ -202,14 +202,15 @@ describe('composing an app folder', () => {
     const spy: AppFolderContributor = {
       name: 'spy',
       objects: ({ target, app, provenance }) => {
-        seen.set(`${target.id}/${app.name}`, provenance.get('scaling.min'));
+        // By environment: a shared render's target has tokens for region and cluster (shared-render.ts).
+        seen.set(`${target.env}/${app.name}`, provenance.get('scaling.min'));
         return [];
       },
     };
     const files = renderK8s(resolved, createK8sGenerator({ contributors: [spy] }));
     expect(objectAt(files, `${PROD}/api/kustomization.yaml`)).toMatchObject({ resources: ['manifest.yaml'] });
     expect(files.get(`${PROD}/api/manifest.yaml`)!.objects).toEqual([]);
-    const steps = seen.get('prod/aws/eu-west-1/main/api') as ProvenanceStep[];
+    const steps = seen.get('prod/api') as ProvenanceStep[];
     expect(steps.map(({ layer, value }) => ({ layer, value }))).toEqual([
       { layer: 'app', value: 2 },
       { layer: 'environment', value: 6 },
