@@ -270,7 +270,7 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   };
   // The render cache is saved while the tree is written: both wait on the disk, and renders are pure,
   // so entries saved beside a write that fails are still right. A synth of the whole matrix asked for
-  // every unit: entries it did not ask for are garbage.
+  // every unit: entries it did not ask for are garbage, and go (a write that fails loses only time).
   await Promise.all([write(), cache?.save({ prune: options.only === undefined })]);
   // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
   if (statCache && (written || plan.read > 0))
