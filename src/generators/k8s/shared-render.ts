@@ -110,7 +110,8 @@ function groupOf(files: readonly OutputFile[], apps: readonly string[]): Group {
 }
 
 /** The group's files for one target, or undefined when they cannot be filled in exactly. */
-function fill(group: Group, files: readonly OutputFile[], values: TokenValues, stats?: SharingStats) {
+function fill(group: Group, values: TokenValues, stats?: SharingStats): OutputFile[] | undefined {
+  const { files = [] } = group;
   const paths = files.map((file) => fillText(file.path, values));
   if (paths.some((path) => path === undefined)) return undefined;
   const { texts } = group;
@@ -172,6 +173,6 @@ export function createFolderSharing(stats?: SharingStats): FolderSharing {
       target: input.target,
       instances: group.apps.map((app) => instanceName(input.target, app)),
     };
-    return fill(group, group.files, values, stats) ?? real();
+    return fill(group, values, stats) ?? real();
   };
 }

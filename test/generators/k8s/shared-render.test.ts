@@ -156,6 +156,18 @@ describe('shared renders', () => {
     expect(stats.rendered).toBe(instances(resolved));
   });
 
+  it('stand aside for a contributor that cuts a name short by itself, leaving a token fragment', async () => {
+    const { resolved } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
+    // Not through labelValue: a plain slice, which leaves 2–5 characters of the cluster's token.
+    const contributors = [
+      ...K8S_CONTRIBUTORS,
+      probe(({ app, target }) => ({ label: `${app.name}-${target.region}-${target.cluster}`.slice(0, 29) })),
+    ];
+    const { shared, alone, stats } = await bothWays(resolved, contributors);
+    expect(shared).toEqual(alone);
+    expect(stats.filledText + stats.filledObjects).toBe(0);
+  });
+
   it('stand aside for a contributor that names an object after the region (documents are sorted by name)', async () => {
     const { resolved } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
     const contributors = [
