@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { ResolvedMatrix } from '../matrix/types.ts';
-import { lookUpResolvedMatrix, saveResolvedMatrix } from '../output/matrix-cache.ts';
-import { printWarnings } from './warnings.ts';
+import { lookUpResolvedMatrix, saveResolvedMatrix, type MatrixCacheLookup } from '../output/matrix-cache.ts';
+import { defaultOutDir } from '../output/out-dir.ts';
 import { defaultCacheDir } from '../output/render-cache.ts';
-import { checkGenerated, defaultOutDir, synth } from '../output/synth.ts';
+import { recordUpToDate, upToDate } from '../output/up-to-date.ts';
+import { printWarnings } from './warnings.ts';
 import { formatHeldBack } from './held-back.ts';
 import type { GlobalOptions } from './context.ts';
 
@@ -17,41 +18,86 @@ export interface SynthFlags extends GlobalOptions {
   readonly verbose?: boolean;
 }
 
+/** The resolved matrix, and the matrix cache entry that holds it when there is one. */
+interface MatrixSource {
+  readonly resolved: ResolvedMatrix;
+  readonly entry?: string;
+}
+
+const noter =
+  (options: SynthFlags, topic = 'matrix') =>
+  (message: string) => {
+    if (options.verbose) console.error(`${topic}: ${message}`);
+  };
+
+const FROM_CACHE = 'unchanged since the last synth; taken from the cache';
+
 /**
  * The resolved matrix: from the matrix cache (matrix-cache.ts) when nothing the last load read has
  * changed; from the cached definition and the pins read again when only the pins changed; else loaded,
  * recording what it read so the next synth can skip the load. `--check` and `--no-cache` always load.
  */
-async function resolvedMatrix(options: SynthFlags): Promise<ResolvedMatrix> {
-  const root = resolve(options.root);
-  const lookup =
-    options.check || options.cache === false
-      ? undefined
-      : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir: defaultCacheDir(root) });
-  const note = (message: string) => {
-    if (options.verbose) console.error(`matrix: ${message}`);
-  };
-  if (lookup?.resolved) {
-    // As load() does: messages name paths relative to the project root.
-    if (process.cwd() !== root) process.chdir(root);
-    note('unchanged since the last synth; taken from the cache');
-    printWarnings(lookup.warnings);
-    return lookup.resolved;
+async function resolvedMatrix(
+  options: SynthFlags,
+  lookup: MatrixCacheLookup | undefined,
+): Promise<MatrixSource> {
+  const note = noter(options);
+  if (lookup?.hit) {
+    note(FROM_CACHE);
+    printWarnings(lookup.hit.warnings);
+    return { resolved: lookup.hit.resolved(), entry: lookup.hit.entry };
   }
   // Imported here: loading pulls in validation and its libraries, which a cache hit does without.
   const { load, loadRecorded } = await import('./context.ts');
-  if (!lookup) return (await load(options)).resolved;
+  if (!lookup) return { resolved: (await load(options)).resolved };
   const loaded = await loadRecorded(options, lookup.reuse);
-  const notSaved =
-    loaded.unproven ?? (loaded.inputs && (await saveResolvedMatrix(lookup.miss, loaded, loaded.inputs)));
+  const saved = loaded.unproven
+    ? { notSaved: loaded.unproven }
+    : loaded.inputs && (await saveResolvedMatrix(lookup.miss, loaded, loaded.inputs));
   const how = lookup.reuse ? 'loaded the pins only, the matrix modules are unchanged' : 'loaded';
-  note(`${how} (${lookup.why}); ${notSaved ? `not cached: ${notSaved}` : 'cached for the next synth'}`);
-  return loaded.resolved;
+  note(
+    `${how} (${lookup.why}); ${saved?.notSaved ? `not cached: ${saved.notSaved}` : 'cached for the next synth'}`,
+  );
+  return { resolved: loaded.resolved, ...(saved?.entry !== undefined && { entry: saved.entry }) };
+}
+
+function reportUnmanaged(unmanaged: readonly string[]): void {
+  for (const path of unmanaged)
+    console.warn(
+      `warning: generated/${path} was not written by envmatrix; left in place (synth --check reports it as extra).`,
+    );
 }
 
 export async function synthCommand(options: SynthFlags): Promise<number> {
-  const resolved = await resolvedMatrix(options);
-  const outDir = defaultOutDir(resolve(options.root));
+  const root = resolve(options.root);
+  const outDir = defaultOutDir(root);
+  const cacheDir = defaultCacheDir(root);
+  const lookup =
+    options.check || options.cache === false
+      ? undefined
+      : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir });
+  // As load() does: messages name paths relative to the project root.
+  if (lookup?.hit && process.cwd() !== root) process.chdir(root);
+  // The matrix is as a synth of the whole matrix last rendered it, and generated/ still holds that
+  // render: nothing to do, and no generator to import (up-to-date.ts).
+  const current =
+    lookup?.hit && options.only === undefined
+      ? await upToDate(cacheDir, outDir, lookup.hit.entry)
+      : undefined;
+  if (lookup?.hit && current) {
+    noter(options)(FROM_CACHE);
+    noter(
+      options,
+      'generated',
+    )('holds what this matrix renders to (the last synth left it so); nothing rendered');
+    printWarnings(lookup.hit.warnings);
+    console.log(`generated/ is up to date: ${current.fileCount} files, nothing to write.`);
+    reportUnmanaged(current.unmanaged);
+    return 0;
+  }
+  const { resolved, entry } = await resolvedMatrix(options, lookup);
+  // Imported here: synth imports every generator, which an up-to-date tree does without.
+  const { checkGenerated, synth } = await import('../output/synth.ts');
   if (options.check) {
     // Reads every byte and renders everything: no cache of any kind is trusted here.
     const result = await checkGenerated(resolved, { outDir });
@@ -66,7 +112,7 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     allowRemovals: options.allowRemovals ?? false,
     // --no-cache renders every unit and reads every file; with the cache, synth still reads every file
     // whose size, mtime, ctime or inode changed since the last synth, so hand edits are repaired.
-    ...(options.cache !== false && { cacheDir: defaultCacheDir(resolve(options.root)) }),
+    ...(options.cache !== false && { cacheDir }),
     lock: {
       command: 'synth',
       onWait: (owner) =>
@@ -75,6 +121,8 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
         ),
     },
   });
+  if (entry !== undefined && options.only === undefined)
+    await recordUpToDate(cacheDir, outDir, entry, result.tree, result.unmanaged);
   const scope = options.only ? ` (${options.only})` : '';
   if (!result.written) {
     console.log(`generated/ is up to date${scope}: ${result.fileCount} files, nothing to write.`);
@@ -85,9 +133,6 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
   }
   if (options.only !== undefined && result.heldBack.length > 0)
     console.warn(formatHeldBack(options.only, result.heldBack));
-  for (const path of result.unmanaged)
-    console.warn(
-      `warning: generated/${path} was not written by envmatrix; left in place (synth --check reports it as extra).`,
-    );
+  reportUnmanaged(result.unmanaged);
   return 0;
 }

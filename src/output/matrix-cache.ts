@@ -32,8 +32,11 @@ import type { MatrixDefinition, ProvenanceStep, ResolvedMatrix } from '../matrix
 import { filesUnder, hashFiles } from './file-hash.ts';
 import { RACY_MS, statOf } from './stat-cache.ts';
 
-/** 2: provenance's step lists kept once each (EncodedProvenance). */
-const VERSION = 2;
+/**
+ * 2: provenance's step lists kept once each (EncodedProvenance). 3: the load's warnings in the header,
+ * so a hit that needs no matrix (up-to-date.ts) does not parse the body.
+ */
+const VERSION = 3;
 
 export interface MatrixCacheOptions {
   readonly root: string;
@@ -58,6 +61,11 @@ interface Header {
   readonly key: Key;
   readonly files: readonly (readonly [string, string])[];
   readonly env: Readonly<Record<string, string | null>>;
+  /**
+   * The load's warnings, which every synth prints as a load would (a cluster in paid extended support
+   * stays visible while the matrix comes from here).
+   */
+  readonly warnings: readonly MatrixIssue[];
   /** sha256 of the body (the resolved matrix's JSON), so a truncated or edited entry is a miss. */
   readonly body: string;
 }
@@ -110,14 +118,25 @@ const fileSha256 = (path: string): string | undefined => {
   }
 };
 
+/** A hit: the entry's name and warnings now, the resolved matrix when asked for (parsing it takes time). */
+export interface MatrixCacheHit {
+  /**
+   * The sha256 of the entry's header: it names envmatrix's code, every input the load read and (by its
+   * sha256) the resolved matrix, so equal names mean equal renders (up-to-date.ts).
+   */
+  readonly entry: string;
+  readonly warnings: readonly MatrixIssue[];
+  resolved(): ResolvedMatrix;
+}
+
 /**
  * A lookup's outcome: the cached matrix, or what a load started now must record to be saved; with
  * `reuse` when only the pins changed (see loadMatrixWithDefinition).
  */
 export type MatrixCacheLookup =
-  | { readonly resolved: ResolvedMatrix; readonly warnings: readonly MatrixIssue[] }
+  | { readonly hit: MatrixCacheHit }
   | {
-      readonly resolved?: undefined;
+      readonly hit?: undefined;
       readonly miss: MatrixCacheMiss;
       readonly why: string;
       readonly reuse?: DefinitionReuse;
@@ -152,7 +171,8 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
   }
   try {
     const newline = text.indexOf('\n');
-    const header = JSON.parse(text.slice(0, newline)) as Header;
+    const headerLine = text.slice(0, newline);
+    const header = JSON.parse(headerLine) as Header;
     const body = text.slice(newline + 1);
     const changed = (Object.keys(key) as (keyof Key)[]).filter((name) => header.key[name] !== key[name]);
     const pinsOnly = changed.length === 1 && changed[0] === 'pins';
@@ -164,26 +184,24 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     );
     if (variable) return miss(`changed: $${variable[0]}`);
     if (sha256(body) !== header.body) return miss('damaged entry');
-    const entry = JSON.parse(body) as Body;
     if (pinsOnly) {
+      const entry = JSON.parse(body) as Body;
       if (entry.definition === undefined) return miss('changed: pins');
       const inputs: MatrixInputs = { files: header.files.map(([path]) => path), env: header.env };
       return { ...miss('changed: pins'), reuse: { definition: entry.definition, inputs } };
     }
-    return { resolved: decodeResolved(entry.matrix), warnings: entry.warnings };
+    // The body's sha256 matched, so it parses as it did when saved.
+    const resolved = () => decodeResolved((JSON.parse(body) as Body).matrix);
+    return { hit: { entry: sha256(headerLine), warnings: header.warnings, resolved } };
   } catch {
     // A damaged entry is a miss: synth loads the matrix and writes the entry again.
     return miss('damaged entry');
   }
 }
 
-/**
- * What an entry holds: the resolved matrix, and the load's warnings, which every synth prints as a
- * load would (a cluster in paid extended support stays visible while the matrix comes from here).
- */
+/** What an entry's body holds: the resolved matrix, and the definition for pins-only changes. */
 interface Body {
   readonly matrix: unknown;
-  readonly warnings: readonly MatrixIssue[];
   /** The matrix modules' definition, when JSON keeps it as it is. */
   readonly definition?: MatrixDefinition;
 }
@@ -250,10 +268,14 @@ export function survivesJson(value: unknown): boolean {
   return Object.values(value).every((item) => item !== undefined && survivesJson(item));
 }
 
+/** A save's outcome: the entry's name (MatrixCacheHit.entry), or why nothing was saved. */
+export type MatrixCacheSave =
+  | { readonly entry: string; readonly notSaved?: undefined }
+  | { readonly entry?: undefined; readonly notSaved: string };
+
 /**
- * Save a load's resolved matrix (and definition) with its inputs; returns why it was not saved, if it
- * was not. The user modules are hashed now, after the load, so one edited since the load began could be
- * recorded with bytes the load did not see: as git does with racily clean files, nothing is saved when
+ * Save a load's resolved matrix (and definition) with its inputs. The user modules are hashed now,
+ * after the load, so one edited since the load began could be recorded with bytes the load did not see: as git does with racily clean files, nothing is saved when
  * a module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
  * reused on a pins-only change: its modules were checked at the lookup, and one edited since is racy.
  * Failures are ignored: the cache only ever saves time.
@@ -263,23 +285,23 @@ export async function saveResolvedMatrix(
   miss: MatrixCacheMiss,
   loaded: Pick<LoadedMatrix, 'resolved' | 'warnings'> & { readonly definition?: MatrixDefinition },
   inputs: MatrixInputs,
-): Promise<string | undefined> {
+): Promise<MatrixCacheSave> {
+  const notSaved = (why: string) => ({ notSaved: why });
   const { resolved, warnings = [], definition } = loaded;
   const encoded = encodeResolved(resolved) as { provenance: EncodedProvenance };
   // The provenance targets are entry lists of names and indices this module built: only its distinct
   // step lists and the rest of the matrix need checking (the whole took 60 ms at 1,800 instances).
   const { provenance, ...rest } = encoded;
   if (!survivesJson(rest) || !survivesJson(provenance.steps))
-    return 'the resolved matrix holds values JSON cannot keep';
+    return notSaved('the resolved matrix holds values JSON cannot keep');
   // mtime alone: the modules are copied and linked freshly in tests and CI, which moves their ctime.
   const racyNs = BigInt(miss.startedAtMs - RACY_MS) * 1_000_000n;
   const racy = inputs.files.find((path) => (statOf(path)?.mtimeNs ?? racyNs) >= racyNs);
-  if (racy !== undefined) return `${racy} changed within ${RACY_MS / 1000} s of the load`;
+  if (racy !== undefined) return notSaved(`${racy} changed within ${RACY_MS / 1000} s of the load`);
   const files = inputs.files.map((path) => [path, fileSha256(path)] as const);
-  if (files.some(([, sha]) => sha === undefined)) return 'a module of the matrix is gone';
+  if (files.some(([, sha]) => sha === undefined)) return notSaved('a module of the matrix is gone');
   const body = JSON.stringify({
     matrix: encoded,
-    warnings,
     // Only plain data: a definition holding anything else is not reused (the resolved matrix still is).
     ...(definition !== undefined && survivesJson(definition) && { definition }),
   } satisfies Body);
@@ -287,17 +309,19 @@ export async function saveResolvedMatrix(
     key: miss.key,
     files: files as (readonly [string, string])[],
     env: inputs.env,
+    warnings,
     body: sha256(body),
   };
+  const headerLine = JSON.stringify(header);
   const path = matrixCacheFile(miss.options);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, `${JSON.stringify(header)}\n${body}`);
+    await writeFile(temporary, `${headerLine}\n${body}`);
     await rename(temporary, path);
-    return undefined;
+    return { entry: sha256(headerLine) };
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    return `writing ${path} failed: ${(error as Error).message}`;
+    return notSaved(`writing ${path} failed: ${(error as Error).message}`);
   }
 }

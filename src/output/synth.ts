@@ -116,16 +116,20 @@ async function readTreeWithStats(
   rendered: ReadonlyMap<string, RenderedFile>,
   statCache: StatCache,
 ): Promise<CurrentTree> {
+  const indexStat = statOf(join(outDir, INDEX_PATH));
   const indexText = await readTextIfExists(join(outDir, INDEX_PATH));
   const listed = await listFiles(outDir);
   const current = new Map<string, string>();
+  // Every file's, index.json and files synth did not write included: the stat cache records them all,
+  // so the up-to-date check (up-to-date.ts) can vouch for a whole tree without reading it.
   const stats = new Map<string, FileStat>();
   if (indexText !== undefined) current.set(INDEX_PATH, indexText);
+  if (indexText !== undefined && indexStat) stats.set(INDEX_PATH, indexStat);
   const toRead: string[] = [];
   for (const path of listed) {
     if (path === INDEX_PATH) continue;
     const next = rendered.get(path);
-    const stat = next ? statOf(join(outDir, path)) : undefined;
+    const stat = statOf(join(outDir, path));
     if (stat) stats.set(path, stat);
     if (next && stat && statCache.knownSha256(path, stat) === next.sha256) current.set(path, next.content);
     else toRead.push(path);
@@ -234,6 +238,8 @@ async function planWithStats(
 
 export interface SynthResult extends TreeChanges {
   readonly written: boolean;
+  /** Every file of generated/ as this synth left it, with the sha256 of its bytes. */
+  readonly tree: ReadonlyMap<string, string>;
   readonly unmanaged: readonly string[];
   readonly fileCount: number;
   /** See SynthPlan. */
@@ -272,12 +278,18 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   // so entries saved beside a write that fails are still right. A synth of the whole matrix asked for
   // every unit: entries it did not ask for are garbage, and go (a write that fails loses only time).
   await Promise.all([write(), cache?.save({ prune: options.only === undefined })]);
-  // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it is.
-  if (statCache && (written || plan.read > 0))
-    await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats));
+  const tree = treeHashes(plan);
+  // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it
+  // is, unless it cannot vouch for index.json (which planning always reads).
+  const indexStat = stats.get(INDEX_PATH);
+  const indexKnown =
+    indexStat !== undefined && statCache?.knownSha256(INDEX_PATH, indexStat) === tree.get(INDEX_PATH);
+  if (statCache && (written || plan.read > 0 || !indexKnown))
+    await statCache.save(options.outDir, startedAtMs, recordedStats(options.outDir, plan, stats, tree));
   return {
     ...plan.changes,
     written,
+    tree,
     unmanaged: plan.unmanaged,
     fileCount: plan.files.size,
     heldBack: plan.heldBack,
@@ -285,20 +297,28 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   };
 }
 
+/** Every file of the planned tree with the sha256 of its bytes: the index knows the generated ones. */
+function treeHashes(plan: SynthPlan): Map<string, string> {
+  return new Map(
+    [...plan.files].map(([path, content]) => [path, plan.index.files[path]?.sha256 ?? sha256(content)]),
+  );
+}
+
 /**
- * The stat data to record for every generated file now on disk: taken during planning for files this
- * synth did not write (before they were read, if they were), taken now for the ones it wrote.
+ * The stat data to record for every file now on disk: taken during planning for files this synth did
+ * not write (before they were read, if they were), taken now for the ones it wrote.
  */
 function recordedStats(
   outDir: string,
   plan: SynthPlan,
   planned: ReadonlyMap<string, FileStat>,
+  tree: ReadonlyMap<string, string>,
 ): Map<string, { stat: FileStat; sha256: string }> {
   const written = new Set([...plan.changes.added, ...plan.changes.changed]);
   const recorded = new Map<string, { stat: FileStat; sha256: string }>();
-  for (const [path, entry] of Object.entries(plan.index.files)) {
+  for (const [path, hash] of tree) {
     const stat = (!written.has(path) && planned.get(path)) || statOf(join(outDir, path));
-    if (stat) recorded.set(path, { stat, sha256: entry.sha256 });
+    if (stat) recorded.set(path, { stat, sha256: hash });
   }
   return recorded;
 }
@@ -331,6 +351,4 @@ export async function checkGenerated(
   };
 }
 
-export function defaultOutDir(root: string): string {
-  return join(root, 'generated');
-}
+export { defaultOutDir } from './out-dir.ts';

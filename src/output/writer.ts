@@ -11,6 +11,7 @@
  * A run that dies during apply leaves the journal behind; the next run rolls the tree back from it, so
  * a failed or interrupted synth leaves the previous tree byte-for-byte intact.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { listFiles } from './tree.ts';
 import { mapBounded } from './bounded.ts';
@@ -47,6 +48,11 @@ const paths = (outDir: string) => ({
   backup: outDir + BACKUP_SUFFIX,
   journal: outDir + JOURNAL_SUFFIX,
 });
+
+/** Whether a dead run's journal waits beside outDir (recoverInterruptedWrite then has work to do). */
+export function interruptedWriteLeft(outDir: string): boolean {
+  return existsSync(paths(outDir).journal);
+}
 
 async function ensureDirs(fs: WriterFs, root: string, files: Iterable<string>): Promise<void> {
   const dirs = new Set([...files].map((file) => dirname(join(root, file))));

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,8 @@ import {
   survivesJson,
 } from '../../src/output/matrix-cache.ts';
 import { defaultCacheDir } from '../../src/output/render-cache.ts';
+import { statCacheFile } from '../../src/output/stat-cache.ts';
+import { upToDateFile } from '../../src/output/up-to-date.ts';
 import { readTree } from '../../src/output/tree.ts';
 import { projectRoot } from '../support/tools.ts';
 
@@ -69,6 +71,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(entryFile(), { force: true });
+  await rm(upToDateFile(defaultCacheDir(root), join(root, 'generated')), { force: true });
   await rm(root, { recursive: true, force: true });
 });
 
@@ -298,6 +301,103 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
     expect(
       await readFile(join(root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'), 'utf8'),
     ).toContain('ghcr.io/poisoned/api');
+  });
+});
+
+/**
+ * The up-to-date record (src/output/up-to-date.ts): a synth whose matrix comes from the cache and whose
+ * generated/ still holds what that matrix rendered to stops before rendering. Anything else in
+ * generated/ (an edit that keeps size and mtime, a file gone or added, an interrupted write) takes the
+ * usual path, which repairs it.
+ */
+describe('the up-to-date record', { timeout: 240_000 }, () => {
+  const UP_TO_DATE =
+    'generated: holds what this matrix renders to (the last synth left it so); nothing rendered';
+  const MANIFEST = 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml';
+  const upToDateNote = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('generated: '));
+
+  async function synthed(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const result = await envmatrix(root, ['synth', ...args]);
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    return result;
+  }
+
+  it('a synth with nothing changed renders nothing, and says what synth says', async () => {
+    const first = await synthed();
+    expect(upToDateNote(first.stderr)).toBeUndefined();
+    const tree = await readTree(join(root, 'generated'));
+    const fileCount = tree.size;
+    for (let i = 0; i < 2; i++) {
+      const again = await synthed();
+      expect(matrixNote(again.stderr)).toBe(HIT);
+      expect(upToDateNote(again.stderr)).toBe(UP_TO_DATE);
+      expect(again.stdout).toBe(`generated/ is up to date: ${fileCount} files, nothing to write.\n`);
+    }
+    expect(await readTree(join(root, 'generated'))).toEqual(tree);
+  });
+
+  it('reads the files its own synth wrote once (they are racy), then none', async () => {
+    await synthed();
+    const statCache = statCacheFile(defaultCacheDir(root), join(root, 'generated'));
+    const written = await readFile(statCache, 'utf8');
+    // The files the first synth wrote are younger than its start: the stat cache cannot vouch for them,
+    // so the next synth reads them and records them again; the one after reads nothing.
+    await new Promise((done) => setTimeout(done, 2100));
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+    const recorded = await readFile(statCache, 'utf8');
+    expect(recorded).not.toBe(written);
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+    expect(await readFile(statCache, 'utf8')).toBe(recorded);
+  });
+
+  it('an edit that keeps the size and the mtime is still found and repaired', async () => {
+    await synthed();
+    const path = join(root, MANIFEST);
+    const before = await readFile(path, 'utf8');
+    const { mtime } = await stat(path);
+    const edited = before.replace('app.kubernetes.io/name: api', 'app.kubernetes.io/name: apx');
+    expect(edited).not.toBe(before);
+    await writeFile(path, edited);
+    await utimes(path, mtime, mtime);
+    const repaired = await synthed();
+    expect(upToDateNote(repaired.stderr)).toBeUndefined();
+    expect(repaired.stdout).toMatch(/^synth: 0 added, 1 changed, 0 removed;/);
+    expect(await readFile(path, 'utf8')).toBe(before);
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+  });
+
+  it('a file removed is written again; a file added is kept and warned about by every synth', async () => {
+    await synthed();
+    const before = await readFile(join(root, MANIFEST), 'utf8');
+    await rm(join(root, MANIFEST));
+    const restored = await synthed();
+    expect(upToDateNote(restored.stderr)).toBeUndefined();
+    expect(restored.stdout).toMatch(/^synth: 1 added, 0 changed, 0 removed;/);
+    expect(await readFile(join(root, MANIFEST), 'utf8')).toBe(before);
+    await writeFile(join(root, 'generated/notes.md'), 'mine\n');
+    const warning =
+      'warning: generated/notes.md was not written by envmatrix; left in place (synth --check reports it as extra).';
+    const added = await synthed();
+    expect(upToDateNote(added.stderr)).toBeUndefined();
+    expect(added.stderr).toContain(warning);
+    const again = await synthed();
+    expect(upToDateNote(again.stderr)).toBe(UP_TO_DATE);
+    expect(again.stderr).toContain(warning);
+  });
+
+  it('an interrupted write, --only and a changed pin take the usual path', async () => {
+    await synthed();
+    // A journal left by a dead run (nothing applied yet): the usual path rolls it back and removes it.
+    const journal = join(root, 'generated.envmatrix-journal.json');
+    await writeFile(journal, JSON.stringify({ version: 1, write: [], replaced: [], remove: [] }));
+    expect(upToDateNote((await synthed()).stderr)).toBeUndefined();
+    await expect(stat(journal)).rejects.toThrow(/ENOENT/);
+    expect(upToDateNote((await synthed('--only', 'dev')).stderr)).toBeUndefined();
+    await bumpApiPin('1.99.0');
+    const pinned = await synthed();
+    expect(upToDateNote(pinned.stderr)).toBeUndefined();
+    expect(pinned.stdout).toMatch(/^synth: 0 added, [1-9]\d* changed, 0 removed;/);
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
   });
 });
 

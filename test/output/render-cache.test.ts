@@ -225,6 +225,8 @@ describe('render cache', () => {
       'a/prod/aws/eu-west-1/main/api.json',
       'a/prod/gcp/europe-west1/main/api.json',
       'a/prod/onprem/dc1/main/api.json',
+      // index.json too, so the up-to-date check (up-to-date.ts) can vouch for the whole tree unread.
+      'index.json',
     ]);
   });
 

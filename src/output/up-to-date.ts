@@ -1,0 +1,133 @@
+/**
+ * The up-to-date record: which tree a matrix cache entry renders to, so a synth whose matrix comes from
+ * the cache and whose generated/ still holds that tree can stop before importing a generator.
+ *
+ * Rendering is a pure function of the resolved matrix and envmatrix's code, and a matrix cache entry
+ * names both (matrix-cache.ts: its header holds envmatrix's fingerprint, the inputs the load read and
+ * the sha256 of the resolved matrix). So "entry E renders to tree T" stays true once a synth has seen
+ * it, however long ago. What needs checking each time is only that generated/ still is T: every file is
+ * listed, and each must be known to the stat cache (stat-cache.ts: same size, mtime, ctime and inode
+ * as when recorded, and not racy), which gives its sha256 without reading it, or is read and hashed.
+ * The paths and those hashes must give T's digest. Any other file, a file missing or changed, or a
+ * journal of an interrupted write sends synth down its usual path, which renders and repairs.
+ *
+ * Kept outside generated/ (node_modules/.cache/envmatrix/up-to-date/, one file per output folder);
+ * safe to delete. `synth --check`, `--no-cache` and `--only` never use it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { sha256 } from '../core/canonical.ts';
+import { mapBounded } from './bounded.ts';
+import { StatCache, statOf, type FileStat } from './stat-cache.ts';
+import { listFiles } from './tree.ts';
+import { interruptedWriteLeft } from './writer.ts';
+
+const VERSION = 1;
+
+interface UpToDateRecord {
+  readonly version: typeof VERSION;
+  readonly outDir: string;
+  /** The matrix cache entry (see MatrixCacheHit.entry). */
+  readonly matrix: string;
+  /** treeDigest of the tree that entry renders to. */
+  readonly tree: string;
+  readonly fileCount: number;
+  /** Files synth left in place that it did not write (bootstrap-owned ones aside): warned about each run. */
+  readonly unmanaged: readonly string[];
+}
+
+/** What a synth that found nothing to do reports. */
+export interface UpToDate {
+  readonly fileCount: number;
+  readonly unmanaged: readonly string[];
+}
+
+export function upToDateFile(cacheDir: string, outDir: string): string {
+  return join(cacheDir, 'up-to-date', `${sha256(resolve(outDir)).slice(0, 16)}.json`);
+}
+
+/** One digest for a whole tree: every path with the sha256 of its bytes, in path order. */
+export function treeDigest(files: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const path of [...files.keys()].sort()) hash.update(`${path}\u0000${files.get(path)!}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * Record that the matrix cache entry `matrix` renders to `files` (path → sha256), as a synth of the
+ * whole matrix just left generated/. Failures are ignored: the record only ever saves time.
+ */
+export async function recordUpToDate(
+  cacheDir: string,
+  outDir: string,
+  matrix: string,
+  files: ReadonlyMap<string, string>,
+  unmanaged: readonly string[],
+): Promise<void> {
+  const file = upToDateFile(cacheDir, outDir);
+  const record: UpToDateRecord = {
+    version: VERSION,
+    outDir: resolve(outDir),
+    matrix,
+    tree: treeDigest(files),
+    fileCount: files.size,
+    unmanaged,
+  };
+  try {
+    await mkdir(join(file, '..'), { recursive: true });
+    // Written aside and renamed, so a reader never sees half a record.
+    await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify(record));
+    await rename(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // The next synth takes the usual path.
+  }
+}
+
+/**
+ * Whether generated/ holds the tree the matrix cache entry `matrix` renders to; undefined when it does
+ * not (then synth takes its usual path). Files the stat cache vouches for are not read; the others (a
+ * synth's own writes stay racy until the next run, a cold synth's are all racy) are read and hashed, and
+ * their stat data recorded, so the next run reads none.
+ */
+export async function upToDate(
+  cacheDir: string,
+  outDir: string,
+  matrix: string,
+): Promise<UpToDate | undefined> {
+  let record: UpToDateRecord;
+  try {
+    record = JSON.parse(await readFile(upToDateFile(cacheDir, outDir), 'utf8')) as UpToDateRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.version !== VERSION || record.outDir !== resolve(outDir) || record.matrix !== matrix)
+    return undefined;
+  if (interruptedWriteLeft(outDir)) return undefined;
+  // Before any stat is taken: what the stat cache's racy rule measures from.
+  const startedAtMs = Date.now();
+  const listed = await listFiles(outDir);
+  if (listed.length !== record.fileCount) return undefined;
+  const statCache = await StatCache.load(cacheDir, outDir);
+  const files = new Map<string, string>();
+  const stats = new Map<string, FileStat>();
+  const toRead: string[] = [];
+  for (const path of listed) {
+    const stat = statOf(join(outDir, path));
+    if (!stat) return undefined;
+    stats.set(path, stat);
+    const known = statCache.knownSha256(path, stat);
+    if (known === undefined) toRead.push(path);
+    else files.set(path, known);
+  }
+  const hashes = await mapBounded(toRead, async (path) => sha256(await readFile(join(outDir, path))));
+  toRead.forEach((path, i) => files.set(path, hashes[i]!));
+  if (treeDigest(files) !== record.tree) return undefined;
+  if (toRead.length > 0)
+    await statCache.save(
+      outDir,
+      startedAtMs,
+      new Map([...files].map(([path, hash]) => [path, { stat: stats.get(path)!, sha256: hash }])),
+    );
+  return { fileCount: record.fileCount, unmanaged: record.unmanaged };
+}
