@@ -323,9 +323,10 @@ const ratios: Record<string, { value: number; max: number }> = {
     max: 512,
   },
 };
-ratios['k8s render: 2 worker threads ÷ 1 thread (1×, in-process; < 1 would pay)'] = {
+// Measured to decide, not a target: synth renders on one thread because this stays above 1 here.
+ratios['k8s render: 2 worker threads ÷ 1 thread (1×, in-process; < 1 would pay, not used)'] = {
   value: threads.workersMs / threads.mainMs,
-  max: 1,
+  max: Infinity,
 };
 const unshared = find('1×', 'cold-unshared');
 if (unshared)
