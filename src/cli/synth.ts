@@ -24,11 +24,10 @@ interface MatrixSource {
   readonly entry?: string;
 }
 
-const noter =
-  (options: SynthFlags, topic = 'matrix') =>
-  (message: string) => {
-    if (options.verbose) console.error(`${topic}: ${message}`);
-  };
+/** A `--verbose` line: `matrix: …` says where the matrix came from, `generated: …` why nothing rendered. */
+function verbose(options: SynthFlags, topic: 'matrix' | 'generated', message: string): void {
+  if (options.verbose) console.error(`${topic}: ${message}`);
+}
 
 const FROM_CACHE = 'unchanged since the last synth; taken from the cache';
 
@@ -41,7 +40,7 @@ async function resolvedMatrix(
   options: SynthFlags,
   lookup: MatrixCacheLookup | undefined,
 ): Promise<MatrixSource> {
-  const note = noter(options);
+  const note = (message: string) => verbose(options, 'matrix', message);
   if (lookup?.hit) {
     note(FROM_CACHE);
     printWarnings(lookup.hit.warnings);
@@ -85,11 +84,12 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
       ? await upToDate(cacheDir, outDir, lookup.hit.entry)
       : undefined;
   if (lookup?.hit && current) {
-    noter(options)(FROM_CACHE);
-    noter(
+    verbose(options, 'matrix', FROM_CACHE);
+    verbose(
       options,
       'generated',
-    )('holds what this matrix renders to (the last synth left it so); nothing rendered');
+      'holds what this matrix renders to (the last synth left it so); nothing rendered',
+    );
     printWarnings(lookup.hit.warnings);
     console.log(`generated/ is up to date: ${current.fileCount} files, nothing to write.`);
     reportUnmanaged(current.unmanaged);
