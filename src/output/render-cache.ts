@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
 import { sha256 } from '../core/canonical.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
-import { decodeLog, encodeRecord, type LogRecord } from './render-log.ts';
+import { decodeLog, encodeRecord, type FramedRecord, type LogRecord } from './render-log.ts';
 
 /**
  * The layers of src/ a renderer can import: the generators and, below them, the matrix (resolve,
@@ -100,16 +100,28 @@ export class DiskRenderCache implements RenderCache {
     // cut off by the next save.
     cache.dead = log.damaged;
     cache.garbage = log.damaged;
+    // Each key's last record of this fingerprint, whose files alone are decoded.
+    const last = new Map<string, FramedRecord>();
     for (const record of log.records) {
-      const k = key(record.generator, record.key);
       if (record.fingerprint !== fingerprint) {
         // Rendered by other code: a miss, dropped at the next rewrite.
         cache.dead++;
         cache.garbage++;
         continue;
       }
-      if (cache.entries.has(k)) cache.dead++;
-      cache.entries.set(k, record);
+      const k = key(record.generator, record.key);
+      if (last.has(k)) cache.dead++;
+      last.set(k, record);
+    }
+    for (const [k, { files: decode, ...record }] of last) {
+      const files = decode();
+      if (files) {
+        cache.entries.set(k, { ...record, files });
+      } else {
+        // A damaged content: a miss, dropped at the next rewrite.
+        cache.dead++;
+        cache.garbage++;
+      }
     }
     return Promise.resolve(cache);
   }

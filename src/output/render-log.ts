@@ -11,21 +11,23 @@
  * plus `bytes` (the content's UTF-8 length, what framing counts) and `length` (its length in JS string
  * units). The contents follow back to back; the LF after them, then the next record's NUL or the end
  * of the file, is the terminator. The metadata is written with every non-ASCII character escaped, so it
- * is ASCII: a NUL byte (which JSON never writes raw) starts every record, and nothing in a record's
- * metadata does.
+ * is ASCII and holds no NUL (JSON never writes one raw); nor do rendered contents in practice (the YAML
+ * and JSON writers escape it). A content that did would still load, as framing counts lengths; it only
+ * matters when resyncing after damage, where a false start must also pass the metadata's shape check.
  *
  * Why this shape: the JSON-lines log it replaces JSON-parsed every content (about 6 KB of YAML a file,
  * 22 MB at 1,800 app instances) on every synth. Here the file is read once and turned into one latin1
- * string; a content that is ASCII (`bytes === length`, as nearly all rendered YAML is) is
- * `text.slice(a, b)`, which V8 makes without copying, and only the rare non-ASCII content is decoded
- * from its bytes.
+ * string (outside V8's heap, so the collector never copies it); a content that is ASCII
+ * (`bytes === length`, as nearly all rendered files are) is `text.slice(a, b)`, which V8 makes without
+ * copying, and only a non-ASCII content is decoded from its bytes, and only for a key's last record.
  *
  * Damage: a record whose framing fails (metadata that is not JSON of the right shape, contents that run
- * past the file, no terminator where the lengths say, a non-ASCII content that does not decode to its
- * `length`) is skipped, and reading resumes at the next NUL, the next record's start; everything after
- * it still loads. Framing counts bytes, so a run killed mid-append, even inside a multi-byte character,
- * leaves a short last record that fails framing, and `intactBytes` says where to cut it off. A byte
- * changed inside a content, keeping its framing, is not noticed here (the JSON log did not notice it
+ * past the file, no terminator where the lengths say) is skipped, and reading resumes at the next NUL,
+ * the next record's start; everything after it still loads. A non-ASCII content that does not decode
+ * to its `length` (a multi-byte character changed) makes its record's files undefined: a miss.
+ * Framing counts bytes, so a run killed mid-append, even inside a multi-byte character, leaves a short
+ * last record that fails framing, and `intactBytes` says where to cut it off. A byte changed inside an
+ * ASCII content, keeping its framing, is not noticed here (the JSON log did not notice such a change
  * either): the cache only saves time, and `synth --check` never reads it.
  */
 import type { RenderedFile } from '../generators/index.ts';
@@ -39,9 +41,18 @@ export interface LogRecord {
   readonly files: readonly RenderedFile[];
 }
 
+/**
+ * A record whose framing holds. Its files are decoded on request: a log holds replaced records too,
+ * and only a key's last record is worth turning into strings.
+ */
+export interface FramedRecord extends Omit<LogRecord, 'files'> {
+  /** The files; undefined when a content is damaged (a non-ASCII one that decodes to another length). */
+  files(): RenderedFile[] | undefined;
+}
+
 export interface DecodedLog {
   /** The well-framed records, in log order (a key's last record is its current one). */
-  readonly records: LogRecord[];
+  readonly records: FramedRecord[];
   /** Records skipped for damaged framing before the last intact record. */
   readonly damaged: number;
   /**
@@ -136,6 +147,35 @@ function isMetadata(value: unknown): value is Metadata {
   );
 }
 
+/** The files of a well-framed record; undefined when a non-ASCII content does not decode to its length. */
+function filesOf(
+  bytes: Buffer,
+  text: string,
+  metadata: Metadata,
+  contentStart: number,
+): RenderedFile[] | undefined {
+  const files: RenderedFile[] = [];
+  let at = contentStart;
+  for (const file of metadata.files) {
+    const from = at;
+    at += file.bytes;
+    // ASCII bytes are the same characters in latin1 and UTF-8: a slice of the one string, not a copy.
+    const content = file.bytes === file.length ? text.slice(from, at) : bytes.toString('utf8', from, at);
+    // A multi-byte character changed decodes to replacement characters: another length.
+    if (content.length !== file.length) return undefined;
+    files.push({
+      path: file.path,
+      content,
+      generator: file.generator ?? metadata.generator,
+      scope: file.scope,
+      ...(file.app !== undefined && { app: file.app }),
+      inputHash: file.inputHash ?? metadata.inputHash,
+      sha256: file.sha256,
+    });
+  }
+  return files;
+}
+
 /**
  * The record starting at `start` (a NUL), and the offset just past it; undefined when its framing
  * fails. `text` is `bytes` as latin1, one character per byte.
@@ -144,7 +184,7 @@ function decodeRecord(
   bytes: Buffer,
   text: string,
   start: number,
-): { record: LogRecord; end: number } | undefined {
+): { record: FramedRecord; end: number } | undefined {
   const lineEnd = bytes.indexOf(LF, start + 1);
   if (lineEnd === -1) return undefined;
   let metadata: unknown;
@@ -159,34 +199,16 @@ function decodeRecord(
   // The terminator: LF, then the next record's NUL or the end of the file.
   if (end >= bytes.length || bytes[end] !== LF) return undefined;
   if (end + 1 < bytes.length && bytes[end + 1] !== NUL) return undefined;
-  const files: RenderedFile[] = [];
-  let at = lineEnd + 1;
-  for (const file of metadata.files) {
-    const from = at;
-    at += file.bytes;
-    // ASCII bytes are the same characters in latin1 and UTF-8: a slice of the one string, not a copy.
-    const content = file.bytes === file.length ? text.slice(from, at) : bytes.toString('utf8', from, at);
-    // A multi-byte character cut or changed decodes to replacement characters, another length.
-    if (content.length !== file.length) return undefined;
-    files.push({
-      path: file.path,
-      content,
-      generator: file.generator ?? metadata.generator,
-      scope: file.scope,
-      ...(file.app !== undefined && { app: file.app }),
-      inputHash: file.inputHash ?? metadata.inputHash,
-      sha256: file.sha256,
-    });
-  }
   const { generator, key, fingerprint, inputHash } = metadata;
+  const files = () => filesOf(bytes, text, metadata, lineEnd + 1);
   return { record: { generator, key, fingerprint, inputHash, files }, end: end + 1 };
 }
 
-/** Every intact record of a log's bytes; see the module comment for what damage costs. */
+/** Every well-framed record of a log's bytes; see the module comment for what damage costs. */
 export function decodeLog(bytes: Buffer): DecodedLog {
-  // One copy of the whole log as a one-byte string: contents are slices of it (see decodeRecord).
+  // One copy of the whole log as a one-byte string: contents are slices of it (see filesOf).
   const text = bytes.toString('latin1');
-  const records: LogRecord[] = [];
+  const records: FramedRecord[] = [];
   let damaged = 0;
   let skipped = 0;
   let intactBytes = 0;
