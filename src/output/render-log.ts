@@ -47,7 +47,7 @@ export interface LogRecord {
  */
 export interface FramedRecord extends Omit<LogRecord, 'files'> {
   /** The files; undefined when a content is damaged (a non-ASCII one that decodes to another length). */
-  files(): RenderedFile[] | undefined;
+  readonly files: () => RenderedFile[] | undefined;
 }
 
 export interface DecodedLog {
