@@ -163,15 +163,15 @@ function filesOf(
     const content = file.bytes === file.length ? text.slice(from, at) : bytes.toString('utf8', from, at);
     // A multi-byte character changed decodes to replacement characters: another length.
     if (content.length !== file.length) return undefined;
-    files.push({
-      path: file.path,
-      content,
-      generator: file.generator ?? metadata.generator,
-      scope: file.scope,
-      ...(file.app !== undefined && { app: file.app }),
-      inputHash: file.inputHash ?? metadata.inputHash,
-      sha256: file.sha256,
-    });
+    const generator = file.generator ?? metadata.generator;
+    const inputHash = file.inputHash ?? metadata.inputHash;
+    const { path, scope, app, sha256 } = file;
+    // Two literals rather than a spread of `app`: thousands of files, and a spread is a slow path.
+    files.push(
+      app === undefined
+        ? { path, content, generator, scope, inputHash, sha256 }
+        : { path, content, generator, scope, app, inputHash, sha256 },
+    );
   }
   return files;
 }
