@@ -1,22 +1,19 @@
 /**
- * The render cache on disk: `node_modules/.cache/envmatrix/render/<output folder hash>/entries.jsonl`,
- * a log with a JSON line per unit render (see GeneratorUnit.key: its input hash and rendered files).
+ * The render cache on disk: `node_modules/.cache/envmatrix/render/<output folder hash>/entries.log`,
+ * a log with a record per unit render (see GeneratorUnit.key: its input hash and rendered files; the
+ * record format is render-log.ts).
  * One folder per generated/ folder, so a full synth can drop what it no longer renders without touching
  * another project's entries (tests and checkouts that share a node_modules share the cache folder).
  * Outside generated/, safe to delete (synth then renders everything), and never read by `synth --check`.
  */
 import { readFileSync } from 'node:fs';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RenderCache, RenderedFile } from '../generators/index.ts';
 import { sha256 } from '../core/canonical.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
-
-interface CacheEntry {
-  readonly inputHash: string;
-  readonly files: readonly RenderedFile[];
-}
+import { decodeLog, encodeRecord, type FramedRecord, type LogRecord } from './render-log.ts';
 
 /**
  * The layers of src/ a renderer can import: the generators and, below them, the matrix (resolve,
@@ -48,35 +45,36 @@ export function renderCacheDir(cacheDir: string, outDir: string): string {
 }
 
 /** The entry log of a render cache folder. */
-export const ENTRY_LOG = 'entries.jsonl';
+export const ENTRY_LOG = 'entries.log';
+
+/**
+ * The log of earlier versions, a JSON line per unit render: never read (parsing it was the cost the
+ * new format removes, and its renders are by other code anyway), and removed by the next save.
+ */
+export const OLD_ENTRY_LOG = 'entries.jsonl';
 
 const key = (generator: string, unitKey: string) => `${generator}\u0000${unitKey}`;
 
-/** One line of the log: a unit's render, by the code with `fingerprint`. */
-interface LogLine extends CacheEntry {
-  readonly generator: string;
-  readonly key: string;
-  readonly fingerprint: string;
-}
-
 /**
  * A RenderCache preloaded from disk. Entries live in one append-only log per output folder
- * (entries.jsonl, a JSON line per unit render, the last line of a unit winning): a cold synth of a
- * fleet writes one file instead of one per unit (1,800 small files took longer to create than
- * generated/'s own writes, on a busy disk), a one-app change appends its few units, and loading reads
- * one file. `save()` rewrites the log when it holds more dead lines than live ones, and after a full
- * synth when it holds entries that synth did not use (units the matrix no longer has, renders by older
- * code, damaged lines).
+ * (entries.log, a record per unit render, the last record of a unit winning): a cold synth of a fleet
+ * writes one file instead of one per unit (1,800 small files took longer to create than generated/'s
+ * own writes, on a busy disk), a one-app change appends its few units, and loading reads one file and
+ * parses only each record's metadata (render-log.ts). `save()` rewrites the log when it holds more dead
+ * records than live ones, and after a full synth when it holds entries that synth did not use (units
+ * the matrix no longer has, renders by older code, damaged records).
  */
 export class DiskRenderCache implements RenderCache {
-  private readonly entries = new Map<string, LogLine>();
+  private readonly entries = new Map<string, LogRecord>();
   private readonly dirty = new Set<string>();
   /** Keys this synth asked for: what pruning keeps. */
   private readonly used = new Set<string>();
-  /** Lines in the log that no entry stands for (replaced, other code, damaged). */
+  /** Records in the log that no entry stands for (replaced, other code, damaged). */
   private dead = 0;
-  /** Of those, the lines that are garbage rather than history: other code, damaged, pruned. */
+  /** Of those, the records that are garbage rather than history: other code, damaged, pruned. */
   private garbage = 0;
+  /** Where the log's damaged tail (a torn append) starts, when it ends in one. */
+  private tornAt: number | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -84,27 +82,43 @@ export class DiskRenderCache implements RenderCache {
   ) {}
 
   /**
-   * Load every entry rendered by code with this fingerprint; other lines are misses. A synchronous
+   * Load every entry rendered by code with this fingerprint; other records are misses. A synchronous
    * read: synth has nothing else to do until the cache is loaded.
    */
   static load(dir: string, fingerprint: string): Promise<DiskRenderCache> {
     const cache = new DiskRenderCache(dir, fingerprint);
-    let text = '';
+    let bytes: Buffer;
     try {
-      text = readFileSync(join(dir, ENTRY_LOG), 'utf8');
+      bytes = readFileSync(join(dir, ENTRY_LOG));
     } catch {
       // No log yet: every unit is a miss.
+      return Promise.resolve(cache);
     }
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      try {
-        const entry = JSON.parse(line) as LogLine;
-        if (entry.fingerprint !== fingerprint) throw new Error('rendered by other code');
-        if (cache.entries.has(key(entry.generator, entry.key))) cache.dead++;
-        cache.entries.set(key(entry.generator, entry.key), entry);
-      } catch {
-        // A damaged line (a run killed mid-append) or another fingerprint: a miss, dropped at the next
-        // rewrite.
+    const log = decodeLog(bytes);
+    if (log.intactBytes < bytes.length) cache.tornAt = log.intactBytes;
+    // Damaged records before the last intact one stay in the log until a rewrite; a damaged tail is
+    // cut off by the next save.
+    cache.dead = log.damaged;
+    cache.garbage = log.damaged;
+    // Each key's last record of this fingerprint, whose files alone are decoded.
+    const last = new Map<string, FramedRecord>();
+    for (const record of log.records) {
+      if (record.fingerprint !== fingerprint) {
+        // Rendered by other code: a miss, dropped at the next rewrite.
+        cache.dead++;
+        cache.garbage++;
+        continue;
+      }
+      const k = key(record.generator, record.key);
+      if (last.has(k)) cache.dead++;
+      last.set(k, record);
+    }
+    for (const [k, { files: decode, ...record }] of last) {
+      const files = decode();
+      if (files) {
+        cache.entries.set(k, { ...record, files });
+      } else {
+        // A damaged content: a miss, dropped at the next rewrite.
         cache.dead++;
         cache.garbage++;
       }
@@ -140,9 +154,10 @@ export class DiskRenderCache implements RenderCache {
 
   /**
    * Write the entries set since loading: appended to the log, or the whole log rewritten when it
-   * holds more dead lines than live ones or, with `prune` (a synth that planned every unit, not an
-   * `--only` one), garbage: entries that synth did not ask for, renders by other code, damaged lines. Failures are ignored: the cache only ever
-   * saves time (a log that cannot be written is removed, so no half-written state is trusted).
+   * holds more dead records than live ones or, with `prune` (a synth that planned every unit, not an
+   * `--only` one), garbage: entries that synth did not ask for, renders by other code, damaged
+   * records. Failures are ignored: the cache only ever saves time (a log that cannot be written is
+   * removed, so no half-written state is trusted).
    */
   async save(options: { readonly prune?: boolean } = {}): Promise<void> {
     const log = join(this.dir, ENTRY_LOG);
@@ -154,22 +169,28 @@ export class DiskRenderCache implements RenderCache {
         this.garbage++;
       }
     }
-    const lines = (keys: Iterable<string>) =>
-      [...keys].map((k) => `${JSON.stringify(this.entries.get(k))}\n`).join('');
+    const records = (keys: Iterable<string>) =>
+      [...keys].map((k) => encodeRecord(this.entries.get(k)!)).join('');
     try {
       await mkdir(this.dir, { recursive: true });
       if ((options.prune && this.garbage > 0) || this.dead > this.entries.size) {
         // Rewritten whole, then renamed into place: a reader never sees a partial log.
-        await writeFile(`${log}.tmp`, lines(this.entries.keys()));
+        await writeFile(`${log}.tmp`, records(this.entries.keys()));
         await rename(`${log}.tmp`, log);
         this.dead = 0;
         this.garbage = 0;
-      } else if (this.dirty.size > 0) {
-        await appendFile(log, lines(this.dirty));
+      } else {
+        // A torn append (a run killed while writing) left bytes that are no record: cut them off, so
+        // the records appended next start at a record boundary rather than inside the damage.
+        if (this.tornAt !== undefined) await truncate(log, this.tornAt);
+        if (this.dirty.size > 0) await appendFile(log, records(this.dirty));
       }
+      this.tornAt = undefined;
     } catch {
       await rm(log, { force: true }).catch(() => undefined);
     }
+    // An old-format log is never read again (an unlink of a missing file costs next to nothing).
+    await rm(join(this.dir, OLD_ENTRY_LOG), { force: true }).catch(() => undefined);
     this.dirty.clear();
   }
 }

@@ -1,17 +1,20 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/core/canonical.ts';
 import { compose } from '../../src/generators/index.ts';
-import type { Generator } from '../../src/generators/types.ts';
+import type { Generator, RenderedFile } from '../../src/generators/types.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
 import {
   DiskRenderCache,
   ENTRY_LOG,
+  OLD_ENTRY_LOG,
   renderCacheDir,
   rendererFingerprint,
   RENDERER_SOURCE_DIRS,
 } from '../../src/output/render-cache.ts';
+import { decodeLog } from '../../src/output/render-log.ts';
 import { checkGenerated, synth } from '../../src/output/synth.ts';
 import { statCacheFile } from '../../src/output/stat-cache.ts';
 import { fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
@@ -74,17 +77,23 @@ const options = () => ({
 const renderDir = () => renderCacheDir(join(dir, 'cache'), join(dir, 'generated'));
 const logOf = (outDir = join(dir, 'generated')) =>
   join(renderCacheDir(join(dir, 'cache'), outDir), ENTRY_LOG);
-/** The log's lines, parsed. */
-async function logLines(outDir?: string): Promise<{ generator: string; key: string; fingerprint: string }[]> {
-  const text = await readFile(logOf(outDir), 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { generator: string; key: string; fingerprint: string });
+/** The log's records, decoded; fails the test when the log holds anything else. */
+async function logRecords(outDir?: string) {
+  const bytes = await readFile(logOf(outDir));
+  const log = decodeLog(bytes);
+  expect({ damaged: log.damaged, intactBytes: log.intactBytes }).toEqual({
+    damaged: 0,
+    intactBytes: bytes.length,
+  });
+  return log.records;
 }
-/** The unit keys of `generator`'s lines, sorted. */
+/** The log's records as text, each without the NUL that starts it (these tests' contents are ASCII). */
+const rawRecords = async () => (await readFile(logOf(), 'utf8')).split('\u0000').slice(1);
+const writeRecords = (records: readonly string[]) =>
+  writeFile(logOf(), records.map((record) => `\u0000${record}`).join(''));
+/** The unit keys of `generator`'s records, sorted. */
 const keysOf = async (generator: string, outDir?: string) =>
-  (await logLines(outDir))
+  (await logRecords(outDir))
     .filter((line) => line.generator === generator)
     .map((line) => line.key)
     .sort();
@@ -109,17 +118,17 @@ describe('render cache', () => {
     const other = await DiskRenderCache.load(renderDir(), 'another fingerprint');
     const scopes = ['dev/aws/us-east-1/main', 'prod/aws/eu-west-1/main'];
     expect(scopes.map((scope) => other.get('counting', scope, 'x', scope))).toEqual([undefined, undefined]);
-    const [first, ...rest] = (await readFile(logOf(), 'utf8')).split('\n');
-    await writeFile(logOf(), [`{not json${first!.slice(1, 20)}`, ...rest].join('\n'));
+    const [first, ...rest] = await rawRecords();
+    await writeRecords([`{not json${first!.slice(1)}`, ...rest]);
     renders = [];
     await synth(matrixWith('1.1.0'), options());
     expect(renders).toHaveLength(1);
-    // The damaged line is garbage: the full synth rewrote the log without it.
+    // The damaged record is garbage: the full synth rewrote the log without it.
     expect(await keysOf('counting')).toHaveLength(4);
-    expect(await logLines()).toHaveLength(4);
+    expect(await logRecords()).toHaveLength(4);
   });
 
-  it('misses only the unit whose line a killed run left half-written', async () => {
+  it('misses only the unit whose record a killed run left half-written', async () => {
     await synth(matrixWith('1.1.0'), options());
     const text = await readFile(logOf(), 'utf8');
     await writeFile(logOf(), text.slice(0, text.length - 40));
@@ -160,16 +169,16 @@ describe('render cache', () => {
     const before = await readFile(logOf(), 'utf8');
     await synth(matrixWith('1.2.0'), perAppOptions);
     const after = await readFile(logOf(), 'utf8');
-    // The earlier lines are left as they were: one line more, for the unit that rendered again.
+    // The earlier records are left as they were: one record more, for the unit that rendered again.
     expect(after.startsWith(before)).toBe(true);
-    expect(await logLines()).toHaveLength(9);
+    expect(await logRecords()).toHaveLength(9);
     for (const tag of ['1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0', '1.8.0', '1.9.0'])
       await synth(matrixWith(tag), perAppOptions);
-    // Eight live entries and eight dead lines: not yet more dead than live.
-    expect(await logLines()).toHaveLength(16);
+    // Eight live entries and eight dead records: not yet more dead than live.
+    expect(await logRecords()).toHaveLength(16);
     await synth(matrixWith('1.10.0'), perAppOptions);
-    // The ninth dead line: rewritten whole, one line per unit.
-    expect(await logLines()).toHaveLength(8);
+    // The ninth dead record: rewritten whole, one record per unit.
+    expect(await logRecords()).toHaveLength(8);
     expect(new Set(await keysOf('per-app')).size).toBe(8);
     renders = [];
     await synth(matrixWith('1.10.0'), perAppOptions);
@@ -204,7 +213,7 @@ describe('render cache', () => {
       'prod/gcp/europe-west1/main/api',
       'prod/onprem/dc1/main/api',
     ]);
-    expect(await logLines()).toHaveLength(4);
+    expect(await logRecords()).toHaveLength(4);
     // The other output folder's entries are its own.
     expect(await keysOf('per-app', join(dir, 'other'))).toHaveLength(8);
   });
@@ -232,17 +241,17 @@ describe('render cache', () => {
 
   it('drops entries by older renderer code, and a generator no longer run', async () => {
     await synth(matrixWith('1.1.0'), { ...options(), generators: [counting, perApp] });
-    const lines = (await readFile(logOf(), 'utf8')).split('\n');
-    const first = lines.findIndex((line) => line.includes('"generator":"counting"'));
-    lines[first] = lines[first]!.replace(/"fingerprint":"[^"]*"/, '"fingerprint":"older code"');
-    await writeFile(logOf(), lines.join('\n'));
+    const records = await rawRecords();
+    const first = records.findIndex((record) => record.startsWith('{"generator":"counting"'));
+    records[first] = records[first]!.replace(/"fingerprint":"[^"]*"/, '"fingerprint":"older code"');
+    await writeRecords(records);
     renders = [];
     await synth(matrixWith('1.1.0'), { ...options(), generators: [counting, perApp] });
     expect(renders).toHaveLength(1);
     expect(await keysOf('counting')).toHaveLength(4);
-    expect(await logLines()).toHaveLength(12);
+    expect(await logRecords()).toHaveLength(12);
     await synth(matrixWith('1.1.0'), { ...options(), generators: [perApp], allowRemovals: true });
-    expect(new Set((await logLines()).map((line) => line.generator))).toEqual(new Set(['per-app']));
+    expect(new Set((await logRecords()).map((record) => record.generator))).toEqual(new Set(['per-app']));
   });
 
   it('fingerprints every layer a renderer can import, the matrix layer (pins schema) included', async () => {
@@ -269,5 +278,165 @@ describe('render cache', () => {
       '[per-app] dev/aws/us-east-1/main: two units have the key "dev/aws/us-east-1/main"\n' +
         '    fix: give every unit of the generator its own GeneratorUnit.key',
     );
+  });
+});
+
+/** A file of the unit `key` of generator "g", rendered with input hash "h1". */
+const fileOf = (key: string, content: string, extra: Partial<RenderedFile> = {}): RenderedFile => ({
+  path: `out/${key}.yaml`,
+  content,
+  generator: 'g',
+  scope: 's',
+  inputHash: 'h1',
+  sha256: sha256(content),
+  ...extra,
+});
+/** Non-ASCII of one, two and three bytes, and four-byte characters (two JS string units each). */
+const NON_ASCII = 'name: café\nlabel: "日本語 — ü"\nemoji: 🚀🎉\n';
+const NEWLINES = '\n\n---\r\nkey: |\n  line\n\n\n  \n';
+/** A content that holds a NUL and what looks like a record of its own. */
+const LOOKALIKE =
+  'a: 1\n\u0000{"generator":"g","key":"fake","fingerprint":"fp","inputHash":"h1","files":[]}\n\n';
+const units: Record<string, RenderedFile[]> = {
+  a: [fileOf('a', LOOKALIKE), fileOf('a2', '', { app: 'api' })],
+  b: [fileOf('b', NEWLINES, { generator: 'other-generator', inputHash: 'h0' })],
+  c: [fileOf('c', NON_ASCII), fileOf('c2', `${NON_ASCII}${NEWLINES}`, { app: 'wörker' })],
+};
+
+/** The units saved to an empty log with fingerprint "fp", in order a, b, c. */
+async function saveUnits(keys = Object.keys(units)): Promise<void> {
+  const cache = await DiskRenderCache.load(renderDir(), 'fp');
+  for (const key of keys) cache.set('g', 's', 'h1', units[key]!, key);
+  await cache.save();
+}
+/** What a fresh load with `fingerprint` returns for each unit. */
+async function loaded(fingerprint = 'fp', keys = Object.keys(units)) {
+  const cache = await DiskRenderCache.load(renderDir(), fingerprint);
+  return Object.fromEntries(keys.map((key) => [key, cache.get('g', 's', 'h1', key)]));
+}
+const logPath = () => join(renderDir(), ENTRY_LOG);
+
+describe('render cache log format', () => {
+  it('round-trips non-ASCII, newline-rich and record-like contents, and non-ASCII names', async () => {
+    const key = 'ünïcode/κλειδί';
+    units[key] = [fileOf(key, NON_ASCII, { path: 'out/日本/values.yaml' })];
+    try {
+      await saveUnits();
+      expect(await loaded()).toEqual(units);
+      // The record-like content is content: its "fake" unit is not an entry.
+      expect((await loaded('fp', ['fake'])).fake).toBeUndefined();
+      // The metadata is ASCII: what is not is the contents, and they are raw.
+      const text = await readFile(logPath(), 'utf8');
+      expect(text).toContain(NON_ASCII);
+      for (const line of text.split('\u0000').map((record) => record.split('\n')[0]!))
+        expect(line).toMatch(/^[\x20-\x7e]*$/);
+    } finally {
+      delete units[key];
+    }
+  });
+
+  it('misses only the torn last record, wherever a killed append cut it, and appends after it cleanly', async () => {
+    await saveUnits();
+    const bytes = await readFile(logPath());
+    const lastStart = bytes.lastIndexOf(0);
+    const metadataEnd = bytes.indexOf(0x0a, lastStart);
+    // Inside "é" of c's first content: its first byte (0xc3) kept, the second cut.
+    const insideChar = bytes.indexOf(Buffer.from('é'), metadataEnd) + 1;
+    expect(bytes[insideChar - 1]).toBe(0xc3);
+    const cuts = [lastStart + 1, lastStart + 30, metadataEnd, metadataEnd + 1, insideChar, bytes.length - 1];
+    for (const cut of cuts) {
+      await writeFile(logPath(), bytes.subarray(0, cut));
+      const got = await loaded();
+      expect(got, `cut at ${cut}`).toEqual({ a: units.a, b: units.b, c: undefined });
+    }
+    // After the last cut (the terminator missing), a save that renders c again cuts the torn bytes
+    // off before appending: the log is whole again.
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    expect(cache.get('g', 's', 'h1', 'c')).toBeUndefined();
+    cache.set('g', 's', 'h1', units.c!, 'c');
+    await cache.save();
+    expect(await readFile(logPath())).toEqual(bytes);
+    expect(await loaded()).toEqual(units);
+  });
+
+  it('misses a damaged record in the middle, loads the ones after it, and drops it at the next rewrite', async () => {
+    await saveUnits();
+    const bytes = await readFile(logPath());
+    const text = bytes.toString('latin1');
+    const bStart = text.indexOf('\u0000{"generator":"g","key":"b"');
+    const bLength = Buffer.byteLength(NEWLINES);
+    const damages: Record<string, string> = {
+      'metadata not JSON': `${text.slice(0, bStart + 1)}x${text.slice(bStart + 2)}`,
+      'a length too long': text.replace(`"bytes":${bLength},`, `"bytes":${bLength + 1},`),
+      'a content cut short': text.replace('key: |\n  line', 'key: |\n line'),
+      'a metadata field of the wrong type': text.replace(`"bytes":${bLength},`, `"bytes":"${bLength}",`),
+      // NEWLINES starts with two line breaks: framing ends on the second, and no record follows it.
+      'a length that ends on a line break': text.replace(
+        `"bytes":${bLength},"length":${bLength}`,
+        '"bytes":1,"length":1',
+      ),
+    };
+    for (const [damage, damaged] of Object.entries(damages)) {
+      expect(damaged, damage).not.toBe(text);
+      await writeFile(logPath(), Buffer.from(damaged, 'latin1'));
+      expect(await loaded(), damage).toEqual({ a: units.a, b: undefined, c: units.c });
+    }
+    // A byte of a multi-byte character changed, the byte count kept: it decodes to another length.
+    const cStart = bytes.indexOf('\u0000{"generator":"g","key":"c"');
+    const e = bytes.indexOf(Buffer.from('é'), cStart);
+    const badChar = Buffer.from(bytes);
+    badChar[e + 1] = 0x41;
+    await writeFile(logPath(), badChar);
+    expect(await loaded()).toEqual({ a: units.a, b: units.b, c: undefined });
+    await writeFile(logPath(), Buffer.from(damages['metadata not JSON']!, 'latin1'));
+    // A synth of everything (prune) rewrites the log without the damaged record.
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    for (const key of ['a', 'b', 'c']) cache.get('g', 's', 'h1', key);
+    await cache.save({ prune: true });
+    const log = decodeLog(await readFile(logPath()));
+    expect(log.damaged).toBe(0);
+    expect(log.records.map((record) => record.key)).toEqual(['a', 'c']);
+  });
+
+  it('misses the records of another fingerprint, and a prune drops them', async () => {
+    await saveUnits();
+    expect(await loaded('fp2')).toEqual({ a: undefined, b: undefined, c: undefined });
+    const cache = await DiskRenderCache.load(renderDir(), 'fp2');
+    cache.set('g', 's', 'h1', units.b!, 'b');
+    await cache.save({ prune: true });
+    expect(await loaded('fp2')).toEqual({ a: undefined, b: units.b, c: undefined });
+    expect(decodeLog(await readFile(logPath())).records).toHaveLength(1);
+  });
+
+  it('appends a few records to the log as it is, and rewrites it when a prune finds garbage', async () => {
+    await saveUnits(['a', 'b']);
+    const before = await readFile(logPath());
+    await saveUnits(['c']);
+    const after = await readFile(logPath());
+    expect(after.subarray(0, before.length)).toEqual(before);
+    expect(await loaded()).toEqual(units);
+    // A prune that used a and c only: b goes, the rest is rewritten in place.
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    cache.get('g', 's', 'h1', 'a');
+    cache.get('g', 's', 'h1', 'c');
+    await cache.save({ prune: true });
+    expect(decodeLog(await readFile(logPath())).records.map((record) => record.key)).toEqual(['a', 'c']);
+    expect(await loaded()).toEqual({ a: units.a, b: undefined, c: units.c });
+  });
+
+  it('never reads an old-format log (a JSON line per unit), and removes it when it saves', async () => {
+    const oldLog = join(renderDir(), OLD_ENTRY_LOG);
+    await saveUnits([]);
+    const line = { generator: 'g', key: 'a', fingerprint: 'fp', inputHash: 'h1', files: units.a };
+    await writeFile(oldLog, `${JSON.stringify(line)}\n`);
+    // Nor the old format under the new name.
+    await writeFile(logPath(), `${JSON.stringify(line)}\n`);
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    expect(cache.get('g', 's', 'h1', 'a')).toBeUndefined();
+    cache.set('g', 's', 'h1', units.b!, 'b');
+    await cache.save();
+    await expect(access(oldLog)).rejects.toThrow('ENOENT');
+    expect(await loaded()).toEqual({ a: undefined, b: units.b, c: undefined });
+    expect(decodeLog(await readFile(logPath())).damaged).toBe(0);
   });
 });
