@@ -18,7 +18,7 @@
  * unshipped .ts source; frames in envmatrix's and the matrix's TypeScript keep their mapping.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import vm from 'node:vm';
@@ -43,9 +43,13 @@ interface ModuleStatics {
 
 let enabled = false;
 
-/** Turns the cache on for this process, stored under `cacheDir` (defaultCacheDir of the project). */
+/**
+ * Turns the cache on for this process, stored under `cacheDir` (defaultCacheDir of the project:
+ * `<root>/node_modules/.cache/envmatrix`). Not when that node_modules folder is missing: a mistyped
+ * `--root` must not leave folders behind.
+ */
 export function enableCompileCache(cacheDir: string): void {
-  if (enabled || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  if (enabled || process.env.NODE_DISABLE_COMPILE_CACHE || !existsSync(join(cacheDir, '..', '..'))) return;
   enabled = true;
   const dir = join(cacheDir, 'compile');
   const statics = Module as unknown as ModuleStatics;

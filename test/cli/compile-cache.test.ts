@@ -26,13 +26,13 @@ describe.runIf(process.versions.node.startsWith('20.'))(
         '',
       ].join('\n');
 
-    async function child(env: NodeJS.ProcessEnv = {}): Promise<unknown> {
+    async function child(env: NodeJS.ProcessEnv = {}, cache = cacheDir): Promise<unknown> {
       const { stdout } = await run(
         process.execPath,
         [
           join(projectRoot, 'bin/run-ts.js'),
           join(projectRoot, 'test/cli/fixtures/compile-cache-child.ts'),
-          cacheDir,
+          cache,
           depFile,
         ],
         { env: { ...process.env, ...env } },
@@ -81,6 +81,15 @@ describe.runIf(process.versions.node.startsWith('20.'))(
       expect(await child()).toMatchObject({ value: 'aaaa' });
       await writeFile(depFile, source('bbbb'));
       expect(await child()).toMatchObject({ value: 'bbbb' });
+    });
+
+    it('is off in a project without node_modules: nothing is created there', async () => {
+      await writeFile(depFile, source('dddd'));
+      const elsewhere = join(dir, 'elsewhere');
+      expect(await child({}, join(elsewhere, 'node_modules/.cache/envmatrix'))).toMatchObject({
+        value: 'dddd',
+      });
+      await expect(readdir(elsewhere)).rejects.toThrow('ENOENT');
     });
 
     it('ignores a damaged entry and replaces it; deleting the cache is harmless', async () => {
