@@ -3,6 +3,7 @@
  * call library functions, which throw subclasses of EnvmatrixError (src/core/errors.ts).
  */
 import { Command, Option } from '@commander-js/extra-typings';
+import { resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { reportError } from './report-error.ts';
 
@@ -19,6 +20,15 @@ const program = new Command()
   .option('--matrix <file>', 'matrix module, relative to the root', 'src/environments/index.ts')
   .option('--verbose', 'print stack traces with errors; synth also says where the matrix came from')
   .showHelpAfterError()
+  // Before any command's module loads: those require most of the CommonJS dependencies. After parsing,
+  // because the cache lives in the project (--root); `--version` and `--help` never get here.
+  .hook('preAction', async (command) => {
+    const [{ enableCompileCache }, { defaultCacheDir }] = await Promise.all([
+      import('./compile-cache.ts'),
+      import('../output/render-cache.ts'),
+    ]);
+    enableCompileCache(defaultCacheDir(resolve(command.opts().root)));
+  })
   // Usage errors (unknown option or command, missing argument) become exceptions instead of commander's
   // own process.exit(1), so reportError can give them exit code 2 as the README promises. Subcommands
   // created below inherit this.
