@@ -3,7 +3,8 @@
  * would write an app, kept only for the benchmark's naive baseline (bench/baselines.ts). The generator
  * itself composes each contributor's objects (render.ts).
  */
-import { Chart, type App } from 'cdk8s';
+import { Chart } from './cdk8s.ts';
+import type { App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { AppFolderContributor, AppInput } from '../app-folder.ts';
 import type { Cdk8sContributor } from './chart.ts';

@@ -9,7 +9,7 @@
  * contributor 383 ms. Each chart is validated once and its objects serialized directly: cdk8s's own
  * `chart.toJson()` would validate the whole App again for each chart.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import type { AppFolderContributor, AppInstance, IngressAllowance, KubeObject } from '../app-folder.ts';
 import { appContext, type AppContext } from './context.ts';

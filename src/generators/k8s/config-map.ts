@@ -2,7 +2,7 @@
  * The app's non-secret config as a ConfigMap, read by the container as environment variables. Secrets
  * never pass through here: validation rejects credential-looking keys and values in `config`.
  */
-import * as kplus from 'cdk8s-plus-28';
+import { kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import { compareStrings } from '../../core/compare.ts';
 import { metaOf, type AppContext } from './context.ts';

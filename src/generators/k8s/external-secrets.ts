@@ -4,7 +4,7 @@
  * ClusterSecretStore to sync into a Secret of the same name. No secret value exists in the matrix, so
  * none can reach generated/.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import type { SecretRef } from '../../matrix/types.ts';
 import { cdk8sContributor } from './chart.ts';

@@ -7,7 +7,7 @@
  * (../shared/crds/gateway.networking.k8s.io_httproutes.yaml,
  * https://gateway-api.sigs.k8s.io/reference/spec/#httproute).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject } from './cdk8s.ts';
 import { gatewayHostname } from '../../matrix/hostnames.ts';
 import type { Expose } from '../../matrix/types.ts';
 import type { AppInstance } from '../app-folder.ts';

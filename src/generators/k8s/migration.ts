@@ -17,8 +17,8 @@
  * never count them, and their own NetworkPolicy gives them the app's declared egress (the database) and
  * DNS, nothing else.
  */
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { ApiObject } from './cdk8s.ts';
+import { kplus } from './cdk8s.ts';
 import { GeneratorError } from '../errors.ts';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';

@@ -4,7 +4,7 @@
  * alphabetically first app of a namespace on a target owns the Namespace and its default-deny policy
  * (decided in app-input.ts, which sees the whole target).
  */
-import * as kplus from 'cdk8s-plus-28';
+import { kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import { cdk8sContributor } from './chart.ts';
 import type { TargetCoordinates } from './context.ts';

@@ -7,7 +7,7 @@
  * named external destinations (ipBlocks) and in-cluster namespaces or selectors; every app may resolve
  * names through the cluster DNS.
  */
-import * as kplus from 'cdk8s-plus-28';
+import { kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import type { IngressAllowance } from '../app-folder.ts';
 import { cdk8sContributor } from './chart.ts';

@@ -3,7 +3,8 @@
  * on by default when `minReplicas` > 1). cdk8s-plus-28 has no PDB class, so this uses its bundled
  * `k8s` import.
  */
-import { k8s } from 'cdk8s-plus-28';
+import { kplus } from './cdk8s.ts';
+import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';
@@ -27,10 +28,10 @@ export function addDisruptionBudget(
 ): k8s.KubePodDisruptionBudget | undefined {
   // A scheduled app's run is a Job: evicting it is the Job's retry to handle, not a budget's.
   if (!ctx.policy.podDisruptionBudget || ctx.app.values.schedule) return undefined;
-  return new k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
+  return new kplus.k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
     metadata: metaOf(ctx, appObjectName(ctx.app)),
     spec: {
-      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
       selector: { matchLabels: { ...ctx.selector } },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },

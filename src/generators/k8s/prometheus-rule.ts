@@ -5,7 +5,7 @@
  * Schema: monitoring.coreos.com/v1 PrometheusRule (../shared/crds/monitoring.coreos.com_prometheusrules.yaml,
  * https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusRule).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject } from './cdk8s.ts';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf } from './context.ts';
 import { scrapeJob } from './monitor-job.ts';

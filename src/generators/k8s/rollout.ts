@@ -4,7 +4,8 @@
  * rolling apps (one definition of a hardened pod) and moved into the Rollout; that donor Deployment sits
  * in a chart that is never written out.
  */
-import { ApiObject, type ApiObjectProps } from 'cdk8s';
+import { ApiObject } from './cdk8s.ts';
+import type { ApiObjectProps } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { BlueGreenStrategy, CanaryStrategy, Duration } from '../../matrix/types.ts';

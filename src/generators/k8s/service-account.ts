@@ -2,7 +2,7 @@
  * A ServiceAccount per app: pods never run as the namespace's `default` account, so RBAC and cloud
  * workload identity can be granted to exactly one app. The token is not mounted unless asked for.
  */
-import * as kplus from 'cdk8s-plus-28';
+import { kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import { metaOf, type AppContext } from './context.ts';
 import { appObjectName } from './names.ts';

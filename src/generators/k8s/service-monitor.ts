@@ -6,7 +6,7 @@
  * Schema: monitoring.coreos.com/v1 ServiceMonitor (../shared/crds/monitoring.coreos.com_servicemonitors.yaml,
  * https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor).
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject } from './cdk8s.ts';
 import { cdk8sContributor, type Cdk8sContributor } from './chart.ts';
 import { metaOf } from './context.ts';
 import { monitorKind, type MonitorKind } from './monitor-job.ts';
