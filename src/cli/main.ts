@@ -25,7 +25,7 @@ const program = new Command()
   .hook('preAction', async (command) => {
     const [{ enableCompileCache }, { defaultCacheDir }] = await Promise.all([
       import('./compile-cache.ts'),
-      import('../output/render-cache.ts'),
+      import('../output/project-paths.ts'),
     ]);
     enableCompileCache(defaultCacheDir(resolve(command.opts().root)));
   })

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { ResolvedMatrix } from '../matrix/types.ts';
 import { lookUpResolvedMatrix, saveResolvedMatrix, type MatrixCacheLookup } from '../output/matrix-cache.ts';
-import { defaultOutDir } from '../output/out-dir.ts';
-import { defaultCacheDir } from '../output/render-cache.ts';
+import { defaultCacheDir, defaultOutDir } from '../output/project-paths.ts';
 import { recordUpToDate, upToDate } from '../output/up-to-date.ts';
 import { printWarnings } from './warnings.ts';
 import { formatHeldBack } from './held-back.ts';
@@ -75,22 +74,20 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     options.check || options.cache === false
       ? undefined
       : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir });
+  const hit = lookup?.hit;
   // As load() does: messages name paths relative to the project root.
-  if (lookup?.hit && process.cwd() !== root) process.chdir(root);
+  if (hit && process.cwd() !== root) process.chdir(root);
   // The matrix is as a synth of the whole matrix last rendered it, and generated/ still holds that
   // render: nothing to do, and no generator to import (up-to-date.ts).
-  const current =
-    lookup?.hit && options.only === undefined
-      ? await upToDate(cacheDir, outDir, lookup.hit.entry)
-      : undefined;
-  if (lookup?.hit && current) {
+  const current = hit && options.only === undefined ? await upToDate(cacheDir, outDir, hit.entry) : undefined;
+  if (hit && current) {
     verbose(options, 'matrix', FROM_CACHE);
     verbose(
       options,
       'generated',
       'holds what this matrix renders to (the last synth left it so); nothing rendered',
     );
-    printWarnings(lookup.hit.warnings);
+    printWarnings(hit.warnings);
     console.log(`generated/ is up to date: ${current.fileCount} files, nothing to write.`);
     reportUnmanaged(current.unmanaged);
     return 0;

@@ -35,10 +35,6 @@ export function rendererFingerprint(srcDir: string = SRC_DIR): string {
   return hashFiles(files, srcDir);
 }
 
-export function defaultCacheDir(root: string): string {
-  return join(root, 'node_modules', '.cache', 'envmatrix');
-}
-
 /** The render cache folder of one output folder. */
 export function renderCacheDir(cacheDir: string, outDir: string): string {
   return join(cacheDir, 'render', sha256(resolve(outDir)).slice(0, 16));

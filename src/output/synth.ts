@@ -351,4 +351,4 @@ export async function checkGenerated(
   };
 }
 
-export { defaultOutDir } from './out-dir.ts';
+export { defaultOutDir } from './project-paths.ts';

@@ -21,7 +21,7 @@ import {
   matrixCacheFile,
   survivesJson,
 } from '../../src/output/matrix-cache.ts';
-import { defaultCacheDir } from '../../src/output/render-cache.ts';
+import { defaultCacheDir } from '../../src/output/project-paths.ts';
 import { statCacheFile } from '../../src/output/stat-cache.ts';
 import { upToDateFile } from '../../src/output/up-to-date.ts';
 import { readTree } from '../../src/output/tree.ts';
