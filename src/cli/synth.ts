@@ -43,7 +43,7 @@ async function resolvedMatrix(
   if (lookup?.hit) {
     note(FROM_CACHE);
     printWarnings(lookup.hit.warnings);
-    return { resolved: lookup.hit.resolved(), entry: lookup.hit.entry };
+    return { resolved: await lookup.hit.resolved(), entry: lookup.hit.entry };
   }
   // Imported here: loading pulls in validation and its libraries, which a cache hit does without.
   const { load, loadRecorded } = await import('./context.ts');

@@ -2,18 +2,18 @@
  * Loading: import the user's matrix module, read every pins file, resolve, validate — and throw one
  * MatrixError listing every problem.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MatrixError, type MatrixIssue } from './errors.ts';
 import { matrixLoadError } from './load-error.ts';
-import { parsePins, RELEASES_DIR } from './pins.ts';
+import { RELEASES_DIR } from './pins.ts';
+import { readPins } from './read-pins.ts';
 import { resolveMatrix } from './resolve.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateMatrix } from './validate.ts';
 
 // Promotion code reads the releases folder's name from here; pins.ts owns it with pinsFilePath.
-export { RELEASES_DIR };
+export { RELEASES_DIR, readPins };
 
 export const DEFAULT_MATRIX_FILE = 'src/environments/index.ts';
 
@@ -66,26 +66,6 @@ export async function importMatrix(
     ]);
   }
   return module.default;
-}
-
-/** Every `<env>.json` in the releases folder, parsed; problems are returned, not thrown. */
-export async function readPins(root: string): Promise<{ pins: PinsByEnvironment; issues: MatrixIssue[] }> {
-  const dir = join(root, RELEASES_DIR);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-  const pins: Record<string, PinsByEnvironment[string]> = {};
-  const issues: MatrixIssue[] = [];
-  for (const name of files) {
-    const file = relative(root, join(dir, name)).split('\\').join('/');
-    const parsed = parsePins(file, await readFile(join(dir, name), 'utf8'));
-    pins[basename(name, '.json')] = {
-      file,
-      apps: parsed.apps,
-      ...(parsed.waves && { waves: parsed.waves }),
-      ...(parsed.rejected && { rejected: parsed.rejected }),
-    };
-    issues.push(...parsed.issues);
-  }
-  return { pins, issues };
 }
 
 /** Load, resolve and validate; throws MatrixError with every problem found. */

@@ -1,8 +1,8 @@
 /**
  * The resolved-matrix cache: `node_modules/.cache/envmatrix/matrix/<root and matrix file hash>.json`,
- * beside the render and stat caches. When nothing a load read has changed, synth takes the resolved
- * matrix from here and skips importing the TypeScript matrix (and the libraries validation loads) and
- * resolving it: on a no-op synth that is most of the time after node's own start.
+ * beside the render and stat caches. When nothing a load read has changed, synth takes the matrix from
+ * here and skips importing the TypeScript matrix and validating it (and the libraries validation
+ * loads): on a no-op synth that is most of the time after node's own start.
  *
  * A hit needs all of these to equal what the last load saw:
  * - the user modules the matrix file reached, each by sha256 (recorded by the loader: load-inputs.ts);
@@ -34,9 +34,11 @@ import { RACY_MS, statOf } from './stat-cache.ts';
 
 /**
  * 2: provenance's step lists kept once each (EncodedProvenance). 3: the load's warnings in the header,
- * so a hit that needs no matrix (up-to-date.ts) does not parse the body.
+ * so a hit that needs no matrix (up-to-date.ts) does not parse the body. 4: the definition and the
+ * resolved matrix on lines of their own, each with its sha256, and the resolved matrix only when the
+ * definition is not plain data (Sections).
  */
-const VERSION = 3;
+const VERSION = 4;
 
 export interface MatrixCacheOptions {
   readonly root: string;
@@ -66,8 +68,21 @@ interface Header {
    * stays visible while the matrix comes from here).
    */
   readonly warnings: readonly MatrixIssue[];
-  /** sha256 of the body (the resolved matrix's JSON), so a truncated or edited entry is a miss. */
-  readonly body: string;
+  /** sha256 of each section's line, so a truncated or edited entry is a miss; null for an empty one. */
+  readonly sections: { readonly [name in keyof Sections]: string | null };
+}
+
+/**
+ * What an entry holds after its header, a line each. The definition when it is plain data (what the
+ * matrix modules evaluated to): a pins-only change resolves it with the new pins, and a hit resolves
+ * it with the pins the key proves unchanged (resolving is a pure function of the definition, the pins
+ * and the day, all in the key). Only a definition JSON cannot keep gets its resolved matrix stored
+ * instead: at 1,800 app instances that is 2 MB against 30 KB, and encoding, checking, writing and
+ * reading it took about 0.15 s of every pins-only synth.
+ */
+interface Sections {
+  readonly definition: MatrixDefinition;
+  readonly resolved: unknown;
 }
 
 const ENVMATRIX_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,7 +141,7 @@ export interface MatrixCacheHit {
    */
   readonly entry: string;
   readonly warnings: readonly MatrixIssue[];
-  resolved(): ResolvedMatrix;
+  resolved(): Promise<ResolvedMatrix>;
 }
 
 /**
@@ -170,10 +185,9 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     return miss('no entry');
   }
   try {
-    const newline = text.indexOf('\n');
-    const headerLine = text.slice(0, newline);
+    const lines = text.split('\n');
+    const headerLine = lines[0]!;
     const header = JSON.parse(headerLine) as Header;
-    const body = text.slice(newline + 1);
     const changed = (Object.keys(key) as (keyof Key)[]).filter((name) => header.key[name] !== key[name]);
     const pinsOnly = changed.length === 1 && changed[0] === 'pins';
     if (changed.length > 0 && !pinsOnly) return miss(`changed: ${changed.join(', ')}`);
@@ -183,15 +197,28 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
       ([name, value]) => (process.env[name] ?? null) !== value,
     );
     if (variable) return miss(`changed: $${variable[0]}`);
-    if (sha256(body) !== header.body) return miss('damaged entry');
-    if (pinsOnly) {
-      const entry = JSON.parse(body) as Body;
-      if (entry.definition === undefined) return miss('changed: pins');
-      const inputs: MatrixInputs = { files: header.files.map(([path]) => path), env: header.env };
-      return { ...miss('changed: pins'), reuse: { definition: entry.definition, inputs } };
+    // Exactly a header and two sections, each as its sha256 in the header says (null: an empty line).
+    const names = ['definition', 'resolved'] as const;
+    const intact = (name: keyof Sections, line: string | undefined) => {
+      const sha = header.sections[name];
+      return line !== undefined && (sha === null ? line === '' : sha256(line) === sha);
+    };
+    if (lines.length !== 3 || !names.every((name, i) => intact(name, lines[i + 1]))) {
+      return miss('damaged entry');
     }
-    // The body's sha256 matched, so it parses as it did when saved.
-    const resolved = () => decodeResolved((JSON.parse(body) as Body).matrix);
+    const [definitionLine, resolvedLine] = [lines[1]!, lines[2]!];
+    const definition = definitionLine === '' ? undefined : (JSON.parse(definitionLine) as MatrixDefinition);
+    if (pinsOnly) {
+      if (definition === undefined) return miss('changed: pins');
+      const inputs: MatrixInputs = { files: header.files.map(([path]) => path), env: header.env };
+      return { ...miss('changed: pins'), reuse: { definition, inputs } };
+    }
+    if (definition === undefined && resolvedLine === '') return miss('damaged entry');
+    // The resolved matrix is parsed only when asked for: an up-to-date tree never needs it.
+    const resolved = async () =>
+      definition !== undefined
+        ? resolveAgain(options, definition)
+        : decodeResolved(JSON.parse(resolvedLine) as unknown);
     return { hit: { entry: sha256(headerLine), warnings: header.warnings, resolved } };
   } catch {
     // A damaged entry is a miss: synth loads the matrix and writes the entry again.
@@ -199,11 +226,22 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
   }
 }
 
-/** What an entry's body holds: the resolved matrix, and the definition for pins-only changes. */
-interface Body {
-  readonly matrix: unknown;
-  /** The matrix modules' definition, when JSON keeps it as it is. */
-  readonly definition?: MatrixDefinition;
+/**
+ * The resolved matrix of a hit whose entry holds the definition: resolved again with the pins, which
+ * the key proves are the bytes that load read. Not validated again: the load that saved the entry
+ * validated this very matrix (its warnings are in the header).
+ */
+async function resolveAgain(
+  options: MatrixCacheOptions,
+  definition: MatrixDefinition,
+): Promise<ResolvedMatrix> {
+  // Imported here: a hit whose tree is up to date never resolves (up-to-date.ts).
+  const [{ readPins }, { resolveMatrix }] = await Promise.all([
+    import('../matrix/read-pins.ts'),
+    import('../matrix/resolve.ts'),
+  ]);
+  const { pins } = await readPins(options.root);
+  return resolveMatrix(definition, pins, { now: options.now ?? new Date() });
 }
 
 /**
@@ -274,9 +312,9 @@ export type MatrixCacheSave =
   | { readonly entry?: undefined; readonly notSaved: string };
 
 /**
- * Save a load's resolved matrix (and definition) with its inputs. The user modules are hashed now,
- * after the load, so one edited since the load began could be recorded with bytes the load did not see: as git does with racily clean files, nothing is saved when
- * a module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
+ * Save what a load gives (its definition, or its resolved matrix: see Sections) with its inputs. The
+ * user modules are hashed now, after the load, so one edited since the load began could be recorded
+ * with bytes the load did not see: as git does with racily clean files, nothing is saved when a module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
  * reused on a pins-only change: its modules were checked at the lookup, and one edited since is racy.
  * Failures are ignored: the cache only ever saves time.
  * https://git-scm.com/docs/racy-git
@@ -288,36 +326,40 @@ export async function saveResolvedMatrix(
 ): Promise<MatrixCacheSave> {
   const notSaved = (why: string) => ({ notSaved: why });
   const { resolved, warnings = [], definition } = loaded;
-  const encoded = encodeResolved(resolved) as { provenance: EncodedProvenance };
-  // The provenance targets are entry lists of names and indices this module built: only its distinct
-  // step lists and the rest of the matrix need checking (the whole took 60 ms at 1,800 instances).
-  const { provenance, ...rest } = encoded;
-  if (!survivesJson(rest) || !survivesJson(provenance.steps))
-    return notSaved('the resolved matrix holds values JSON cannot keep');
+  // Only plain data is kept as the definition; a definition holding anything else (a Date, a class
+  // instance, a member set to undefined) is not reused, and the resolved matrix is stored instead.
+  const definitionLine =
+    definition !== undefined && survivesJson(definition) ? JSON.stringify(definition) : undefined;
+  let resolvedLine: string | undefined;
+  if (definitionLine === undefined) {
+    const encoded = encodeResolved(resolved) as { provenance: EncodedProvenance };
+    // The provenance targets are entry lists of names and indices this module built: only its distinct
+    // step lists and the rest of the matrix need checking (the whole took 60 ms at 1,800 instances).
+    const { provenance, ...rest } = encoded;
+    if (!survivesJson(rest) || !survivesJson(provenance.steps))
+      return notSaved('the resolved matrix holds values JSON cannot keep');
+    resolvedLine = JSON.stringify(encoded);
+  }
   // mtime alone: the modules are copied and linked freshly in tests and CI, which moves their ctime.
   const racyNs = BigInt(miss.startedAtMs - RACY_MS) * 1_000_000n;
   const racy = inputs.files.find((path) => (statOf(path)?.mtimeNs ?? racyNs) >= racyNs);
   if (racy !== undefined) return notSaved(`${racy} changed within ${RACY_MS / 1000} s of the load`);
   const files = inputs.files.map((path) => [path, fileSha256(path)] as const);
   if (files.some(([, sha]) => sha === undefined)) return notSaved('a module of the matrix is gone');
-  const body = JSON.stringify({
-    matrix: encoded,
-    // Only plain data: a definition holding anything else is not reused (the resolved matrix still is).
-    ...(definition !== undefined && survivesJson(definition) && { definition }),
-  } satisfies Body);
+  const sha = (line: string | undefined) => (line === undefined ? null : sha256(line));
   const header: Header = {
     key: miss.key,
     files: files as (readonly [string, string])[],
     env: inputs.env,
     warnings,
-    body: sha256(body),
+    sections: { definition: sha(definitionLine), resolved: sha(resolvedLine) },
   };
   const headerLine = JSON.stringify(header);
   const path = matrixCacheFile(miss.options);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, `${headerLine}\n${body}`);
+    await writeFile(temporary, [headerLine, definitionLine ?? '', resolvedLine ?? ''].join('\n'));
     await rename(temporary, path);
     return { entry: sha256(headerLine) };
   } catch (error) {

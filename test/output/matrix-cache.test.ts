@@ -111,6 +111,31 @@ async function synthNote(env: Record<string, string> = {}, ...args: string[]): P
 const entryFile = () =>
   matrixCacheFile({ root, matrixFile: 'src/environments/index.ts', cacheDir: defaultCacheDir(root) });
 
+/** An entry's sections (the definition, the resolved matrix) as a synth would read them. */
+interface EntrySections {
+  readonly definition?: unknown;
+  readonly resolved?: unknown;
+}
+
+/**
+ * Replace the entry's sections with what `change` returns, with the sha256s its header must hold, so
+ * the entry passes every check a lookup makes: only what the sections hold differs.
+ */
+async function rewriteEntry(change: (sections: EntrySections) => EntrySections): Promise<void> {
+  const [headerLine, ...lines] = (await readFile(entryFile(), 'utf8')).split('\n');
+  const parse = (line: string | undefined) => (line ? (JSON.parse(line) as unknown) : undefined);
+  const next = change({ definition: parse(lines[0]), resolved: parse(lines[1]) });
+  const [definition, resolved] = [next.definition, next.resolved].map((value) =>
+    value === undefined ? '' : JSON.stringify(value),
+  ) as [string, string];
+  const sections = {
+    definition: definition === '' ? null : sha256(definition),
+    resolved: resolved === '' ? null : sha256(resolved),
+  };
+  const header = { ...(JSON.parse(headerLine!) as object), sections };
+  await writeFile(entryFile(), [JSON.stringify(header), definition, resolved].join('\n'));
+}
+
 describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
   it('a second synth with nothing changed skips the load and writes the same bytes', async () => {
     expect(await synthNote()).toBe(loaded('no entry'));
@@ -232,14 +257,11 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
 
   it('an entry without a definition serves no pins-only change', async () => {
     expect(await synthNote()).toBe(loaded('no entry'));
-    const entry = entryFile();
-    const text = await readFile(entry, 'utf8');
-    const newline = text.indexOf('\n');
-    const { definition, ...rest } = JSON.parse(text.slice(newline + 1)) as { definition?: unknown };
-    expect(definition).toBeDefined();
-    const body = JSON.stringify(rest);
-    const header = { ...(JSON.parse(text.slice(0, newline)) as object), body: sha256(body) };
-    await writeFile(entry, `${JSON.stringify(header)}\n${body}`);
+    // As for a definition JSON cannot keep: the entry holds the resolved matrix instead.
+    const { resolved } = await loadMatrix({ root });
+    await rewriteEntry(() => ({ definition: undefined, resolved: encodeResolved(resolved) }));
+    await rm(join(root, 'generated/FLEET.md'));
+    expect(await synthNote()).toBe(HIT);
     await bumpApiPin('9.9.9');
     expect(await synthNote()).toBe(loaded('changed: pins'));
   });
@@ -284,12 +306,11 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
   it('--check and --no-cache never read it: a poisoned entry only misleads plain synth', async () => {
     expect(await synthNote()).toBe(loaded('no entry'));
     // An entry that passes every check but holds another matrix: what a hit would build from.
-    const entry = entryFile();
-    const text = await readFile(entry, 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1).replaceAll('ghcr.io/acme/api', 'ghcr.io/poisoned/api');
-    const header = { ...(JSON.parse(text.slice(0, newline)) as object), body: sha256(body) };
-    await writeFile(entry, `${JSON.stringify(header)}\n${body}`);
+    await rewriteEntry(({ definition }) => ({
+      definition: JSON.parse(
+        JSON.stringify(definition).replaceAll('ghcr.io/acme/api', 'ghcr.io/poisoned/api'),
+      ),
+    }));
     const check = await envmatrix(root, ['synth', '--check']);
     expect(check, check.stderr).toMatchObject({ code: 0 });
     expect(matrixNote(check.stderr)).toBeUndefined();
