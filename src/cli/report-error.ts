@@ -27,7 +27,8 @@ export function reportError(error: unknown, options: ReportOptions = {}): number
   }
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   console.error(
-    'envmatrix: this is a bug in envmatrix, not in your matrix. Please report it with the output above.',
+    'envmatrix: this is a bug in envmatrix, not in your matrix. Please report it with the output above' +
+      ' (run with NODE_OPTIONS=--enable-source-maps for the TypeScript lines of envmatrix’s own frames).',
   );
   return EXIT.problems;
 }

@@ -52,6 +52,9 @@ export async function importMatrix(
   const file = resolvePath(root, matrixFile);
   let module: { default?: unknown };
   try {
+    // The CLI starts with source maps off (bin/envmatrix.js); the matrix modules need them, so that
+    // where each value was written (source-location.ts) names the TypeScript line.
+    process.setSourceMapsEnabled(true);
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
     throw matrixLoadError(resolvePath(root), matrixFile, error);
