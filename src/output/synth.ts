@@ -272,7 +272,9 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
     const unchanged = new Set(
       [...plan.files.keys()].filter((path) => plan.current.get(path) === plan.files.get(path)),
     );
-    await writeTree(options.outDir, { files: plan.files, unchanged });
+    // The tree as planning listed it, under this lock (options.current is the caller's, not a listing).
+    const existing = options.current ? undefined : plan.current.keys();
+    await writeTree(options.outDir, { files: plan.files, unchanged, ...(existing && { existing }) });
   };
   // The render cache is saved while the tree is written: both wait on the disk, and renders are pure,
   // so entries saved beside a write that fails are still right. A synth of the whole matrix asked for

@@ -26,6 +26,12 @@ export interface TreeUpdate {
   readonly files: ReadonlyMap<string, string>;
   /** Paths whose bytes equal the current file on disk; left as they are. */
   readonly unchanged: ReadonlySet<string>;
+  /**
+   * Every file in outDir, as the caller listed it while holding the write lock (synth plans against
+   * that listing): saves listing the tree a second time (3,654 files: 25 to 60 ms). Not trusted when
+   * this call finds a dead run's journal to roll back, as that changes the tree. @default listed now
+   */
+  readonly existing?: Iterable<string>;
 }
 
 export interface WriteTreeOptions {
@@ -73,14 +79,16 @@ async function pruneEmptyDirs(fs: WriterFs, root: string, files: Iterable<string
 
 /**
  * Undo an update that a dead process left half-applied (its journal is still there), and drop the
- * scratch folders of any earlier run. Safe to run again if it is itself interrupted.
+ * scratch folders of any earlier run. Safe to run again if it is itself interrupted. Whether there was
+ * such an update to undo.
  */
 export async function recoverInterruptedWrite(
   outDir: string,
   { fs = nodeWriterFs }: WriteTreeOptions = {},
-): Promise<void> {
+): Promise<boolean> {
   const { staging, backup, journal } = paths(outDir);
-  if (await fs.exists(journal)) {
+  const interrupted = await fs.exists(journal);
+  if (interrupted) {
     const entry = JSON.parse(await fs.readFile(journal)) as Journal;
     const replaced = new Set(entry.replaced);
     const written = new Set(entry.write);
@@ -104,6 +112,7 @@ export async function recoverInterruptedWrite(
   await fs.rm(`${journal}.tmp`);
   await fs.rm(staging);
   await fs.rm(backup);
+  return interrupted;
 }
 
 /** Make `outDir` hold exactly `update.files`, as one transaction (see the module comment). */
@@ -113,9 +122,9 @@ export async function writeTree(
   options: WriteTreeOptions = {},
 ): Promise<void> {
   const fs = options.fs ?? nodeWriterFs;
-  await recoverInterruptedWrite(outDir, { fs });
+  const rolledBack = await recoverInterruptedWrite(outDir, { fs });
   const { staging, backup, journal } = paths(outDir);
-  const existing = new Set(await listFiles(outDir));
+  const existing = new Set(update.existing && !rolledBack ? update.existing : await listFiles(outDir));
   const write = [...update.files.keys()].filter((file) => !update.unchanged.has(file) || !existing.has(file));
   const remove = [...existing].filter((file) => !update.files.has(file));
   if (write.length === 0 && remove.length === 0) return;

@@ -45,6 +45,32 @@ describe('checkRemovals', () => {
     );
   });
 
+  it('counts deployments, not paths: a file kept at its path for another app still removes its app', () => {
+    // Every synth first asks whether each deployment file is still there for the same target and app
+    // (no removal: nothing more to work out); a path alone must not pass for its deployment.
+    const before = indexOf(deployments('prod', 3));
+    const after: GeneratedIndex = {
+      version: 1,
+      files: Object.fromEntries(
+        Object.entries(before.files).map(([path, entry]) => [path, { ...entry, app: 'web' }]),
+      ),
+    };
+    expect(() => checkRemovals(before, after, DEFAULT_REMOVAL_THRESHOLD)).toThrow(
+      new RemovalGuardError(
+        [{ env: 'prod', kind: 'app deployments', removed: deployments('prod', 3), share: 1 }],
+        DEFAULT_REMOVAL_THRESHOLD,
+      ),
+    );
+    // And files that move to new paths for the same deployments remove nothing.
+    const moved: GeneratedIndex = {
+      version: 1,
+      files: Object.fromEntries(
+        Object.entries(before.files).map(([path, entry]) => [path.replace('manifest', 'all'), entry]),
+      ),
+    };
+    expect(() => checkRemovals(before, moved, DEFAULT_REMOVAL_THRESHOLD)).not.toThrow();
+  });
+
   it('judges an environment that disappears from the matrix: every deployment of it is removed', () => {
     const before = indexOf([...deployments('staging', 2), ...deployments('prod', 3)], ['staging', 'prod']);
     const after = indexOf(deployments('prod', 3), ['prod']);

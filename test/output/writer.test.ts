@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTree } from '../../src/output/tree.ts';
+import { listFiles, readTree } from '../../src/output/tree.ts';
 import { recoverInterruptedWrite, writeTree } from '../../src/output/writer.ts';
 import { nodeWriterFs, type WriterFs } from '../../src/output/writer-fs.ts';
 import { dyingFs, failingRenameFs, ProcessKilled, systemError } from './faulty-fs.ts';
@@ -98,6 +98,32 @@ describe('writeTree', () => {
       expect(await readTree(outDir)).toEqual(after);
     });
   }
+
+  it('replaces the listing the caller planned against, leaving a file that appeared since alone', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    // Written after synth listed the tree (by hand, meanwhile): no plan saw it, so nothing removes it.
+    await writeFile(join(outDir, 'late.txt'), 'mine\n');
+    await writeTree(outDir, { files: after, unchanged: unchangedIn(after, before), existing: before.keys() });
+    expect(await readTree(outDir)).toEqual(new Map([...after, ['late.txt', 'mine\n']]));
+  });
+
+  it('lists the tree again, rather than trust the caller, when it rolls back a dead run first', async () => {
+    await writeTree(outDir, { files: before, unchanged: new Set() });
+    // Killed after committing the journal, displacing three files and moving one in: the tree now
+    // lacks b/deep/three.yaml, which the rollback restores.
+    await expect(
+      writeTree(outDir, { files: after, unchanged: unchangedIn(after, before) }, { fs: dyingFs(5) }),
+    ).rejects.toThrow(ProcessKilled);
+    const listedBeforeRollback = await listFiles(outDir);
+    expect(listedBeforeRollback).not.toContain('b/deep/three.yaml');
+    await writeTree(outDir, {
+      files: after,
+      unchanged: unchangedIn(after, before),
+      existing: listedBeforeRollback,
+    });
+    expect(await readTree(outDir)).toEqual(after);
+    expect(leftovers()).toEqual([]);
+  });
 
   it('keeps the journal for the next run when the in-process rollback fails as well', async () => {
     await writeTree(outDir, { files: before, unchanged: new Set() });

@@ -83,17 +83,30 @@ function documentOf(content: string, key: string): Record<string, unknown> {
  * lives in the app's namespace (a Namespace is rendered by one app of it), so two folders of one
  * namespace holding an object of the same kind and name hold the same object. Only the two clashing
  * documents are parsed, for the message.
+ *
+ * Only manifests of namespaces that two or more apps of the target share are read: an app alone in its
+ * namespace clashes with no other app, and an object twice in one folder was already refused when the
+ * folder rendered (app-folder.ts; a cached render is one that passed). Most fleets give each app its
+ * own namespace, so most synths read none of the 18 MB of manifests a 1,800-instance fleet has.
  */
 export function checkSharedNamespaces(matrix: ResolvedMatrix, files: readonly RenderedFile[]): void {
   const namespaces = new Map<string, string>();
+  const shared = new Set<string>();
   for (const target of matrix.targets) {
-    for (const app of target.apps) namespaces.set(`${target.id}/${app.name}`, app.namespace);
+    const seen = new Set<string>();
+    for (const app of target.apps) {
+      namespaces.set(`${target.id}/${app.name}`, app.namespace);
+      if (seen.has(app.namespace)) shared.add(`${target.id}\u0000${app.namespace}`);
+      seen.add(app.namespace);
+    }
   }
+  if (shared.size === 0) return;
   const first = new Map<string, RenderedFile>();
   for (const file of files) {
-    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
     const namespace = namespaces.get(`${file.scope}/${file.app ?? ''}`);
-    if (namespace === undefined || name !== MANIFEST_FILE) continue;
+    if (namespace === undefined || !shared.has(`${file.scope}\u0000${namespace}`)) continue;
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    if (name !== MANIFEST_FILE) continue;
     for (const key of documentKeys(file.content)) {
       const identity = `${file.scope}\u0000${namespace}\u0000${key}`;
       const earlier = first.get(identity);

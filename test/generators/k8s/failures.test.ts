@@ -7,6 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose, loadRenderers } from '../../../src/generators/index.ts';
+import { checkSharedNamespaces } from '../../../src/generators/k8s/checks.ts';
+import type { Generator } from '../../../src/generators/types.ts';
 import { k8sGenerator } from '../../../src/generators/k8s/index.ts';
 import { GeneratorError } from '../../../src/generators/errors.ts';
 import { MatrixError } from '../../../src/matrix/errors.ts';
@@ -165,6 +168,40 @@ describe('what only the generator sees', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads only the manifests of namespaces that two apps share, and still finds their clash', async () => {
+    // Every synth runs this check over every app folder, rendered or cached: an app alone in its
+    // namespace can clash with no other app, so its manifest is not read at all (content throws if it is).
+    const [definition, pins] = withShadowApp();
+    const { resolved } = checkedMatrix(definition, pins);
+    // The generator without its check, so compose hands back the clashing files.
+    const { name, version, load, units } = k8sGenerator;
+    const unchecked: Generator = { name, version, ...(load && { load }), units };
+    await loadRenderers([unchecked]);
+    const files = [...compose(resolved, { generators: [unchecked] }).values()];
+    const read: string[] = [];
+    const watched = files.map((file) =>
+      Object.defineProperty({ ...file }, 'content', {
+        get: () => {
+          read.push(file.path);
+          return file.content;
+        },
+      }),
+    );
+    expect(() => checkSharedNamespaces(resolved, watched)).toThrow(SHADOW_CLASH);
+    expect(read).toEqual([
+      'k8s/prod/aws/eu-west-1/main/web/manifest.yaml',
+      'k8s/prod/aws/eu-west-1/main/web-preview/manifest.yaml',
+      // The two clashing documents, parsed for the message.
+      'k8s/prod/aws/eu-west-1/main/web/manifest.yaml',
+      'k8s/prod/aws/eu-west-1/main/web-preview/manifest.yaml',
+    ]);
+    // Without the second app of namespace web, no manifest is read.
+    const { resolved: alone } = checkedMatrix(threeEnvMatrix(), threeEnvPins());
+    read.length = 0;
+    checkSharedNamespaces(alone, watched);
+    expect(read).toEqual([]);
   });
 
   it('fails when a blue-green app’s preview Service name would pass 63 characters', async () => {
