@@ -135,11 +135,12 @@ export class DiskRenderCache implements RenderCache {
       if (last.has(k)) cache.dead++;
       last.set(k, record);
     }
-    for (const [k, { files: decode, ...record }] of last) {
-      const files = decode();
+    for (const [k, record] of last) {
+      const files = record.files();
       if (files) {
-        const { bytes: recordBytes, ...rest } = record;
-        cache.entries.set(k, { ...rest, files });
+        // A literal rather than spreads: thousands of records, and a spread is a slow path.
+        const { generator, key: unitKey, inputHash, bytes: recordBytes } = record;
+        cache.entries.set(k, { generator, key: unitKey, fingerprint, inputHash, files });
         cache.logged.set(k, recordBytes);
         cache.liveBytes += recordBytes;
       } else {
