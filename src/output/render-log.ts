@@ -48,6 +48,8 @@ export interface LogRecord {
 export interface FramedRecord extends Omit<LogRecord, 'files'> {
   /** The files; undefined when a content is damaged (a non-ASCII one that decodes to another length). */
   readonly files: () => RenderedFile[] | undefined;
+  /** Where the record starts in the log (its NUL). */
+  readonly at: number;
   /** The record's length in the log, NUL to terminator: what the writer counts as live or dead bytes. */
   readonly bytes: number;
 }
@@ -59,6 +61,11 @@ export interface EncodedRecord {
 }
 
 export interface DecodedLog {
+  /**
+   * The log as latin1, one character per byte: a record's bytes are `text.slice(at, at + bytes)`,
+   * which a rewrite copies as they are rather than encoding the record again.
+   */
+  readonly text: string;
   /** The well-framed records, in log order (a key's last record is its current one). */
   readonly records: FramedRecord[];
   /** Records skipped for damaged framing before the last intact record. */
@@ -216,7 +223,7 @@ function decodeRecord(
   if (end + 1 < bytes.length && bytes[end + 1] !== NUL) return undefined;
   const { generator, key, fingerprint, inputHash } = metadata;
   const files = () => filesOf(bytes, text, metadata, lineEnd + 1);
-  const record = { generator, key, fingerprint, inputHash, files, bytes: end + 1 - start };
+  const record = { generator, key, fingerprint, inputHash, files, at: start, bytes: end + 1 - start };
   return { record, end: end + 1 };
 }
 
@@ -243,5 +250,5 @@ export function decodeLog(bytes: Buffer): DecodedLog {
       start = bytes.indexOf(NUL, start + 1);
     }
   }
-  return { records, damaged, intactBytes };
+  return { text, records, damaged, intactBytes };
 }

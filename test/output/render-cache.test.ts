@@ -424,14 +424,14 @@ describe('render cache log format', () => {
     expect(await loaded()).toEqual({ a: units.a, b: undefined, c: units.c });
   });
 
-  /** The size of a log holding only these entries, each once: the live bytes of a log of them. */
-  async function liveBytesOf(entries: Record<string, RenderedFile[]>): Promise<number> {
+  /** A log holding only these entries, each once, written from scratch: its size is their live bytes. */
+  async function liveLogOf(entries: Record<string, RenderedFile[]>): Promise<Buffer> {
     const other = await mkdtemp(join(tmpdir(), 'envmatrix-live-'));
     try {
       const cache = await DiskRenderCache.load(other, 'fp');
       for (const [key, files] of Object.entries(entries)) cache.set('g', 's', 'h1', files, key);
       await cache.save();
-      return (await readFile(join(other, ENTRY_LOG))).length;
+      return await readFile(join(other, ENTRY_LOG));
     } finally {
       await rm(other, { recursive: true, force: true });
     }
@@ -449,15 +449,17 @@ describe('render cache log format', () => {
     // every change, beside many small units that stay; each change appends many bytes in one record.
     const live: Record<string, RenderedFile[]> = {};
     for (let i = 0; i < 20; i++) live[`small-${i}`] = [fileOf(`small-${i}`, `replicas: ${i}\n`)];
+    // Multi-byte contents too: a rewrite copies the loaded records' bytes as they are.
+    live.c = units.c!;
     const report = (n: number) => [
       fileOf('report', `# Fleet ${String(n).padStart(3, '0')}\n${'x'.repeat(20_000)}\n`),
     ];
     live.report = report(0);
     await saveChanges(live);
-    const liveBytes = await liveBytesOf(live);
+    const liveBytes = (await liveLogOf(live)).length;
     expect(await logSize()).toBe(liveBytes);
     // Every report has the same size: each change appends the same record, or rewrites to liveBytes.
-    const recordBytes = await liveBytesOf({ report: report(0) });
+    const recordBytes = (await liveLogOf({ report: report(0) })).length;
     const sizes: number[] = [];
     for (let n = 1; n <= 12; n++) {
       const before = await logSize();
@@ -472,12 +474,12 @@ describe('render cache log format', () => {
       );
       expect(after, `change ${n}`).toBeLessThanOrEqual(2 * liveBytes);
     }
-    // 20 small units of ~150 bytes beside a ~20 KB report: every second change rewrites (the record
+    // 21 small units (~6 KB) beside a ~20 KB report: every second change rewrites (the record
     // rule, dead records > live ones, would wait for the 22nd change: the log would be 13 reports by now).
     expect(sizes.filter((size) => size === liveBytes)).toHaveLength(6);
     expect(await loaded('fp', Object.keys(live))).toEqual(live);
-    const appended = decodeLog(await readFile(logPath())).records.map((record) => record.key);
-    expect(appended).toHaveLength(21);
+    // The last change rewrote the log: byte for byte the log of these entries written from scratch.
+    expect(await readFile(logPath())).toEqual(await liveLogOf(live));
   });
 
   it('still rewrites the log once most of its records are dead, however few its dead bytes', async () => {
@@ -486,7 +488,7 @@ describe('render cache log format', () => {
     const live: Record<string, RenderedFile[]> = { big: [fileOf('big', 'y'.repeat(20_000))] };
     for (const key of ['a', 'b', 'c']) live[key] = [fileOf(key, `${key}: 0\n`)];
     await saveChanges(live);
-    const liveBytes = await liveBytesOf(live);
+    const liveBytes = (await liveLogOf(live)).length;
     for (let n = 1; n <= 4; n++) {
       await saveChanges({ a: [fileOf('a', `a: ${n}\n`)] });
       // Four live entries: the fourth dead record is not yet more, the fifth is.
