@@ -52,13 +52,45 @@ export const OLD_ENTRY_LOG = 'entries.jsonl';
 const key = (generator: string, unitKey: string) => `${generator}\u0000${unitKey}`;
 
 /**
+ * The log is rewritten once it is more than this many times the size of its live records, i.e. once
+ * its dead bytes (replaced renders, other code, damage) outweigh the live ones. Why bytes: every synth
+ * reads and scans the whole log, so its size is what a synth pays, and records differ in size by
+ * orders of magnitude (a pin bump at 1,800 app instances appends ~0.9 MB in ~30 records, the fleet
+ * report alone 129 KB); counting records let a 22 MB live log grow past 75 MB before a rewrite.
+ * Why 2: a rewrite then follows at least as many appended bytes as it writes, so the bytes written
+ * stay within twice the bytes appended, and a load reads at most twice the live log (1.5× on
+ * average). Measured at 1,800 app instances (22 MB live): a load takes ~75-105 ms at 22 MB and
+ * ~125 ms at 45 MB, a save that rewrites ~85 ms against ~15 ms for an append; so a tighter bound
+ * (1.5: a rewrite every ~12 pin bumps instead of ~25) would save ~10 ms a synth on average, for
+ * twice the rewrites of the whole log: not worth the disk traffic.
+ */
+const MAX_LOG_TO_LIVE = 2;
+
+/** A record in the log that stands for an entry, with what it takes to write it again. */
+interface LoggedRecord {
+  /** Its length in bytes. */
+  readonly bytes: number;
+  /**
+   * Its bytes: `source.slice(at, at + bytes)` as latin1 when loaded (a slice of the log's text,
+   * render-log.ts), `source` whole as UTF-8 when encoded by this process (`at` undefined).
+   */
+  readonly source: string;
+  readonly at: number | undefined;
+}
+
+const encoded = (record: LogRecord): LoggedRecord => {
+  const { text, bytes } = encodeRecord(record);
+  return { bytes, source: text, at: undefined };
+};
+
+/**
  * A RenderCache preloaded from disk. Entries live in one append-only log per output folder
  * (entries.log, a record per unit render, the last record of a unit winning): a cold synth of a fleet
  * writes one file instead of one per unit (1,800 small files took longer to create than generated/'s
  * own writes, on a busy disk), a one-app change appends its few units, and loading reads one file and
- * parses only each record's metadata (render-log.ts). `save()` rewrites the log when it holds more dead
- * records than live ones, and after a full synth when it holds entries that synth did not use (units
- * the matrix no longer has, renders by older code, damaged records).
+ * parses only each record's metadata (render-log.ts). `save()` rewrites the log when more of its bytes,
+ * or more of its records, are dead than live, and after a full synth when it holds entries that synth
+ * did not use (units the matrix no longer has, renders by older code, damaged records).
  */
 export class DiskRenderCache implements RenderCache {
   private readonly entries = new Map<string, LogRecord>();
@@ -71,6 +103,12 @@ export class DiskRenderCache implements RenderCache {
   private garbage = 0;
   /** Where the log's damaged tail (a torn append) starts, when it ends in one. */
   private tornAt: number | undefined;
+  /** Each entry whose record is in the log (not set since): that record. */
+  private readonly logged = new Map<string, LoggedRecord>();
+  /** The sum of `logged`'s bytes: the log's live bytes. */
+  private liveBytes = 0;
+  /** The log's length in bytes, a torn tail not counted (the next save cuts it off). */
+  private logBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -92,6 +130,7 @@ export class DiskRenderCache implements RenderCache {
     }
     const log = decodeLog(bytes);
     if (log.intactBytes < bytes.length) cache.tornAt = log.intactBytes;
+    cache.logBytes = log.intactBytes;
     // Damaged records before the last intact one stay in the log until a rewrite; a damaged tail is
     // cut off by the next save.
     cache.dead = log.damaged;
@@ -109,10 +148,14 @@ export class DiskRenderCache implements RenderCache {
       if (last.has(k)) cache.dead++;
       last.set(k, record);
     }
-    for (const [k, { files: decode, ...record }] of last) {
-      const files = decode();
+    for (const [k, record] of last) {
+      const files = record.files();
       if (files) {
-        cache.entries.set(k, { ...record, files });
+        // A literal rather than spreads: thousands of records, and a spread is a slow path.
+        const { generator, key: unitKey, inputHash, at, bytes: recordBytes } = record;
+        cache.entries.set(k, { generator, key: unitKey, fingerprint, inputHash, files });
+        cache.logged.set(k, { bytes: recordBytes, source: log.text, at });
+        cache.liveBytes += recordBytes;
       } else {
         // A damaged content: a miss, dropped at the next rewrite.
         cache.dead++;
@@ -143,17 +186,27 @@ export class DiskRenderCache implements RenderCache {
   ): void {
     const k = key(generator, unitKey);
     this.used.add(k);
-    if (this.entries.has(k) && !this.dirty.has(k)) this.dead++;
+    this.unlog(k);
     this.entries.set(k, { generator, key: unitKey, fingerprint: this.fingerprint, inputHash, files });
     this.dirty.add(k);
   }
 
+  /** The entry's record in the log, if any, is dead from now on (replaced or pruned). */
+  private unlog(k: string): void {
+    const record = this.logged.get(k);
+    if (record === undefined) return;
+    this.logged.delete(k);
+    this.liveBytes -= record.bytes;
+    this.dead++;
+  }
+
   /**
-   * Write the entries set since loading: appended to the log, or the whole log rewritten when it
-   * holds more dead records than live ones or, with `prune` (a synth that planned every unit, not an
-   * `--only` one), garbage: entries that synth did not ask for, renders by other code, damaged
-   * records. Failures are ignored: the cache only ever saves time (a log that cannot be written is
-   * removed, so no half-written state is trusted).
+   * Write the entries set since loading: appended to the log, or the whole log rewritten when, with
+   * the appended records, it would hold more dead bytes than live ones (MAX_LOG_TO_LIVE) or more
+   * dead records than live ones (each record costs a metadata parse on load, however small), or,
+   * with `prune` (a synth that planned every unit, not an `--only` one), garbage: entries that synth
+   * did not ask for, renders by other code, damaged records. Failures are ignored: the cache only
+   * ever saves time (a log that cannot be written is removed, so no half-written state is trusted).
    */
   async save(options: { readonly prune?: boolean } = {}): Promise<void> {
     const log = join(this.dir, ENTRY_LOG);
@@ -161,32 +214,76 @@ export class DiskRenderCache implements RenderCache {
       for (const k of this.entries.keys()) {
         if (this.used.has(k)) continue;
         this.entries.delete(k);
-        this.dead++;
-        this.garbage++;
+        // Only a record in the log is garbage (an entry set since loading is one this synth used).
+        if (this.logged.has(k)) this.garbage++;
+        this.unlog(k);
       }
     }
-    const records = (keys: Iterable<string>) =>
-      [...keys].map((k) => encodeRecord(this.entries.get(k)!)).join('');
+    const encode = (k: string) => encoded(this.entries.get(k)!);
+    const appended = new Map([...this.dirty].map((k) => [k, encode(k)]));
+    let appendedBytes = 0;
+    for (const record of appended.values()) appendedBytes += record.bytes;
+    const live = this.liveBytes + appendedBytes;
+    const rewrite =
+      (options.prune === true && this.garbage > 0) ||
+      this.dead > this.entries.size ||
+      this.logBytes + appendedBytes > MAX_LOG_TO_LIVE * live;
+    // A rewrite copies the records loaded from the log as they are: encoding 1,800 units again took
+    // ~250 ms at 1,800 app instances, copying their bytes a small fraction of that.
+    const written = rewrite
+      ? new Map([...this.entries.keys()].map((k) => [k, appended.get(k) ?? this.logged.get(k) ?? encode(k)]))
+      : appended;
+    let writtenBytes = 0;
+    for (const record of written.values()) writtenBytes += record.bytes;
     try {
       await mkdir(this.dir, { recursive: true });
-      if ((options.prune && this.garbage > 0) || this.dead > this.entries.size) {
+      if (rewrite) {
         // Rewritten whole, then renamed into place: a reader never sees a partial log.
-        await writeFile(`${log}.tmp`, records(this.entries.keys()));
+        await writeFile(`${log}.tmp`, concat(written.values(), writtenBytes));
         await rename(`${log}.tmp`, log);
+        this.logged.clear();
+        this.liveBytes = 0;
+        this.logBytes = 0;
         this.dead = 0;
         this.garbage = 0;
       } else {
         // A torn append (a run killed while writing) left bytes that are no record: cut them off, so
         // the records appended next start at a record boundary rather than inside the damage.
         if (this.tornAt !== undefined) await truncate(log, this.tornAt);
-        if (this.dirty.size > 0) await appendFile(log, records(this.dirty));
+        if (written.size > 0)
+          await appendFile(log, [...written.values()].map((record) => record.source).join(''));
       }
+      for (const [k, record] of written) this.logged.set(k, record);
+      this.liveBytes += writtenBytes;
+      this.logBytes += writtenBytes;
       this.tornAt = undefined;
     } catch {
       await rm(log, { force: true }).catch(() => undefined);
+      // No log: nothing in it is live or dead.
+      this.logged.clear();
+      this.liveBytes = 0;
+      this.logBytes = 0;
+      this.dead = 0;
+      this.garbage = 0;
     }
     // An old-format log is never read again (an unlink of a missing file costs next to nothing).
     await rm(join(this.dir, OLD_ENTRY_LOG), { force: true }).catch(() => undefined);
     this.dirty.clear();
   }
+}
+
+/** The records' bytes back to back. */
+function concat(records: Iterable<LoggedRecord>, bytes: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const { source, at, bytes: length } of records) {
+    const written =
+      at === undefined
+        ? buffer.write(source, offset, 'utf8')
+        : buffer.write(source.slice(at, at + length), offset, 'latin1');
+    // Never short in practice (the lengths are the records'); a log cut short would misframe.
+    if (written !== length) throw new Error(`a record of ${length} bytes wrote ${written}`);
+    offset += written;
+  }
+  return buffer;
 }

@@ -48,9 +48,24 @@ export interface LogRecord {
 export interface FramedRecord extends Omit<LogRecord, 'files'> {
   /** The files; undefined when a content is damaged (a non-ASCII one that decodes to another length). */
   readonly files: () => RenderedFile[] | undefined;
+  /** Where the record starts in the log (its NUL). */
+  readonly at: number;
+  /** The record's length in the log, NUL to terminator: what the writer counts as live or dead bytes. */
+  readonly bytes: number;
+}
+
+/** A record as written: the string to write with UTF-8 encoding, and its length in bytes. */
+export interface EncodedRecord {
+  readonly text: string;
+  readonly bytes: number;
 }
 
 export interface DecodedLog {
+  /**
+   * The log as latin1, one character per byte: a record's bytes are `text.slice(at, at + bytes)`,
+   * which a rewrite copies as they are rather than encoding the record again.
+   */
+  readonly text: string;
   /** The well-framed records, in log order (a key's last record is its current one). */
   readonly records: FramedRecord[];
   /** Records skipped for damaged framing before the last intact record. */
@@ -94,8 +109,11 @@ function asciiJson(value: unknown): string {
   );
 }
 
-/** The bytes of one record, as the string to write with UTF-8 encoding. */
-export function encodeRecord(record: LogRecord): string {
+/**
+ * One record, and its length in bytes: counted as it is built (the metadata is ASCII, and each
+ * content's byte length is in the metadata anyway), not by scanning the string again.
+ */
+export function encodeRecord(record: LogRecord): EncodedRecord {
   const metadata: Metadata = {
     generator: record.generator,
     key: record.key,
@@ -112,7 +130,11 @@ export function encodeRecord(record: LogRecord): string {
       length: file.content.length,
     })),
   };
-  return `\u0000${asciiJson(metadata)}\n${record.files.map((file) => file.content).join('')}\n`;
+  const json = asciiJson(metadata);
+  const text = `\u0000${json}\n${record.files.map((file) => file.content).join('')}\n`;
+  // NUL, the metadata, LF, the contents, LF.
+  const bytes = metadata.files.reduce((sum, file) => sum + file.bytes, json.length + 3);
+  return { text, bytes };
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -201,7 +223,8 @@ function decodeRecord(
   if (end + 1 < bytes.length && bytes[end + 1] !== NUL) return undefined;
   const { generator, key, fingerprint, inputHash } = metadata;
   const files = () => filesOf(bytes, text, metadata, lineEnd + 1);
-  return { record: { generator, key, fingerprint, inputHash, files }, end: end + 1 };
+  const record = { generator, key, fingerprint, inputHash, files, at: start, bytes: end + 1 - start };
+  return { record, end: end + 1 };
 }
 
 /** Every well-framed record of a log's bytes; see the module comment for what damage costs. */
@@ -227,5 +250,5 @@ export function decodeLog(bytes: Buffer): DecodedLog {
       start = bytes.indexOf(NUL, start + 1);
     }
   }
-  return { records, damaged, intactBytes };
+  return { text, records, damaged, intactBytes };
 }

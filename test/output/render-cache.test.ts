@@ -424,6 +424,97 @@ describe('render cache log format', () => {
     expect(await loaded()).toEqual({ a: units.a, b: undefined, c: units.c });
   });
 
+  /** A log holding only these entries, each once, written from scratch: its size is their live bytes. */
+  async function liveLogOf(entries: Record<string, RenderedFile[]>): Promise<Buffer> {
+    const other = await mkdtemp(join(tmpdir(), 'envmatrix-live-'));
+    try {
+      const cache = await DiskRenderCache.load(other, 'fp');
+      for (const [key, files] of Object.entries(entries)) cache.set('g', 's', 'h1', files, key);
+      await cache.save();
+      return await readFile(join(other, ENTRY_LOG));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  }
+  /** Sets `changes` in a freshly loaded cache and saves: one synth that rendered these units again. */
+  async function saveChanges(changes: Record<string, RenderedFile[]>): Promise<void> {
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    for (const [key, files] of Object.entries(changes)) cache.set('g', 's', 'h1', files, key);
+    await cache.save();
+  }
+  const logSize = async () => (await readFile(logPath())).length;
+
+  it('rewrites the log once its dead bytes outweigh the live ones, however few its dead records', async () => {
+    // Like a pin bump at fleet scale: one unit with large contents (a fleet report) renders again on
+    // every change, beside many small units that stay; each change appends many bytes in one record.
+    const live: Record<string, RenderedFile[]> = {};
+    for (let i = 0; i < 20; i++) live[`small-${i}`] = [fileOf(`small-${i}`, `replicas: ${i}\n`)];
+    // Multi-byte contents too: a rewrite copies the loaded records' bytes as they are.
+    live.c = units.c!;
+    const report = (n: number) => [
+      fileOf('report', `# Fleet ${String(n).padStart(3, '0')}\n${'x'.repeat(20_000)}\n`),
+    ];
+    live.report = report(0);
+    await saveChanges(live);
+    const liveBytes = (await liveLogOf(live)).length;
+    expect(await logSize()).toBe(liveBytes);
+    // Every report has the same size: each change appends the same record, or rewrites to liveBytes.
+    const recordBytes = (await liveLogOf({ report: report(0) })).length;
+    const sizes: number[] = [];
+    for (let n = 1; n <= 12; n++) {
+      const before = await logSize();
+      live.report = report(n);
+      await saveChanges({ report: live.report });
+      const after = await logSize();
+      sizes.push(after);
+      // Appended while the log stays within twice its live bytes; rewritten to the live bytes alone
+      // when appending would take it past that.
+      expect(after, `change ${n}`).toBe(
+        before + recordBytes > 2 * liveBytes ? liveBytes : before + recordBytes,
+      );
+      expect(after, `change ${n}`).toBeLessThanOrEqual(2 * liveBytes);
+    }
+    // 21 small units (~6 KB) beside a ~20 KB report: every second change rewrites (the record
+    // rule, dead records > live ones, would wait for the 22nd change: the log would be 13 reports by now).
+    expect(sizes.filter((size) => size === liveBytes)).toHaveLength(6);
+    expect(await loaded('fp', Object.keys(live))).toEqual(live);
+    // The last change rewrote the log: byte for byte the log of these entries written from scratch.
+    expect(await readFile(logPath())).toEqual(await liveLogOf(live));
+  });
+
+  it('still rewrites the log once most of its records are dead, however few its dead bytes', async () => {
+    // A large unit that stays, and small ones that change: the dead records outnumber the live ones
+    // long before their bytes outweigh the large unit's.
+    const live: Record<string, RenderedFile[]> = { big: [fileOf('big', 'y'.repeat(20_000))] };
+    for (const key of ['a', 'b', 'c']) live[key] = [fileOf(key, `${key}: 0\n`)];
+    await saveChanges(live);
+    const liveBytes = (await liveLogOf(live)).length;
+    for (let n = 1; n <= 4; n++) {
+      await saveChanges({ a: [fileOf('a', `a: ${n}\n`)] });
+      // Four live entries: the fourth dead record is not yet more, the fifth is.
+      expect(decodeLog(await readFile(logPath())).records, `change ${n}`).toHaveLength(4 + n);
+    }
+    live.a = [fileOf('a', 'a: 5\n')];
+    await saveChanges({ a: live.a });
+    expect(decodeLog(await readFile(logPath())).records).toHaveLength(4);
+    expect(await logSize()).toBe(liveBytes);
+    expect(await loaded('fp', Object.keys(live))).toEqual(live);
+  });
+
+  it('ignores a temporary log a killed rewrite left, and replaces it at the next rewrite', async () => {
+    await saveUnits();
+    const bytes = await readFile(logPath());
+    // A rewrite killed before its rename: the log is the old one, whole; the tmp file is not read.
+    await writeFile(`${logPath()}.tmp`, bytes.subarray(0, 100));
+    expect(await loaded()).toEqual(units);
+    const cache = await DiskRenderCache.load(renderDir(), 'fp');
+    cache.get('g', 's', 'h1', 'a');
+    cache.get('g', 's', 'h1', 'c');
+    await cache.save({ prune: true });
+    await expect(access(`${logPath()}.tmp`)).rejects.toThrow('ENOENT');
+    expect(await loaded()).toEqual({ a: units.a, b: undefined, c: units.c });
+  });
+
   it('never reads an old-format log (a JSON line per unit), and removes it when it saves', async () => {
     const oldLog = join(renderDir(), OLD_ENTRY_LOG);
     await saveUnits([]);
