@@ -136,8 +136,9 @@ const fileSha256 = (path: string): string | undefined => {
 /** A hit: the entry's name and warnings now, the resolved matrix when asked for (parsing it takes time). */
 export interface MatrixCacheHit {
   /**
-   * The sha256 of the entry's header: it names envmatrix's code, every input the load read and (by its
-   * sha256) the resolved matrix, so equal names mean equal renders (up-to-date.ts).
+   * The sha256 of the entry's header: it names envmatrix's code, every input the load read (the pins
+   * and the day included) and, by its sha256, the definition or the resolved matrix, so equal names
+   * mean equal renders (up-to-date.ts).
    */
   readonly entry: string;
   readonly warnings: readonly MatrixIssue[];
@@ -214,7 +215,7 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
       return { ...miss('changed: pins'), reuse: { definition, inputs } };
     }
     if (definition === undefined && resolvedLine === '') return miss('damaged entry');
-    // The resolved matrix is parsed only when asked for: an up-to-date tree never needs it.
+    // Resolved again, or parsed, only when asked for: an up-to-date tree never needs it.
     const resolved = async () =>
       definition !== undefined
         ? resolveAgain(options, definition)
@@ -314,7 +315,8 @@ export type MatrixCacheSave =
 /**
  * Save what a load gives (its definition, or its resolved matrix: see Sections) with its inputs. The
  * user modules are hashed now, after the load, so one edited since the load began could be recorded
- * with bytes the load did not see: as git does with racily clean files, nothing is saved when a module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
+ * with bytes the load did not see: as git does with racily clean files, nothing is saved when a
+ * module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
  * reused on a pins-only change: its modules were checked at the lookup, and one edited since is racy.
  * Failures are ignored: the cache only ever saves time.
  * https://git-scm.com/docs/racy-git

@@ -4,10 +4,11 @@
  *
  * Rendering is a pure function of the resolved matrix and envmatrix's code, and a matrix cache entry
  * names both (matrix-cache.ts: its header holds envmatrix's fingerprint, the inputs the load read, the
- * pins and the day, and the sha256 of the definition or of the resolved matrix). So "entry E renders to tree T" stays true once a synth has seen
- * it, however long ago. What needs checking each time is only that generated/ still is T: every file is
- * listed, and each must be known to the stat cache (stat-cache.ts: same size, mtime, ctime and inode
- * as when recorded, and not racy), which gives its sha256 without reading it, or is read and hashed.
+ * pins and the day, and the sha256 of the definition or of the resolved matrix). So "entry E renders to
+ * tree T" stays true once a synth has seen it, however long ago. What needs checking each time is only
+ * that generated/ still is T: every file is listed, and each must be known to the stat cache
+ * (stat-cache.ts: same size, mtime, ctime and inode as when recorded, and not racy), which gives its
+ * sha256 without reading it, or is read and hashed.
  * The paths and those hashes must give T's digest. Any other file, a file missing or changed, or a
  * journal of an interrupted write sends synth down its usual path, which renders and repairs.
  *

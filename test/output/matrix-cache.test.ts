@@ -259,7 +259,12 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
     expect(await synthNote()).toBe(loaded('no entry'));
     // As for a definition JSON cannot keep: the entry holds the resolved matrix instead.
     const { resolved } = await loadMatrix({ root });
-    await rewriteEntry(() => ({ definition: undefined, resolved: encodeResolved(resolved) }));
+    await rewriteEntry((saved) => {
+      // What a load of a plain definition saves: the definition, not the resolved matrix.
+      expect((saved.definition as { apps?: unknown[] } | undefined)?.apps?.length).toBeGreaterThan(0);
+      expect(saved.resolved).toBeUndefined();
+      return { definition: undefined, resolved: encodeResolved(resolved) };
+    });
     await rm(join(root, 'generated/FLEET.md'));
     expect(await synthNote()).toBe(HIT);
     await bumpApiPin('9.9.9');

@@ -3,8 +3,7 @@
  * workload then has no fixed `replicas`: a fixed count would fight the autoscaler on every sync (the
  * workload contributor leaves it out).
  */
-import { ApiObject } from './cdk8s.ts';
-import { kplus } from './cdk8s.ts';
+import { ApiObject, kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import type { Scaling } from '../../matrix/types.ts';
 import { cdk8sContributor } from './chart.ts';

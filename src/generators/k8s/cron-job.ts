@@ -5,8 +5,7 @@
  * matrix validates them as Kubernetes reads them (src/matrix/validation/calendar.ts).
  * https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
  */
-import { ApiObject, Cron, Duration, JsonPatch } from './cdk8s.ts';
-import { kplus } from './cdk8s.ts';
+import { ApiObject, Cron, Duration, JsonPatch, kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import type { Schedule } from '../../matrix/types.ts';
 import { canonicalJson, sha256 } from '../../core/canonical.ts';

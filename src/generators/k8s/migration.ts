@@ -17,8 +17,7 @@
  * never count them, and their own NetworkPolicy gives them the app's declared egress (the database) and
  * DNS, nothing else.
  */
-import { ApiObject } from './cdk8s.ts';
-import { kplus } from './cdk8s.ts';
+import { ApiObject, kplus } from './cdk8s.ts';
 import { GeneratorError } from '../errors.ts';
 import { cdk8sContributor } from './chart.ts';
 import { metaOf, type AppContext } from './context.ts';

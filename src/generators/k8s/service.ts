@@ -7,8 +7,7 @@
  * tracks the two ReplicaSets through them: they are headless and portless then, which Kubernetes allows
  * only for headless Services and cdk8s-plus does not express, so they use the bundled `k8s` import.
  */
-import { ApiObject, JsonPatch } from './cdk8s.ts';
-import { kplus } from './cdk8s.ts';
+import { ApiObject, JsonPatch, kplus } from './cdk8s.ts';
 import type { Construct } from 'constructs';
 import { GeneratorError } from '../errors.ts';
 import { hasService } from './app-input.ts';

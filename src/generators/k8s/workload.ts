@@ -5,9 +5,7 @@
  * from the Secrets the ExternalSecrets sync. For the rolling strategy this Deployment is the workload;
  * for canary and blue-green it donates its pod template to an Argo Rollout (rollout.ts).
  */
-import { ApiObject, JsonPatch } from './cdk8s.ts';
-import { kplus } from './cdk8s.ts';
-import { Construct } from './cdk8s.ts';
+import { ApiObject, JsonPatch, kplus, Construct } from './cdk8s.ts';
 import type { ResolvedApp, RollingStrategy } from '../../matrix/types.ts';
 import { canonicalJson, sha256 } from '../../core/canonical.ts';
 import { GeneratorError } from '../errors.ts';
