@@ -8,6 +8,7 @@ import {
 } from '../matrix/load-inputs.ts';
 import type { DefinitionReuse } from '../output/matrix-cache.ts';
 import { defaultOutDir } from '../output/synth.ts';
+import { enterProject } from './project-root.ts';
 import { printWarnings } from './warnings.ts';
 
 export interface GlobalOptions {
@@ -21,8 +22,7 @@ export function outDirOf(options: GlobalOptions): string {
 
 export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
   const root = resolve(options.root);
-  // Source locations in messages are relative to the working directory; make that the project root.
-  if (process.cwd() !== root) process.chdir(root);
+  enterProject(root);
   const loaded = await loadMatrix({ root, matrixFile: options.matrix });
   // Every command that reads the matrix shows what validation only warns about.
   printWarnings(loaded.warnings);
@@ -35,7 +35,7 @@ export async function load(options: GlobalOptions): Promise<LoadedMatrix> {
  */
 export async function loadRecorded(options: GlobalOptions, reuse?: DefinitionReuse): Promise<RecordedLoad> {
   const root = resolve(options.root);
-  if (process.cwd() !== root) process.chdir(root);
+  enterProject(root);
   const loadOptions = { root, matrixFile: options.matrix };
   const loaded = reuse
     ? await loadMatrixWithDefinitionRecorded(loadOptions, reuse.definition, reuse.inputs)

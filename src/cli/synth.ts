@@ -6,6 +6,7 @@ import { recordUpToDate, upToDate } from '../output/up-to-date.ts';
 import { printWarnings } from './warnings.ts';
 import { formatHeldBack } from './held-back.ts';
 import type { GlobalOptions } from './context.ts';
+import { enterProject } from './project-root.ts';
 
 export interface SynthFlags extends GlobalOptions {
   readonly check?: boolean;
@@ -76,7 +77,7 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
       : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir });
   const hit = lookup?.hit;
   // As load() does: messages name paths relative to the project root.
-  if (hit && process.cwd() !== root) process.chdir(root);
+  if (hit) enterProject(root);
   // The matrix is as a synth of the whole matrix last rendered it, and generated/ still holds that
   // render: nothing to do, and no generator to import (up-to-date.ts).
   const current = hit && options.only === undefined ? await upToDate(cacheDir, outDir, hit.entry) : undefined;

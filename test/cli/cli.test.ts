@@ -146,6 +146,18 @@ describe('envmatrix CLI', () => {
     );
   });
 
+  it.each(['synth', 'ls'])(
+    'a --root that does not exist is a usage error in %s (exit 2), not a bug',
+    async (command) => {
+      const missing = join(project.root, 'no-such-project');
+      const { code, stderr } = await envmatrix(project.root, '--root', missing, command);
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `envmatrix: --root ${missing}: no such folder\n    fix: pass the project folder, the one that holds src/environments (the default is the working directory)\n`,
+      );
+    },
+  );
+
   it('ls prints every target with engine, wave and pinned versions', async () => {
     const { stdout } = await envmatrix(project.root, 'ls');
     expect(stdout).toMatch(
