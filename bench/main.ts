@@ -79,10 +79,21 @@ async function measure(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 
-/** `envmatrix --version` in a fresh process: node, tsx and the CLI's imports, nothing else. */
-async function measureVersion(): Promise<Sample> {
+/**
+ * How the CLI runs: from its bundle (bin/cli-bundle.js; tsx only for the matrix), or with
+ * ENVMATRIX_FROM_SOURCE=1 all its TypeScript through tsx's loader, as before the bundle: measured side
+ * by side for reference.
+ */
+type CliMode = 'bundle' | 'source';
+const cliEnv = (mode: CliMode) =>
+  mode === 'source'
+    ? { ...process.env, ENVMATRIX_FROM_SOURCE: '1' }
+    : { ...process.env, ENVMATRIX_FROM_SOURCE: '' };
+
+/** `envmatrix --version` in a fresh process: node, the CLI's imports, nothing else. */
+async function measureVersion(mode: CliMode = 'bundle'): Promise<Sample> {
   const started = performance.now();
-  await run('node', ['bin/envmatrix.js', '--version']);
+  await run('node', ['bin/envmatrix.js', '--version'], { env: cliEnv(mode) });
   const wallMs = performance.now() - started;
   return { wallMs, ms: wallMs, maxRssMb: 0 };
 }
@@ -116,10 +127,11 @@ async function writeProject(root: string, size: FleetSize): Promise<void> {
 }
 
 /** `envmatrix synth` on the project, in a fresh process: what a developer waits for. */
-async function measureCli(root: string): Promise<Sample> {
+async function measureCli(root: string, mode: CliMode = 'bundle'): Promise<Sample> {
   const started = performance.now();
   await run('node', ['bin/envmatrix.js', '--root', root, 'synth', '--allow-removals'], {
     maxBuffer: 64 * 1024 * 1024,
+    env: cliEnv(mode),
   });
   const wallMs = performance.now() - started;
   return { wallMs, ms: wallMs, maxRssMb: 0 };
@@ -142,7 +154,14 @@ async function countFiles(dir: string): Promise<number> {
 }
 
 /** The CLI scenarios: `envmatrix synth` as a developer runs it, matrix cache missing, then present. */
-type Measured = Scenario | 'version' | 'noop (CLI, loads matrix)' | 'noop (CLI)' | 'one-app (CLI)';
+type Measured =
+  | Scenario
+  | 'version'
+  | 'version (from source)'
+  | 'noop (CLI, loads matrix)'
+  | 'noop (CLI)'
+  | 'one-app (CLI)'
+  | 'one-app (CLI, from source)';
 
 interface Summary {
   readonly scenario: Measured;
@@ -170,6 +189,7 @@ async function benchSize(
     const dir = await mkdtemp(join(tmpdir(), 'envmatrix-bench-'));
     try {
       add('version', await measureVersion());
+      add('version (from source)', await measureVersion('source'));
       add('cold', await measure('cold', size, join(dir, 'generated')));
       if (i === 0) k8sFiles = await countFiles(join(dir, 'generated', 'k8s'));
       add('noop', await measure('noop', size, join(dir, 'generated')));
@@ -193,8 +213,14 @@ async function benchSize(
       await new Promise((done) => setTimeout(done, RACY_MS + 100));
       await measureCli(project);
       add('noop (CLI)', await measureCli(project));
-      await bumpPin(project);
-      add('one-app (CLI)', await measureCli(project));
+      // The pin bump from the bundle and from source, in turns which goes first.
+      for (const mode of i % 2 === 0 ? (['bundle', 'source'] as const) : (['source', 'bundle'] as const)) {
+        await bumpPin(project);
+        add(
+          mode === 'bundle' ? 'one-app (CLI)' : 'one-app (CLI, from source)',
+          await measureCli(project, mode),
+        );
+      }
       if (first && flags.naive && i === 0) add('naive', await measure('naive', size, join(dir, 'naive')));
       // What shared renders (src/generators/k8s/shared-render.ts) save: once, at the first size.
       if (first && i === 0) add('cold-unshared', await measure('cold-unshared', size, join(dir, 'unshared')));
@@ -217,6 +243,10 @@ async function benchSize(
   }));
   return { summaries, k8sFiles };
 }
+
+// Builds the CLI's bundle if the sources changed since it was last built (once, ~0.3 s), so that no
+// sample below includes it.
+await run('node', ['bin/envmatrix.js', '--version'], { env: cliEnv('bundle') });
 
 const startedAt = performance.now();
 const loadBefore = loadavg();
@@ -306,6 +336,19 @@ const ratios: Record<string, { value: number; max: number }> = {
   },
   'one-app change, matrix built in process ÷ bare CLI start (wall)': {
     value: get('1×', 'one-app').wallMs / get('1×', 'version').wallMs,
+    max: Infinity,
+  },
+  // The CLI from source (ENVMATRIX_FROM_SOURCE=1: every module through tsx), as it ran before the bundle.
+  'one-app change (CLI) ÷ the same from source (wall)': {
+    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'one-app (CLI, from source)').wallMs,
+    max: Infinity,
+  },
+  'bare CLI start ÷ bare start from source (wall)': {
+    value: get('1×', 'version').wallMs / get('1×', 'version (from source)').wallMs,
+    max: Infinity,
+  },
+  'one-app change (CLI) ÷ bare start from source (wall)': {
+    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'version (from source)').wallMs,
     max: Infinity,
   },
   'growth: cold 2× ÷ cold 1× (in-process)': { value: get('2×', 'cold').ms / get('1×', 'cold').ms, max: 2.1 },

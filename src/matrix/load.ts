@@ -45,6 +45,18 @@ function isMatrixDefinition(value: unknown): value is MatrixDefinition {
   );
 }
 
+/**
+ * Set by bin/envmatrix.js when envmatrix runs from its bundle (bin/cli-bundle.js): registers tsx's
+ * loader, which only the matrix needs. Absent where TypeScript imports already (the sources run through
+ * tsx, vitest), so nothing registers twice.
+ */
+const PREPARE_MATRIX_IMPORT = Symbol.for('envmatrix.prepareMatrixImport');
+
+async function prepareMatrixImport(): Promise<void> {
+  const prepare = (globalThis as Record<symbol, unknown>)[PREPARE_MATRIX_IMPORT];
+  if (typeof prepare === 'function') await (prepare as () => Promise<void>)();
+}
+
 export async function importMatrix(
   root: string,
   matrixFile = DEFAULT_MATRIX_FILE,
@@ -52,6 +64,7 @@ export async function importMatrix(
   const file = resolvePath(root, matrixFile);
   let module: { default?: unknown };
   try {
+    await prepareMatrixImport();
     // The CLI starts with source maps off (bin/envmatrix.js); the matrix modules need them, so that
     // where each value was written (source-location.ts) names the TypeScript line.
     process.setSourceMapsEnabled(true);

@@ -1,0 +1,147 @@
+/**
+ * The CLI's bundle (bin/cli-bundle.js): built from a copy of envmatrix's sources into a cache folder of
+ * the test's own, so that editing a source here touches nothing the other tests run.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle, bundleCacheDir, findBundle } from '../../bin/cli-bundle.js';
+import { projectRoot } from '../support/tools.ts';
+
+const run = promisify(execFile);
+
+describe('the CLI bundle', () => {
+  let copy: string;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    copy = await mkdtemp(join(tmpdir(), 'envmatrix-cli-bundle-'));
+    for (const entry of ['bin', 'src', 'package.json', 'tsconfig.json'])
+      await cp(join(projectRoot, entry), join(copy, entry), { recursive: true });
+    // Its own node_modules folder, packages linked from this checkout, so that its cache is its own.
+    await mkdir(join(copy, 'node_modules'));
+    for (const name of await readdir(join(projectRoot, 'node_modules')))
+      if (name !== '.cache')
+        await symlink(join(projectRoot, 'node_modules', name), join(copy, 'node_modules', name));
+    cacheDir = bundleCacheDir(copy);
+  });
+  afterAll(() => rm(copy, { recursive: true, force: true }));
+
+  const cli = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+    run(process.execPath, [join(copy, 'bin/envmatrix.js'), ...args], { env: { ...process.env, ...env } });
+
+  it('is built on the first run, then found; an edited source is never run stale', async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+    expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
+    const { stdout } = await cli({}, '--version');
+    const { version } = JSON.parse(await readFile(join(copy, 'package.json'), 'utf8')) as { version: string };
+    expect(stdout.trim()).toBe(version);
+    const first = findBundle({ envmatrixDir: copy });
+    expect(first).toMatch(/^file:.*\/node_modules\/\.cache\/envmatrix\/cli\/[0-9a-f]{32}\/main\.mjs$/);
+
+    // The bundle runs the code as it was built: make an edit the CLI shows, then expect it at once.
+    const main = join(copy, 'src/cli/main.ts');
+    const source = await readFile(main, 'utf8');
+    await writeFile(main, source.replace('.version(packageJson.version)', ".version('9.9.9-edited')"));
+    try {
+      expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
+      expect((await cli({}, '--version')).stdout.trim()).toBe('9.9.9-edited');
+      const second = findBundle({ envmatrixDir: copy });
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+    } finally {
+      await writeFile(main, source);
+    }
+    // Back to the first sources: the first bundle's key again, so it is rebuilt under the same name.
+    expect((await cli({}, '--version')).stdout.trim()).not.toBe('9.9.9-edited');
+    expect(findBundle({ envmatrixDir: copy })).toBe(first);
+  });
+
+  it('gives every module its own import.meta.url and keeps no other import.meta', async () => {
+    const entry = await buildBundle({ envmatrixDir: copy });
+    const folder = fileURLToPath(new URL('.', entry));
+    const code = (
+      await Promise.all(
+        (await readdir(folder))
+          .filter((f) => f.endsWith('.mjs'))
+          .map((f) => readFile(join(folder, f), 'utf8')),
+      )
+    ).join('\n');
+    expect(code).not.toMatch(/\bimport\.meta\b/);
+    // The PR body template is read next to its module, and zod is required from src/matrix.
+    expect(code).toContain(
+      `new URL("./templates/pr-body.hbs", ${JSON.stringify(pathToFileURL(join(copy, 'src/promote/render-body.ts')).href)})`,
+    );
+    expect(code).toContain(
+      `createRequire(${JSON.stringify(pathToFileURL(join(copy, 'src/matrix/zod.ts')).href)})`,
+    );
+  });
+
+  it('leaves out the define API the matrix imports through tsx, which keeps no state of its own', async () => {
+    await buildBundle({ envmatrixDir: copy });
+    const { inputs } = JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8')) as {
+      inputs: string[];
+    };
+    expect(inputs).toContain('src/cli/main.ts');
+    // The builder itself (this checkout's, which the test imports) and the compiler settings count too.
+    expect(inputs.filter((input) => input.endsWith('bin/cli-bundle.js'))).toHaveLength(1);
+    expect(inputs).toContain('tsconfig.json');
+    // What the user's matrix imports: src/matrix/index.ts and everything it loads at run time.
+    const api = await build({
+      absWorkingDir: projectRoot,
+      entryPoints: ['src/matrix/index.ts'],
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+    });
+    const apiModules = Object.keys(api.metafile.inputs);
+    expect(apiModules).toContain('src/matrix/define.ts');
+    for (const module of apiModules) {
+      expect(inputs).not.toContain(module);
+      // Two copies of a module (the bundle's, tsx's) are one only while it holds no state or classes.
+      const text = await readFile(join(projectRoot, module), 'utf8');
+      expect(text, module).not.toMatch(
+        /^(?:export\s+)?(?:let|var|class)\s|new (?:Weak)?(?:Map|Set)\b|Symbol\(/m,
+      );
+    }
+  });
+
+  it('runs from source, saying why, when the bundle cannot be built; ENVMATRIX_FROM_SOURCE skips it', async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+    await mkdir(join(cacheDir, '..'), { recursive: true });
+    await writeFile(cacheDir, 'not a folder\n');
+    try {
+      const failed = await cli({}, '--version');
+      expect(failed.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      expect(failed.stderr).toMatch(
+        /^envmatrix: running from source, the CLI bundle could not be built \(.+\)/,
+      );
+      const fromSource = await cli({ ENVMATRIX_FROM_SOURCE: '1' }, '--version');
+      expect(fromSource.stderr).toBe('');
+    } finally {
+      await rm(cacheDir, { force: true });
+    }
+    await cli({ ENVMATRIX_FROM_SOURCE: '1' }, '--version');
+    expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
+  });
+
+  it('is built by several processes at once into one folder, with no scratch left', async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+    const urls = await Promise.all(
+      [1, 2, 3].map(() => cli({}, '--version').then(() => findBundle({ envmatrixDir: copy }))),
+    );
+    const [url] = new Set(urls);
+    expect(urls).toEqual([url, url, url]);
+    expect(url).toBeDefined();
+    const key = fileURLToPath(new URL('.', url)).split('/').at(-2);
+    expect((await readdir(cacheDir)).sort()).toEqual([key, 'current.json'].sort());
+  });
+});
