@@ -3,7 +3,11 @@
  * GitRepository `flux bootstrap` created, prunes what leaves git, waits for the app's workload to be
  * healthy, and starts only after the apps it depends on are Ready.
  */
-import { FLUX_BOOTSTRAP_NAME } from '../../matrix/delivery-validation.ts';
+import {
+  baseKustomizationName,
+  FLUX_BOOTSTRAP_NAME,
+  migrationKustomizationName,
+} from '../../matrix/delivery-validation.ts';
 import { fluxDuration } from './duration.ts';
 import type { FluxAppInput, FluxTargetInput } from './input.ts';
 
@@ -31,15 +35,8 @@ export function timeoutSeconds(input: FluxTargetInput, app: FluxAppInput): numbe
   return Math.max(input.intervalSeconds, MIN_TIMEOUT_SECONDS) + app.rolloutSeconds;
 }
 
-/** The Kustomization that runs an app's migration: `<app>-migrate`. */
-export function migrationKustomizationName(app: Pick<FluxAppInput, 'name'>): string {
-  return `${app.name}-migrate`;
-}
-
-/** The Kustomization of what an app's migration needs (its folder without the workload): `<app>-base`. */
-export function baseKustomizationName(app: Pick<FluxAppInput, 'name'>): string {
-  return `${app.name}-base`;
-}
+// Named in the matrix layer, whose delivery rules check that no two Kustomizations of a cluster clash.
+export { baseKustomizationName, migrationKustomizationName };
 
 function labelsOf(input: FluxTargetInput, app: FluxAppInput): Record<string, string> {
   return {

@@ -7,7 +7,11 @@ import { durationSeconds } from '../duration.ts';
 import type { MatrixIssue } from '../errors.ts';
 import { clusterName, targetId } from '../resolve.ts';
 import type { ValidationInput } from './rule.ts';
-import { FLUX_BOOTSTRAP_NAME } from '../delivery-validation.ts';
+import {
+  baseKustomizationName,
+  FLUX_BOOTSTRAP_NAME,
+  migrationKustomizationName,
+} from '../delivery-validation.ts';
 
 export { FLUX_BOOTSTRAP_NAME };
 
@@ -47,6 +51,33 @@ export function validateDelivery({ matrix, resolved }: ValidationInput): MatrixI
         fix: `rename the app, or exclude it from ${id} in placement`,
       });
     }
+    for (const [name, owners] of kustomizationNameClashes(target?.apps ?? [])) {
+      issues.push({
+        path: `clusters[${index}] ${id}`,
+        message: `${owners.join(' and ')} would both be the Kustomization "${name}" in ${FLUX_BOOTSTRAP_NAME} (one would replace the other)`,
+        source: spec.source,
+        fix: `rename one of the apps, or exclude one of them from ${id} in placement`,
+      });
+    }
   });
   return issues;
+}
+
+/**
+ * Kustomization names on one Flux cluster that two things would take: each app is `<app>`, and an app
+ * with a migration adds `<app>-base` and `<app>-migrate`, so an app named `api-migrate` beside an `api`
+ * that migrates would overwrite one of them.
+ */
+function kustomizationNameClashes(
+  apps: readonly { readonly name: string; readonly values: { readonly migrate?: unknown } }[],
+): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  const claim = (name: string, owner: string) => owners.set(name, [...(owners.get(name) ?? []), owner]);
+  for (const app of apps) {
+    claim(app.name, `app "${app.name}"`);
+    if (app.values.migrate === undefined) continue;
+    claim(baseKustomizationName(app), `the migration base of app "${app.name}"`);
+    claim(migrationKustomizationName(app), `the migration of app "${app.name}"`);
+  }
+  return new Map([...owners].filter(([, claimed]) => claimed.length > 1));
 }

@@ -162,23 +162,39 @@ describe('fluxDuration', () => {
 });
 
 describe('delivery validation', () => {
+  /** The fixture's pins with one more app pinned in dev and prod. */
+  const pinsWithApp = (name: string) =>
+    fixturePins({
+      dev: { api: { tag: '1' }, worker: { tag: '1' }, [name]: { tag: '1' } },
+      prod: {
+        api: { tag: '1', digest: DIGEST },
+        worker: { tag: '1', digest: DIGEST },
+        [name]: { tag: '1', digest: DIGEST },
+      },
+    });
+
   it('refuses a manual environment with a Flux cluster, which cannot honour it', () => {
     expect(problems({ environments: prodPolicy({ sync: 'manual' }) })).toEqual([
       '[clusters[3] prod/onprem/dc1/main] engine flux cannot honour sync "manual" of environment "prod" (Flux applies every commit) | use engine "argocd" for this cluster, or set environments.prod.policy.sync to "automated"',
     ]);
   });
 
+  it('refuses an app whose Kustomization name a migration of another app on the same Flux cluster takes', () => {
+    const apps = [
+      ...fixtureMatrix().apps.map((app) =>
+        app.name === 'api' ? { ...app, migrate: { command: ['./migrate', 'up'] } } : app,
+      ),
+      defineApp({ name: 'api-migrate', image: 'x/y', replicas: 2 }),
+    ];
+    // Argo CD clusters name Applications per target and app, so only the Flux cluster clashes.
+    expect(problems({ apps }, pinsWithApp('api-migrate'))).toEqual([
+      '[clusters[3] prod/onprem/dc1/main] the migration of app "api" and app "api-migrate" would both be the Kustomization "api-migrate" in flux-system (one would replace the other) | rename one of the apps, or exclude one of them from prod/onprem/dc1/main in placement',
+    ]);
+  });
+
   it('refuses an app named like the bootstrap Kustomization on a Flux cluster', () => {
     const apps = [...fixtureMatrix().apps, defineApp({ name: 'flux-system', image: 'x/y', replicas: 2 })];
-    const pins = fixturePins({
-      dev: { api: { tag: '1' }, worker: { tag: '1' }, 'flux-system': { tag: '1' } },
-      prod: {
-        api: { tag: '1', digest: DIGEST },
-        worker: { tag: '1', digest: DIGEST },
-        'flux-system': { tag: '1', digest: DIGEST },
-      },
-    });
-    expect(problems({ apps }, pins)).toEqual([
+    expect(problems({ apps }, pinsWithApp('flux-system'))).toEqual([
       '[clusters[3] prod/onprem/dc1/main] app "flux-system" would replace the Kustomization flux bootstrap creates | rename the app, or exclude it from prod/onprem/dc1/main in placement',
     ]);
   });
