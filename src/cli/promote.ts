@@ -22,6 +22,7 @@ import { composeScm } from '../promote/scm/scm.ts';
 import { redact } from '../promote/scm/secrets.ts';
 import type { GlobalOptions } from './context.ts';
 import { withInterruptCleanup } from './interrupt.ts';
+import { printWarnings } from './warnings.ts';
 
 export interface PromoteFlags extends GlobalOptions, CodeHostFlags {
   readonly from?: string;
@@ -110,6 +111,7 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
       outcomes = await dryRunPromotion({
         root,
         matrixFile: flags.matrix,
+        onMatrixWarnings: printWarnings,
         ...selection,
         ...(now && { now }),
         ...(git && { git }),
@@ -143,6 +145,7 @@ export async function promoteCommand(flags: PromoteFlags): Promise<number> {
           runPromotion({
             root,
             matrixFile: flags.matrix,
+            onMatrixWarnings: printWarnings,
             scm,
             base: codeHost.settings.base,
             ...selection,

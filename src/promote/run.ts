@@ -4,7 +4,7 @@
  * the Scm — or, with --dry-run, return the plans and touch nothing.
  */
 import { join } from 'node:path';
-import { MatrixError } from '../matrix/errors.ts';
+import { MatrixError, type MatrixIssue } from '../matrix/errors.ts';
 import { PromotionBlocked } from './errors.ts';
 import { UsageError } from '../core/errors.ts';
 import { checkedMatrix, importMatrix, readPins } from '../matrix/load.ts';
@@ -51,6 +51,8 @@ interface CommonOptions extends PromotionSelection {
   readonly codeHost?: CodeHostProfile;
   /** The CI run behind this evaluation, for the PR body (the CLI reads it from the host's variables). */
   readonly runUrl?: string;
+  /** Told what validation only warns about in the matrix promoted from, once it is loaded. */
+  readonly onMatrixWarnings?: (warnings: readonly MatrixIssue[]) => void;
 }
 
 export interface DryRunOptions extends CommonOptions {
@@ -122,12 +124,14 @@ export function expandSelection(resolved: ResolvedMatrix, selection: PromotionSe
 
 async function loadBase(
   dir: string,
-  matrixFile: string | undefined,
+  options: CommonOptions,
 ): Promise<{ definition: MatrixDefinition; pins: PinsByEnvironment; resolved: ResolvedMatrix }> {
-  const definition = await importMatrix(dir, matrixFile);
+  const definition = await importMatrix(dir, options.matrixFile);
   const { pins, issues } = await readPins(dir);
   if (issues.length > 0) throw new MatrixError(issues);
-  return { definition, pins, resolved: checkedMatrix(definition, pins).resolved };
+  const { resolved, warnings = [] } = checkedMatrix(definition, pins);
+  options.onMatrixWarnings?.(warnings);
+  return { definition, pins, resolved };
 }
 
 async function readHistory(
@@ -174,7 +178,7 @@ async function readStops(
 
 /** Plan from the checkout as it is (working tree pins, HEAD history); touches nothing. */
 export async function dryRunPromotion(options: DryRunOptions): Promise<PromotionOutcome[]> {
-  const { definition, pins, resolved } = await loadBase(options.root, options.matrixFile);
+  const { definition, pins, resolved } = await loadBase(options.root, options);
   const now = options.now ?? new Date();
   const history = await readHistory(options.git, 'HEAD', resolved);
   const codeHost = options.codeHost ?? defaultCodeHostProfile;
@@ -208,7 +212,7 @@ export async function runPromotion(options: ApplyOptions): Promise<PromotionOutc
   const fetched = await scm.fetch(base);
   const workspace = await scm.openWorkspace(fetched.base);
   try {
-    const { definition, pins, resolved } = await loadBase(workspace.dir, options.matrixFile);
+    const { definition, pins, resolved } = await loadBase(workspace.dir, options);
     const elsewhere = resolved.environments
       .filter((env) => env.branch !== base)
       .map((env) => `${env.name} (${env.branch})`);

@@ -56,6 +56,7 @@ describe('loading warnings', () => {
     ['synth', ['synth'], /^synth: \d+ added, /],
     ['ls', ['ls'], /│ engine │/],
     ['diff', ['diff'], /\S/],
+    ['promote --dry-run', ['promote', '--from', 'dev', '--to', 'staging', '--dry-run'], /dev → staging/],
   ])('%s prints each warning as one stderr line and keeps its exit code', async (_name, args, stdout) => {
     const result = await envmatrix(project.root, ...args);
     expect(result.stderr).toBe(expected);
