@@ -6,6 +6,9 @@ const gateway = { name: 'public', namespace: 'gateway' };
 
 export default defineMatrix({
   repo: { url: 'https://github.com/acme/platform.git', branch: 'main' },
+  // kube-prometheus-stack (Helm release kube-prometheus-stack, namespace monitoring) selects only the
+  // ServiceMonitors, PodMonitors and PrometheusRules labelled with its release.
+  monitoring: { namespace: 'monitoring', labels: { release: 'kube-prometheus-stack' } },
   // Every Terraform stack (generated/terraform/<env>/aws/<region>/) keeps its state in this bucket.
   terraform: {
     state: { bucket: 'acme-platform-tfstate', region: 'us-east-1' },

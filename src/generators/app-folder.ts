@@ -36,6 +36,11 @@ export interface K8sSettings {
   readonly partOf: string;
   /** Namespace of Prometheus, allowed to reach the metrics port of apps with `metrics`. */
   readonly monitoringNamespace: string;
+  /**
+   * Labels on the monitors and rules, that Prometheus selects them by (matrix `monitoring.labels`).
+   * Absent when there are none, so that a matrix without them hashes as before.
+   */
+  readonly monitoringLabels?: Readonly<Record<string, string>>;
 }
 
 /** Where the app runs: the target's id (its folder) and the coordinates its labels carry. */

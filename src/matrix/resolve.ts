@@ -338,5 +338,6 @@ export function resolveMatrix(
         environments.map((env) => env.name),
       ),
     }),
+    ...(matrix.monitoring && { monitoring: matrix.monitoring }),
   };
 }

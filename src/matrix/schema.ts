@@ -22,6 +22,7 @@ import type {
   FreezeWindow,
   LatencyObjective,
   MatrixSpec,
+  MonitoringSpec,
   Override,
   Placement,
   Probes,
@@ -209,6 +210,8 @@ export const environmentSchema = strict({
 
 export const overrideSchema = strict({ ...selectorShape, app: value, set: valuesPatchSchema.optional() });
 export const repoSchema = strict({ url: value, branch: value });
+// Checked by the monitoring rules (validation/monitoring.ts), which name the offending label.
+export const monitoringSchema = strict({ namespace: value, labels: value });
 
 const matrixShape = {
   repo: repoSchema.optional(),
@@ -220,6 +223,7 @@ const matrixShape = {
   destinations: value,
   // Owned by the infrastructure model (infrastructure.ts), which checks its own fields.
   terraform: value,
+  monitoring: monitoringSchema.optional(),
 };
 export const matrixSchema = strict(matrixShape);
 /** What `defineMatrix` returns. */
@@ -259,5 +263,6 @@ export type SchemaMatchesTypes = [
   Expect<SameKeys<Reviewers, Keys<typeof reviewersSchema>>>,
   Expect<SameKeys<Override, Keys<typeof overrideSchema>>>,
   Expect<SameKeys<RepoSpec, Keys<typeof repoSchema>>>,
+  Expect<SameKeys<MonitoringSpec, Keys<typeof monitoringSchema>>>,
   Expect<SameKeys<MatrixSpec, Keys<typeof matrixSchema>>>,
 ];

@@ -449,6 +449,22 @@ export interface RepoSpec {
   readonly branch?: string;
 }
 
+/**
+ * The Prometheus (prometheus-operator) that scrapes apps with `metrics` and evaluates their SLO rules,
+ * on every cluster.
+ */
+export interface MonitoringSpec {
+  /** Namespace Prometheus runs in: its pods may reach the metrics port. @default 'monitoring' */
+  readonly namespace?: string;
+  /**
+   * Labels on every ServiceMonitor, PodMonitor and PrometheusRule, so that Prometheus selects them.
+   * kube-prometheus-stack's Prometheus selects only objects labelled `release: <its Helm release>`
+   * unless its `*SelectorNilUsesHelmValues` values are false: e.g. `{ release: 'kube-prometheus-stack' }`.
+   * @default {}
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 export interface MatrixSpec {
   readonly repo: RepoSpec;
   readonly environments: Readonly<Record<string, EnvironmentSpec>>;
@@ -459,6 +475,8 @@ export interface MatrixSpec {
   readonly destinations?: readonly DestinationSpec[];
   /** State, tags and AWS access for the Terraform stacks. @default none: no stacks are written */
   readonly terraform?: TerraformSettings;
+  /** Where Prometheus runs and how it selects the apps' monitors and rules. @default namespace 'monitoring', no labels */
+  readonly monitoring?: MonitoringSpec;
 }
 
 export interface MatrixDefinition extends MatrixSpec {
@@ -598,4 +616,6 @@ export interface ResolvedMatrix {
   >;
   /** Shared Terraform settings; absent when the matrix has none (then no stacks are written). */
   readonly terraform?: ResolvedTerraformSettings;
+  /** As the matrix wrote it; absent when it has none (the k8s generator's defaults apply). */
+  readonly monitoring?: MonitoringSpec;
 }

@@ -43,3 +43,13 @@ export function appContext(instance: AppInstance): AppContext {
 export function metaOf(ctx: AppContext, name: string): ObjectMeta {
   return { name, namespace: ctx.app.namespace, labels: ctx.labels };
 }
+
+/**
+ * Metadata for an object Prometheus selects (ServiceMonitor, PodMonitor, PrometheusRule): the app's
+ * labels and the matrix's `monitoring.labels` (validation keeps those off envmatrix's own keys).
+ */
+export function monitoringMetaOf(ctx: AppContext, name: string): ObjectMeta {
+  const meta = metaOf(ctx, name);
+  const extra = ctx.settings.monitoringLabels;
+  return extra ? { ...meta, labels: { ...meta.labels, ...extra } } : meta;
+}

@@ -55,7 +55,7 @@ export interface K8sGeneratorOptions {
   readonly ingressNamespace?: string;
   /** `app.kubernetes.io/part-of` of every app. @default the repository name of `matrix.repo.url` */
   readonly partOf?: string;
-  /** Namespace of Prometheus, whose pods may scrape apps with `metrics`. @default 'monitoring' */
+  /** Namespace of Prometheus, whose pods may scrape apps with `metrics`. @default the matrix's `monitoring.namespace`, else 'monitoring' */
   readonly monitoringNamespace?: string;
   /**
    * The contributors of every app folder. Their names are folded into the generator version, so the
@@ -85,7 +85,10 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
       const settings: K8sSettings = {
         ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
         partOf: options.partOf ?? repositoryName(matrix.repo.url),
-        monitoringNamespace: options.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE,
+        monitoringNamespace:
+          options.monitoringNamespace ?? matrix.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,
+        ...(matrix.monitoring?.labels &&
+          Object.keys(matrix.monitoring.labels).length > 0 && { monitoringLabels: matrix.monitoring.labels }),
       };
       // One per call: the units of one synth share renders with each other, never with another matrix.
       const sharing = options.shareRenders === false ? undefined : createFolderSharing(options.sharingStats);

@@ -7,7 +7,7 @@
  */
 import { ApiObject } from './cdk8s.ts';
 import { cdk8sContributor } from './chart.ts';
-import { metaOf } from './context.ts';
+import { monitoringMetaOf } from './context.ts';
 import { scrapeJob } from './monitor-job.ts';
 import { appObjectName } from './names.ts';
 import { sloRuleGroups } from './slo-rules.ts';
@@ -20,7 +20,7 @@ export const prometheusRuleContributor = cdk8sContributor({
     new ApiObject(chart, 'prometheus-rule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: metaOf(ctx, appObjectName(ctx.app)),
+      metadata: monitoringMetaOf(ctx, appObjectName(ctx.app)),
       spec: { groups: sloRuleGroups(ctx.app, scrapeJob(ctx.app)) },
     });
   },

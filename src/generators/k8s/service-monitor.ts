@@ -8,7 +8,7 @@
  */
 import { ApiObject } from './cdk8s.ts';
 import { cdk8sContributor, type Cdk8sContributor } from './chart.ts';
-import { metaOf } from './context.ts';
+import { monitoringMetaOf } from './context.ts';
 import { monitorKind, type MonitorKind } from './monitor-job.ts';
 import { appObjectName } from './names.ts';
 
@@ -35,7 +35,7 @@ export function monitorContributor(name: string, kind: MonitorKind): Cdk8sContri
       new ApiObject(chart, name, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind,
-        metadata: metaOf(ctx, appObjectName(ctx.app)),
+        metadata: monitoringMetaOf(ctx, appObjectName(ctx.app)),
         spec: {
           selector: { matchLabels: { ...ctx.selector } },
           namespaceSelector: { matchNames: [ctx.app.namespace] },

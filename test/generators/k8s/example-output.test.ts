@@ -175,6 +175,8 @@ describe('the example matrix rendered by the k8s generator', () => {
     }
   });
 
+  const MONITORING_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
+
   it('labels every object with the app and target labels (shared namespace objects without app name and version)', () => {
     for (const [path, object] of objects) {
       const target = matrix.targets.find((t) => path.startsWith(`k8s/${t.id}/`))!;
@@ -189,7 +191,10 @@ describe('the example matrix rendered by the k8s generator', () => {
           )
         : isMigration(object)
           ? [...APP_LABEL_KEYS, 'app.kubernetes.io/component'].sort()
-          : APP_LABEL_KEYS;
+          : // What Prometheus selects carries the example's monitoring.labels too.
+            MONITORING_KINDS.includes(object.kind)
+            ? [...APP_LABEL_KEYS, 'release'].sort()
+            : APP_LABEL_KEYS;
       expect(
         Object.keys(labels)
           .filter((k) => !k.startsWith('pod-security.'))
