@@ -4,13 +4,17 @@
  * app; counts; the risk flags promotion PRs carry (src/promote/risk.ts, the same classifier); and a
  * collapsed diff per changed object. An app folder keeps its objects in one multi-document
  * manifest.yaml, so its change is split into objects the way `envmatrix diff` splits it
- * (src/output/diff.ts); other files (Terraform JSON, values, Markdown) are one entry each. It stays
+ * (src/output/diff.ts); other files (Terraform JSON, values, Markdown) are one entry each. Objects whose
+ * only change is the `app.kubernetes.io/version` label (a pin bump relabels every object of the app)
+ * are one line per app, as in promotion PRs (src/promote/label-only.ts), so the workload's image change
+ * is not buried among them. It stays
  * within GitHub's comment limit by leaving out diffs, then entry lines, from the end, and says what it
  * left out.
  */
 import { compareStrings } from '../core/compare.ts';
 import { diffFile, yamlObjects, type ObjectDiff } from '../output/diff.ts';
 import type { IndexEntry } from '../output/index-file.ts';
+import { versionLabelChange } from '../promote/label-only.ts';
 import { assessRisks } from '../promote/risk.ts';
 import type { Risk } from '../promote/types.ts';
 
@@ -93,6 +97,36 @@ function fence(text: string): string {
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** What the comment lists under an app's heading: one object with its diff, or the relabelled objects. */
+type Entry<T extends ObjectChange> =
+  { readonly object: T } | { readonly relabelled: readonly T[]; readonly from: string; readonly to: string };
+
+/**
+ * The entries of one app's objects (sorted as listed): each version move's label-only objects become one
+ * entry, placed first; every other object keeps an entry of its own.
+ */
+function entriesOf<T extends ObjectChange>(objects: readonly T[]): Entry<T>[] {
+  const moves = new Map<string, { from: string; to: string; relabelled: T[] }>();
+  const others: Entry<T>[] = [];
+  for (const object of objects) {
+    const move = versionLabelChange(object);
+    if (!move) {
+      others.push({ object });
+      continue;
+    }
+    const key = `${move.from}\u0000${move.to}`;
+    const group = moves.get(key) ?? { ...move, relabelled: [] };
+    group.relabelled.push(object);
+    moves.set(key, group);
+  }
+  return [...moves.values(), ...others];
+}
+
+function relabelledLine(entry: { relabelled: readonly ObjectChange[]; from: string; to: string }): string {
+  const names = entry.relabelled.map((object) => `<code>${object.title}</code>`).join(', ');
+  return `- ${plural(entry.relabelled.length, 'object')} only relabelled, \`app.kubernetes.io/version\` ${entry.from} → ${entry.to}: ${names}\n`;
+}
 
 function objectBlock(object: ObjectChange, withDiff: boolean, base: string): string {
   const head = `<code>${object.title}</code> ${object.kind}, +${object.additions} −${object.deletions} · <code>generated/${object.file.path}</code>`;
@@ -195,19 +229,30 @@ export function renderPreview(input: PreviewInput): Preview {
   let omitted = 0;
   let unlisted = 0;
   let heading = '';
+  const headingOf = (object: (typeof objects)[number]) => `${object.env} › ${object.target} › ${object.app}`;
+  // In the order sorted above: a Map keeps insertion order (Map.groupBy is Node 21+).
+  const apps = new Map<string, (typeof objects)[number][]>();
   for (const object of objects) {
-    const groupHeading = `${object.env} › ${object.target} › ${object.app}`;
+    const group = apps.get(headingOf(object)) ?? [];
+    group.push(object);
+    apps.set(headingOf(object), group);
+  }
+  for (const entry of [...apps.values()].flatMap((group) => entriesOf(group))) {
+    const first = 'object' in entry ? entry.object : entry.relabelled[0]!;
+    const groupHeading = headingOf(first);
     const titleText =
-      groupHeading === heading ? '' : `\n#### ${object.env} › \`${object.target}\` › ${object.app}\n\n`;
-    const full = titleText + objectBlock(object, true, input.base);
-    const short = titleText + objectBlock(object, false, input.base);
+      groupHeading === heading ? '' : `\n#### ${first.env} › \`${first.target}\` › ${first.app}\n\n`;
+    // A relabelled line has no diff to leave out: it is listed whole or not at all.
+    const full =
+      titleText + ('object' in entry ? objectBlock(entry.object, true, input.base) : relabelledLine(entry));
+    const short = 'object' in entry ? titleText + objectBlock(entry.object, false, input.base) : full;
     if (unlisted === 0 && body.length + full.length + reserve <= limit) {
       body += full;
-    } else if (unlisted === 0 && body.length + short.length + reserve <= limit) {
+    } else if (unlisted === 0 && 'object' in entry && body.length + short.length + reserve <= limit) {
       body += short;
       omitted++;
     } else {
-      unlisted++;
+      unlisted += 'object' in entry ? 1 : entry.relabelled.length;
       continue;
     }
     heading = groupHeading;

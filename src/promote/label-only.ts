@@ -40,16 +40,29 @@ function labelOf(line: string): string | undefined {
   return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
 }
 
-/** The move a label-only change makes, or undefined when the change is anything more. */
-export function labelOnlyMove(change: FileChange, moves: readonly VersionMove[]): VersionMove | undefined {
+/**
+ * The version label values a label-only change of one object moves between, whatever the app (the PR
+ * preview knows no pins, only the diff): every removed line is the label at one value, every added line
+ * the label at another. Undefined when the change is anything more.
+ */
+export function versionLabelChange(
+  change: Pick<FileChange, 'kind' | 'object' | 'patch'>,
+): { readonly from: string; readonly to: string } | undefined {
   if (change.kind !== 'changed' || change.object === undefined) return undefined;
   const { removed, added } = changedLines(change.patch);
   if (removed.length === 0 || removed.length !== added.length) return undefined;
-  const before = removed.map(labelOf);
-  const after = added.map(labelOf);
-  return moves.find(
-    (move) =>
-      before.every((value) => value === labelValue(move.from)) &&
-      after.every((value) => value === labelValue(move.to)),
-  );
+  const from = new Set(removed.map(labelOf));
+  const to = new Set(added.map(labelOf));
+  const [before] = from;
+  const [after] = to;
+  if (from.size !== 1 || to.size !== 1 || before === undefined || after === undefined || before === after)
+    return undefined;
+  return { from: before, to: after };
+}
+
+/** The move a label-only change makes, or undefined when the change is anything more. */
+export function labelOnlyMove(change: FileChange, moves: readonly VersionMove[]): VersionMove | undefined {
+  const labels = versionLabelChange(change);
+  if (!labels) return undefined;
+  return moves.find((move) => labelValue(move.from) === labels.from && labelValue(move.to) === labels.to);
 }

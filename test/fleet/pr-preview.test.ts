@@ -172,6 +172,41 @@ describe('PR preview of multi-document manifests: one entry per changed object',
     expect(preview.markdown).not.toContain('kind: Service\n');
   });
 
+  it('lists the objects a pin bump only relabels as one line per app, and the workload with its diff', () => {
+    const labelled = (doc: string, version: string) =>
+      doc.replace(
+        '  namespace: api\n',
+        `  namespace: api\n  labels:\n    app.kubernetes.io/version: "${version}"\n`,
+      );
+    const app = (tag: string) =>
+      manifest(
+        labelled(serviceAccount, tag),
+        labelled(deployment(tag), tag),
+        labelled(serviceDoc('ClusterIP'), tag),
+        networkPolicy,
+      );
+    const files = [prodApi(app('1.4.2'), app('1.4.3'))];
+    const preview = renderPreview({ base: 'main', files });
+    expect(summaries(preview.markdown)).toEqual([
+      `<code>Deployment api/api</code> changed, +2 −2 · <code>generated/${PROD_API}</code>`,
+    ]);
+    expect(preview.markdown).toContain(
+      '#### prod › `prod/aws/us-east-1/main` › api\n\n' +
+        '- 2 objects only relabelled, `app.kubernetes.io/version` 1.4.2 → 1.4.3: <code>Service api/api</code>, <code>ServiceAccount api/api</code>\n' +
+        '<details><summary><code>Deployment api/api</code>',
+    );
+    // Counted as before: every changed object and line.
+    expect(preview).toMatchObject({ files: 1, objects: 3, additions: 4, deletions: 4 });
+    // A second label, or any other line, keeps an object's diff.
+    const annotated = prodApi(
+      manifest(labelled(serviceAccount, '1.4.2')),
+      manifest(labelled(serviceAccount, '1.4.3').replace('  labels:\n', '  labels:\n    team: web\n')),
+    );
+    expect(summaries(renderPreview({ base: 'main', files: [annotated] }).markdown)).toEqual([
+      `<code>ServiceAccount api/api</code> changed, +2 −1 · <code>generated/${PROD_API}</code>`,
+    ]);
+  });
+
   it('shows an object added to and one removed from an existing manifest as such', () => {
     const files = [
       prodApi(
