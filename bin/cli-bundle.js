@@ -116,7 +116,7 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
       metafile: true,
       logLevel: 'silent',
       plugins: [packageJsonInline(envmatrixDir), ownUrlPerModule(envmatrixDir)],
-    });
+    }).catch(rethrowFirstError);
     const inputs = [
       ...Object.keys(result.metafile.inputs).map((input) => resolve(envmatrixDir, input)),
       join(envmatrixDir, 'tsconfig.json'),
@@ -140,6 +140,21 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * esbuild's error says "Build failed with 1 error:" on its first line; the CLI prints only that line,
+ * so name the first error and where it is instead.
+ * @param {unknown} error
+ * @returns {never}
+ */
+function rethrowFirstError(error) {
+  const first =
+    /** @type {{ errors?: { text: string, location?: { file: string, line: number } | null }[] }} */ (error)
+      .errors?.[0];
+  if (!first) throw error;
+  const where = first.location ? `${first.location.file}:${first.location.line}: ` : '';
+  throw new Error(`${where}${first.text}`, { cause: error });
 }
 
 /**

@@ -133,6 +133,22 @@ describe('the CLI bundle', () => {
     expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
   });
 
+  it('names the source it cannot bundle, and runs the sources meanwhile', async () => {
+    const file = join(copy, 'src/core/compare.ts');
+    const source = await readFile(file, 'utf8');
+    // import.meta.dirname would name the bundle's folder, not the module's: the build refuses it.
+    await writeFile(file, `${source}\nexport const here = import.meta.dirname;\n`);
+    try {
+      const { stdout, stderr } = await cli({}, '--version');
+      expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      expect(stderr).toMatch(
+        /^envmatrix: running from source, the CLI bundle could not be built \(src\/[\w/-]+\.ts:\d+: import\.meta is only bundled as import\.meta\.url \(src\/core\/compare\.ts\)\); set ENVMATRIX_FROM_SOURCE=1 to skip trying\n$/,
+      );
+    } finally {
+      await writeFile(file, source);
+    }
+  });
+
   it('is built by several processes at once into one folder, with no scratch left', async () => {
     await rm(cacheDir, { recursive: true, force: true });
     const urls = await Promise.all(
