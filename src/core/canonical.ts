@@ -6,11 +6,22 @@ import { compareStrings } from './compare.ts';
  * data serializes to equal bytes. Loops rather than Object.fromEntries/filter/map chains: every synth
  * hashes each render unit's input through here (thousands of units), and the chains' intermediate
  * arrays were most of that time. Keys that arrive sorted (most, as the matrix is built) skip the sort.
+ * An object with a toJSON method (a Date, a URL) is what that returns, as in JSON.stringify: copying its
+ * own keys instead gave every Date `{}`, so two inputs that differ only in a Date hashed the same.
  */
-export function sortKeys(value: unknown): unknown {
+export function sortKeys(value: unknown, key: string | number = ''): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  // Called once, with the member's key, and its result not asked again: JSON.stringify's rules.
+  return typeof toJSON === 'function'
+    ? sortedCopy((toJSON as (key: string) => unknown).call(value, String(key)))
+    : sortedCopy(value);
+}
+
+function sortedCopy(value: unknown): unknown {
   if (Array.isArray(value)) {
     const copy: unknown[] = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = sortKeys(value[i]);
+    for (let i = 0; i < value.length; i++) copy[i] = sortKeys(value[i], i);
     return copy;
   }
   if (value === null || typeof value !== 'object') return value;
@@ -22,18 +33,18 @@ export function sortKeys(value: unknown): unknown {
       break;
     }
   const copy: Record<string, unknown> = {};
-  for (const key of keys) {
-    const member = record[key];
+  for (const name of keys) {
+    const member = record[name];
     if (member === undefined) continue;
     // An own "__proto__" member stays a member (assignment would set the copy's prototype instead).
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, {
-        value: sortKeys(member),
+    if (name === '__proto__')
+      Object.defineProperty(copy, name, {
+        value: sortKeys(member, name),
         enumerable: true,
         writable: true,
         configurable: true,
       });
-    else copy[key] = sortKeys(member);
+    else copy[name] = sortKeys(member, name);
   }
   return copy;
 }
