@@ -365,6 +365,10 @@ const ratios: Record<string, { value: number; max: number }> = {
     value: get('1×', 'version').wallMs / get('1×', 'version (from source)').wallMs,
     max: Infinity,
   },
+  'no-op (CLI) ÷ bare start from source (wall)': {
+    value: get('1×', 'noop (CLI)').wallMs / get('1×', 'version (from source)').wallMs,
+    max: Infinity,
+  },
   'one-app change (CLI) ÷ bare start from source (wall)': {
     value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'version (from source)').wallMs,
     max: Infinity,
