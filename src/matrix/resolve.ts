@@ -339,5 +339,6 @@ export function resolveMatrix(
       ),
     }),
     ...(matrix.monitoring && { monitoring: matrix.monitoring }),
+    ...(matrix.ingress && { ingress: matrix.ingress }),
   };
 }

@@ -20,6 +20,7 @@ import type {
   EnvironmentPolicy,
   EnvironmentSpec,
   FreezeWindow,
+  IngressSpec,
   LatencyObjective,
   MatrixSpec,
   MonitoringSpec,
@@ -212,6 +213,7 @@ export const overrideSchema = strict({ ...selectorShape, app: value, set: values
 export const repoSchema = strict({ url: value, branch: value });
 // Checked by the monitoring rules (validation/monitoring.ts), which name the offending label.
 export const monitoringSchema = strict({ namespace: value, labels: value });
+export const ingressSchema = strict({ namespace: value });
 
 const matrixShape = {
   repo: repoSchema.optional(),
@@ -224,6 +226,7 @@ const matrixShape = {
   // Owned by the infrastructure model (infrastructure.ts), which checks its own fields.
   terraform: value,
   monitoring: monitoringSchema.optional(),
+  ingress: ingressSchema.optional(),
 };
 export const matrixSchema = strict(matrixShape);
 /** What `defineMatrix` returns. */
@@ -264,5 +267,6 @@ export type SchemaMatchesTypes = [
   Expect<SameKeys<Override, Keys<typeof overrideSchema>>>,
   Expect<SameKeys<RepoSpec, Keys<typeof repoSchema>>>,
   Expect<SameKeys<MonitoringSpec, Keys<typeof monitoringSchema>>>,
+  Expect<SameKeys<IngressSpec, Keys<typeof ingressSchema>>>,
   Expect<SameKeys<MatrixSpec, Keys<typeof matrixSchema>>>,
 ];

@@ -465,6 +465,12 @@ export interface MonitoringSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** The ingress controller that `expose: true` apps are reached through, on every cluster. */
+export interface IngressSpec {
+  /** Namespace of the ingress controller: its pods may reach every port of `expose: true` apps. @default 'ingress-nginx' */
+  readonly namespace?: string;
+}
+
 export interface MatrixSpec {
   readonly repo: RepoSpec;
   readonly environments: Readonly<Record<string, EnvironmentSpec>>;
@@ -477,6 +483,8 @@ export interface MatrixSpec {
   readonly terraform?: TerraformSettings;
   /** Where Prometheus runs and how it selects the apps' monitors and rules. @default namespace 'monitoring', no labels */
   readonly monitoring?: MonitoringSpec;
+  /** Where the ingress controller of `expose: true` runs. @default namespace 'ingress-nginx' */
+  readonly ingress?: IngressSpec;
 }
 
 export interface MatrixDefinition extends MatrixSpec {
@@ -618,4 +626,6 @@ export interface ResolvedMatrix {
   readonly terraform?: ResolvedTerraformSettings;
   /** As the matrix wrote it; absent when it has none (the k8s generator's defaults apply). */
   readonly monitoring?: MonitoringSpec;
+  /** As the matrix wrote it; absent when it has none (the k8s generator's default applies). */
+  readonly ingress?: IngressSpec;
 }

@@ -8,10 +8,10 @@ import type { MatrixIssue } from './errors.ts';
 import { validateInfrastructure } from './infrastructure-validation.ts';
 import type { MatrixDefinition, PinsByEnvironment, ResolvedMatrix } from './types.ts';
 import { validateApps, validateDependencyCycles } from './validation/apps.ts';
+import { validateClusterServices } from './validation/cluster-services.ts';
 import { validateClusters } from './validation/clusters.ts';
 import { validateDelivery } from './validation/delivery.ts';
 import { validateEnvironments } from './validation/environments.ts';
-import { validateMonitoring } from './validation/monitoring.ts';
 import { validateOverrides } from './validation/overrides.ts';
 import { validatePlacedApps, validatePlacementDefinitions } from './validation/placement.ts';
 import { validatePinsFiles, validateTargetPins } from './validation/pins.ts';
@@ -28,7 +28,7 @@ import { validateWorkloadValues } from './validation/workload-values.ts';
 
 /**
  * The families in reporting order: which keys were written (shapes), what was written (environments, their order, clusters, apps and
- * their placement, overrides, monitoring, pins files), then what each target gets (placement, pins, values), then
+ * their placement, overrides, monitoring and ingress, pins files), then what each target gets (placement, pins, values), then
  * the definitions Kubernetes, the clouds and the delivery engines are given.
  */
 const RULE_FAMILIES: readonly RuleFamily[] = [
@@ -40,7 +40,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   validatePlacementDefinitions,
   validateDependencyCycles,
   validateOverrides,
-  validateMonitoring,
+  validateClusterServices,
   validatePinsFiles,
   validatePlacedApps,
   validateTargetPins,

@@ -51,7 +51,7 @@ export const DEFAULT_MONITORING_NAMESPACE = 'monitoring';
 export const K8S_GENERATOR_VERSION = `5+cdk8s.${cdk8sPackage.version}+cdk8s-plus-28.${cdk8sPlusPackage.version}`;
 
 export interface K8sGeneratorOptions {
-  /** Namespace of the ingress controller, whose pods may reach apps with `expose: true`. @default 'ingress-nginx' */
+  /** Namespace of the ingress controller, whose pods may reach apps with `expose: true`. @default the matrix's `ingress.namespace`, else 'ingress-nginx' */
   readonly ingressNamespace?: string;
   /** `app.kubernetes.io/part-of` of every app. @default the repository name of `matrix.repo.url` */
   readonly partOf?: string;
@@ -83,7 +83,7 @@ export function createK8sGenerator(options: K8sGeneratorOptions = {}): Generator
     load: loadRenderer,
     units: (matrix: ResolvedMatrix): GeneratorUnit[] => {
       const settings: K8sSettings = {
-        ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
+        ingressNamespace: options.ingressNamespace ?? matrix.ingress?.namespace ?? DEFAULT_INGRESS_NAMESPACE,
         partOf: options.partOf ?? repositoryName(matrix.repo.url),
         monitoringNamespace:
           options.monitoringNamespace ?? matrix.monitoring?.namespace ?? DEFAULT_MONITORING_NAMESPACE,

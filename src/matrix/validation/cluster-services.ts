@@ -1,6 +1,7 @@
 /**
- * `monitoring`: the namespace Prometheus runs in is a namespace name, and the labels the monitors and
- * rules carry are labels Kubernetes accepts and envmatrix does not already set. Label syntax as the API
+ * `monitoring` and `ingress`, the cluster services apps are reached by: the namespaces Prometheus and
+ * the ingress controller run in are namespace names, and the labels the monitors and rules carry are
+ * labels Kubernetes accepts and envmatrix does not already set. Label syntax as the API
  * server checks it (k8s.io/apimachinery validation: IsQualifiedName, IsValidLabelValue,
  * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
  */
@@ -26,11 +27,14 @@ function labelKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-export function validateMonitoring({ matrix }: ValidationInput): MatrixIssue[] {
-  const monitoring = matrix.monitoring;
-  if (!monitoring) return [];
+export function validateClusterServices({ matrix }: ValidationInput): MatrixIssue[] {
   const source = matrix.source;
-  const issues: MatrixIssue[] = [];
+  const issues: MatrixIssue[] =
+    matrix.ingress?.namespace === undefined
+      ? []
+      : nameIssue('ingress namespace', matrix.ingress.namespace, 'ingress.namespace', source);
+  const monitoring = matrix.monitoring;
+  if (!monitoring) return issues;
   if (monitoring.namespace !== undefined)
     issues.push(...nameIssue('monitoring namespace', monitoring.namespace, 'monitoring.namespace', source));
   const labels: unknown = monitoring.labels;

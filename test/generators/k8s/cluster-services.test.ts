@@ -1,8 +1,9 @@
 /**
- * The matrix's `monitoring`: kube-prometheus-stack's Prometheus selects only the ServiceMonitors,
- * PodMonitors and PrometheusRules labelled `release: <its Helm release>` by default, so those objects
- * carry the matrix's `monitoring.labels` (and nothing else does); `monitoring.namespace` is the namespace
- * the NetworkPolicy admits to the metrics port. Both are validated with path and fix.
+ * The cluster services apps are reached by, from the matrix. `monitoring`: kube-prometheus-stack's
+ * Prometheus selects only the ServiceMonitors, PodMonitors and PrometheusRules labelled
+ * `release: <its Helm release>` by default, so those objects carry the matrix's `monitoring.labels` (and
+ * nothing else does); `monitoring.namespace` is the namespace the NetworkPolicy admits to the metrics
+ * port. `ingress.namespace` is the one admitted to `expose: true` apps. All validated with path and fix.
  */
 import { describe, expect, it } from 'vitest';
 import type { MatrixDefinition } from '../../../src/matrix/types.ts';
@@ -114,5 +115,34 @@ describe('monitoring', () => {
         threeEnvPins(),
       ),
     ).toEqual(['[monitoring] unknown field "selector" | remove "selector"; fields here: labels, namespace']);
+  });
+});
+
+/** `ingress.namespace`: the ingress controller's namespace, admitted to every port of `expose: true` apps. */
+describe('ingress', () => {
+  const ingressRule = (files: ReturnType<typeof renderValid>) =>
+    JSON.stringify(objectAt(files, `${PROD}/web/NetworkPolicy/web`).spec?.ingress);
+
+  it('admits the matrix’s ingress namespace, and ingress-nginx without it', () => {
+    const traefik = renderValid(threeEnvMatrix({ ingress: { namespace: 'traefik' } }), threeEnvPins());
+    expect(ingressRule(traefik)).toContain('"kubernetes.io/metadata.name":"traefik"');
+    expect(ingressRule(traefik)).not.toContain('ingress-nginx');
+    expect(ingressRule(renderValid(threeEnvMatrix(), threeEnvPins()))).toContain(
+      '"kubernetes.io/metadata.name":"ingress-nginx"',
+    );
+  });
+
+  it('rejects a namespace that is not a name, and an unknown key', () => {
+    expect(
+      problemsOf(
+        threeEnvMatrix({
+          ingress: { namespace: 'Ingress_NGINX', class: 'nginx' } as MatrixDefinition['ingress'],
+        }),
+        threeEnvPins(),
+      ),
+    ).toEqual([
+      '[ingress] unknown field "class" | remove "class"; fields here: namespace',
+      '[ingress.namespace] ingress namespace name "Ingress_NGINX" is not a DNS-1123 label | use lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+    ]);
   });
 });
