@@ -43,6 +43,11 @@ interface ModuleStatics {
 
 let enabled = false;
 
+/** The folder this Node's compiled code is kept in under `cacheDir`, on Node 20 (see installNode20Cache). */
+export function compileCacheFolder(cacheDir: string): string {
+  return join(cacheDir, 'compile', `${process.version}-${process.arch}`);
+}
+
 /**
  * Turns the cache on for this process, stored under `cacheDir` (defaultCacheDir of the project:
  * `<root>/node_modules/.cache/envmatrix`). Not when that node_modules folder is missing: a mistyped
@@ -60,7 +65,7 @@ export function enableCompileCache(cacheDir: string): void {
   if (process.versions.node.split('.')[0] !== '20') return;
   // V8 rejects another version's data anyway; a folder per version keeps two Node installs sharing a
   // project from overwriting each other's entries.
-  installNode20Cache(join(dir, `${process.version}-${process.arch}`), statics);
+  installNode20Cache(compileCacheFolder(cacheDir), statics);
 }
 
 function installNode20Cache(dir: string, statics: ModuleStatics): void {

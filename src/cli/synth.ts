@@ -1,8 +1,13 @@
 import { resolve } from 'node:path';
 import type { ResolvedMatrix } from '../matrix/types.ts';
-import { lookUpResolvedMatrix, saveResolvedMatrix, type MatrixCacheLookup } from '../output/matrix-cache.ts';
+import {
+  lookUpResolvedMatrix,
+  matrixCacheFile,
+  saveResolvedMatrix,
+  type MatrixCacheLookup,
+} from '../output/matrix-cache.ts';
 import { defaultCacheDir, defaultOutDir } from '../output/project-paths.ts';
-import { recordUpToDate, upToDate } from '../output/up-to-date.ts';
+import { recordUpToDate, upToDate, upToDateFile } from '../output/up-to-date.ts';
 import { printWarnings } from './warnings.ts';
 import { formatHeldBack } from './held-back.ts';
 import type { GlobalOptions } from './context.ts';
@@ -25,7 +30,7 @@ interface MatrixSource {
 }
 
 /** A `--verbose` line: `matrix: …` says where the matrix came from, `generated: …` why nothing rendered. */
-function verbose(options: SynthFlags, topic: 'matrix' | 'generated', message: string): void {
+function verbose(options: SynthFlags, topic: 'matrix' | 'generated' | 'cache', message: string): void {
   if (options.verbose) console.error(`${topic}: ${message}`);
 }
 
@@ -60,6 +65,35 @@ async function resolvedMatrix(
   return { resolved: loaded.resolved, ...(saved?.entry !== undefined && { entry: saved.entry }) };
 }
 
+/**
+ * Once a day, after a synth that succeeded: remove cache entries nothing has written for two weeks,
+ * except this project's own (cache-sweep.ts). Imported only when due.
+ */
+async function sweepIfDue(
+  options: SynthFlags,
+  root: string,
+  cacheDir: string,
+  outDir: string,
+): Promise<void> {
+  if (options.cache === false) return;
+  const { sweepCaches, sweepDue } = await import('../output/cache-sweep.ts');
+  if (!sweepDue(cacheDir)) return;
+  const [{ renderCacheDir }, { statCacheFile }, { compileCacheFolder }] = await Promise.all([
+    import('../output/render-cache.ts'),
+    import('../output/stat-cache.ts'),
+    import('./compile-cache.ts'),
+  ]);
+  const removed = sweepCaches(cacheDir, [
+    renderCacheDir(cacheDir, outDir),
+    statCacheFile(cacheDir, outDir),
+    upToDateFile(cacheDir, outDir),
+    matrixCacheFile({ root, matrixFile: options.matrix, cacheDir }),
+    compileCacheFolder(cacheDir),
+  ]);
+  if (removed.length > 0)
+    verbose(options, 'cache', `removed ${removed.length} entries unused for two weeks or of older layouts`);
+}
+
 function reportUnmanaged(unmanaged: readonly string[]): void {
   for (const path of unmanaged)
     console.warn(
@@ -91,6 +125,7 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     printWarnings(hit.warnings);
     console.log(`generated/ is up to date: ${current.fileCount} files, nothing to write.`);
     reportUnmanaged(current.unmanaged);
+    await sweepIfDue(options, root, cacheDir, outDir);
     return 0;
   }
   const { resolved, entry } = await resolvedMatrix(options, lookup);
@@ -132,5 +167,6 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
   if (options.only !== undefined && result.heldBack.length > 0)
     console.warn(formatHeldBack(options.only, result.heldBack));
   reportUnmanaged(result.unmanaged);
+  await sweepIfDue(options, root, cacheDir, outDir);
   return 0;
 }

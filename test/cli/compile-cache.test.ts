@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -125,13 +125,7 @@ describe('compile cache in the CLI', () => {
   }
 
   beforeAll(async () => {
-    project = await copyProject();
-    // The project's own node_modules folder (its packages linked), so its cache is its own.
-    await rm(join(project.root, 'node_modules'));
-    await mkdir(join(project.root, 'node_modules'));
-    for (const name of await readdir(join(projectRoot, 'node_modules')))
-      if (name !== '.cache')
-        await symlink(join(projectRoot, 'node_modules', name), join(project.root, 'node_modules', name));
+    project = await copyProject({ ownCache: true });
     cacheDir = join(project.root, 'node_modules/.cache/envmatrix');
     // generated/ as written without the cache.
     await cli(['synth'], { NODE_DISABLE_COMPILE_CACHE: '1' });
