@@ -322,6 +322,10 @@ console.log(table.toString());
 const find = (label: string, scenario: Measured) =>
   results.find((r) => r.label === label)!.summaries.find((s) => s.scenario === scenario);
 const get = (label: string, scenario: Measured) => find(label, scenario)!;
+/** Wall time of one 1× scenario over another's, both medians of this run. */
+const wall = (scenario: Measured, over: Measured) => get('1×', scenario).wallMs / get('1×', over).wallMs;
+/** In-process time of a scenario at 2× over the same at 1× (size blocks' medians). */
+const blockGrowth = (scenario: Measured) => get('2×', scenario).ms / get('1×', scenario).ms;
 const one = results.find((r) => r.label === '1×')!;
 /** Each figure of issue 17, its value from this run, and its target (`max`: the value must not exceed it). */
 const ratios: Record<string, { value: number; max: number }> = {
@@ -333,44 +337,35 @@ const ratios: Record<string, { value: number; max: number }> = {
       max: 0.25,
     },
   // `envmatrix synth` as a developer runs it, nothing changed since the last synth (wall time).
-  'no-op ÷ bare CLI start (CLI, wall)': {
-    value: get('1×', 'noop (CLI)').wallMs / get('1×', 'version').wallMs,
-    max: 2,
-  },
+  'no-op ÷ bare CLI start (CLI, wall)': { value: wall('noop (CLI)', 'version'), max: 2 },
   // One app's pin bumped in staging, as a promotion does.
-  'one-app change ÷ bare CLI start (CLI, wall)': {
-    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'version').wallMs,
-    max: 3,
-  },
+  'one-app change ÷ bare CLI start (CLI, wall)': { value: wall('one-app (CLI)', 'version'), max: 3 },
   // For reference: the same with the matrix's TypeScript loaded (no matrix cache entry), and both built
   // in process from the synthetic matrix (bench/scenario.ts: no matrix cache, so no up-to-date record).
   'no-op, matrix loaded ÷ bare CLI start (CLI, wall)': {
-    value: get('1×', 'noop (CLI, loads matrix)').wallMs / get('1×', 'version').wallMs,
+    value: wall('noop (CLI, loads matrix)', 'version'),
     max: Infinity,
   },
-  'no-op, matrix built in process ÷ bare CLI start (wall)': {
-    value: get('1×', 'noop').wallMs / get('1×', 'version').wallMs,
-    max: Infinity,
-  },
+  'no-op, matrix built in process ÷ bare CLI start (wall)': { value: wall('noop', 'version'), max: Infinity },
   'one-app change, matrix built in process ÷ bare CLI start (wall)': {
-    value: get('1×', 'one-app').wallMs / get('1×', 'version').wallMs,
+    value: wall('one-app', 'version'),
     max: Infinity,
   },
   // The CLI from source (ENVMATRIX_FROM_SOURCE=1: every module through tsx), as it ran before the bundle.
   'one-app change (CLI) ÷ the same from source (wall)': {
-    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'one-app (CLI, from source)').wallMs,
+    value: wall('one-app (CLI)', 'one-app (CLI, from source)'),
     max: Infinity,
   },
   'bare CLI start ÷ bare start from source (wall)': {
-    value: get('1×', 'version').wallMs / get('1×', 'version (from source)').wallMs,
+    value: wall('version', 'version (from source)'),
     max: Infinity,
   },
   'no-op (CLI) ÷ bare start from source (wall)': {
-    value: get('1×', 'noop (CLI)').wallMs / get('1×', 'version (from source)').wallMs,
+    value: wall('noop (CLI)', 'version (from source)'),
     max: Infinity,
   },
   'one-app change (CLI) ÷ bare start from source (wall)': {
-    value: get('1×', 'one-app (CLI)').wallMs / get('1×', 'version (from source)').wallMs,
+    value: wall('one-app (CLI)', 'version (from source)'),
     max: Infinity,
   },
   [`growth: cold 2× ÷ cold 1× (in-process, median of ${growthPairs.length} pairs)`]: {
@@ -382,14 +377,8 @@ const ratios: Record<string, { value: number; max: number }> = {
     max: 2.1,
   },
   // The same from the size blocks' medians, minutes apart: what load drift does to it.
-  'growth from the size blocks: cold (in-process)': {
-    value: get('2×', 'cold').ms / get('1×', 'cold').ms,
-    max: Infinity,
-  },
-  'growth from the size blocks: one-app (in-process)': {
-    value: get('2×', 'one-app').ms / get('1×', 'one-app').ms,
-    max: Infinity,
-  },
+  'growth from the size blocks: cold (in-process)': { value: blockGrowth('cold'), max: Infinity },
+  'growth from the size blocks: one-app (in-process)': { value: blockGrowth('one-app'), max: Infinity },
   [`peak RSS at ${results.at(-1)!.instances} instances (MiB, any scenario but the peer)`]: {
     value: Math.max(
       ...results

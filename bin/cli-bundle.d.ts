@@ -7,7 +7,7 @@ export interface BundleOptions {
 }
 
 export function bundleCacheDir(envmatrixDir: string): string;
-export function bundledCli(options: BundleOptions): Promise<{ url: string; built: boolean }>;
+export function bundledCli(options: BundleOptions): Promise<string>;
 export function findBundle(options: BundleOptions): string | undefined;
 export function buildBundle(options: BundleOptions): Promise<string>;
 export function bundleKey(envmatrixDir: string, inputs: readonly string[]): string;

@@ -56,12 +56,10 @@ export function bundleCacheDir(envmatrixDir) {
  * Throws when it cannot be built (a syntax error esbuild reports, a cache folder that is not
  * writable); the caller runs the sources then.
  * @param {BundleOptions} options
- * @returns {Promise<{ url: string, built: boolean }>}
+ * @returns {Promise<string>}
  */
 export async function bundledCli(options) {
-  const found = findBundle(options);
-  if (found) return { url: found, built: false };
-  return { url: await buildBundle(options), built: true };
+  return findBundle(options) ?? (await buildBundle(options));
 }
 
 /**
@@ -89,7 +87,7 @@ export function findBundle({ envmatrixDir, cacheDir = bundleCacheDir(envmatrixDi
  * @param {BundleOptions} options
  */
 export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envmatrixDir) }) {
-  // esbuild is a dependency of tsx too; imported only here, as most runs find a bundle.
+  // Imported only here: most runs find a bundle, and esbuild's API starts its service process.
   const { build } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
   const scratch = join(cacheDir, `.build-${process.pid}-${Date.now()}`);

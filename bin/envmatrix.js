@@ -29,7 +29,7 @@ function registerTypeScript() {
 let entry;
 if (!process.env.ENVMATRIX_FROM_SOURCE) {
   try {
-    entry = (await bundledCli({ envmatrixDir: fileURLToPath(new URL('..', import.meta.url)) })).url;
+    entry = await bundledCli({ envmatrixDir: fileURLToPath(new URL('..', import.meta.url)) });
   } catch (error) {
     console.error(
       `envmatrix: running from source, the CLI bundle could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); set ENVMATRIX_FROM_SOURCE=1 to skip trying`,

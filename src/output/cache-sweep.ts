@@ -10,7 +10,7 @@
  * The CLI's bundle (`cli/`) is the CLI's own to sweep (bin/cli-bundle.js).
  */
 import { readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 /** The folders today's envmatrix keeps in a cache folder. */
 const CACHES = ['cli', 'compile', 'matrix', 'render', 'stat', 'up-to-date'] as const;
@@ -32,12 +32,7 @@ function lastWritten(path: string): number {
 function remove(path: string, removed: string[], cacheDir: string): void {
   try {
     rmSync(path, { recursive: true, force: true });
-    removed.push(
-      path
-        .slice(cacheDir.length + 1)
-        .split('\\')
-        .join('/'),
-    );
+    removed.push(relative(cacheDir, path).split('\\').join('/'));
   } catch {
     // Another process's, or not ours to remove: the next sweep tries again.
   }

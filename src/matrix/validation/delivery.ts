@@ -6,6 +6,7 @@
 import { durationSeconds } from '../duration.ts';
 import type { MatrixIssue } from '../errors.ts';
 import { clusterName, targetId } from '../resolve.ts';
+import type { ResolvedApp } from '../types.ts';
 import type { ValidationInput } from './rule.ts';
 import {
   baseKustomizationName,
@@ -68,9 +69,7 @@ export function validateDelivery({ matrix, resolved }: ValidationInput): MatrixI
  * with a migration adds `<app>-base` and `<app>-migrate`, so an app named `api-migrate` beside an `api`
  * that migrates would overwrite one of them.
  */
-function kustomizationNameClashes(
-  apps: readonly { readonly name: string; readonly values: { readonly migrate?: unknown } }[],
-): Map<string, string[]> {
+function kustomizationNameClashes(apps: readonly ResolvedApp[]): Map<string, string[]> {
   const owners = new Map<string, string[]>();
   const claim = (name: string, owner: string) => owners.set(name, [...(owners.get(name) ?? []), owner]);
   for (const app of apps) {
