@@ -53,10 +53,18 @@ export function statCacheFile(cacheDir: string, outDir: string): string {
 }
 
 export class StatCache {
+  /**
+   * Entries whose file's mtime is at or past this (ns since the epoch) are racy: RACY_MS before the
+   * recording synth started. Computed once, as knownSha256 runs for every file of a fleet.
+   */
+  private readonly racyFromNs: bigint | undefined;
+
   private constructor(
     private readonly file: string,
     private readonly recorded: StatCacheFile | undefined,
-  ) {}
+  ) {
+    this.racyFromNs = recorded && BigInt(recorded.startedAtMs - RACY_MS) * 1_000_000n;
+  }
 
   /** The cache for `outDir`; empty when absent, damaged or recorded for another folder. */
   static async load(cacheDir: string, outDir: string): Promise<StatCache> {
@@ -76,15 +84,14 @@ export class StatCache {
    */
   knownSha256(path: string, stat: FileStat): string | undefined {
     const entry = this.recorded?.files[path];
-    if (!entry || !this.recorded) return undefined;
+    if (!entry || this.racyFromNs === undefined || stat.mtimeNs >= this.racyFromNs) return undefined;
     const [size, mtimeNs, ctimeNs, ino, hash] = entry;
     const same =
       size === String(stat.size) &&
       mtimeNs === String(stat.mtimeNs) &&
       ctimeNs === String(stat.ctimeNs) &&
       ino === String(stat.ino);
-    const racy = stat.mtimeNs / 1_000_000n >= BigInt(this.recorded.startedAtMs - RACY_MS);
-    return same && !racy ? hash : undefined;
+    return same ? hash : undefined;
   }
 
   /**

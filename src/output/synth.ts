@@ -14,7 +14,7 @@ import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
 import { DiskRenderCache, rendererFingerprint, renderCacheDir } from './render-cache.ts';
-import { listFiles, readTextIfExists, readTree } from './tree.ts';
+import { listFiles, pathUnder, readTextIfExists, readTree } from './tree.ts';
 import { recoverInterruptedWrite, writeTree } from './writer.ts';
 import { mapBounded } from './bounded.ts';
 import { withWriteLock, type WriteLockOptions } from './lock.ts';
@@ -126,15 +126,16 @@ async function readTreeWithStats(
   if (indexText !== undefined) current.set(INDEX_PATH, indexText);
   if (indexText !== undefined && indexStat) stats.set(INDEX_PATH, indexStat);
   const toRead: string[] = [];
+  const under = pathUnder(outDir);
   for (const path of listed) {
     if (path === INDEX_PATH) continue;
     const next = rendered.get(path);
-    const stat = statOf(join(outDir, path));
+    const stat = statOf(under(path));
     if (stat) stats.set(path, stat);
     if (next && stat && statCache.knownSha256(path, stat) === next.sha256) current.set(path, next.content);
     else toRead.push(path);
   }
-  const contents = await mapBounded(toRead, (path) => readFile(join(outDir, path), 'utf8'));
+  const contents = await mapBounded(toRead, (path) => readFile(under(path), 'utf8'));
   toRead.forEach((path, i) => current.set(path, contents[i]!));
   return { current, stats, read: toRead.length };
 }

@@ -35,6 +35,16 @@ function listFilesNow(dir: string): string[] {
   return (sep === '/' ? files : files.map((file) => file.split(sep).join('/'))).sort();
 }
 
+/**
+ * The absolute path of a path listFiles gave under `dir`, by concatenation: listed paths are already
+ * normal, and path.join normalises each one again (~20 ms over a fleet's generated/ on every synth).
+ */
+export function pathUnder(dir: string): (path: string) => string {
+  const root = resolve(dir);
+  const base = root.endsWith(sep) ? root : `${root}${sep}`;
+  return (path) => `${base}${path}`;
+}
+
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');

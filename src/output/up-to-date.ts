@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { sha256 } from '../core/canonical.ts';
 import { mapBounded } from './bounded.ts';
 import { StatCache, statOf, type FileStat } from './stat-cache.ts';
-import { listFiles } from './tree.ts';
+import { listFiles, pathUnder } from './tree.ts';
 import { interruptedWriteLeft } from './writer.ts';
 
 const VERSION = 1;
@@ -113,15 +113,16 @@ export async function upToDate(
   const files = new Map<string, string>();
   const stats = new Map<string, FileStat>();
   const toRead: string[] = [];
+  const under = pathUnder(outDir);
   for (const path of listed) {
-    const stat = statOf(join(outDir, path));
+    const stat = statOf(under(path));
     if (!stat) return undefined;
     stats.set(path, stat);
     const known = statCache.knownSha256(path, stat);
     if (known === undefined) toRead.push(path);
     else files.set(path, known);
   }
-  const hashes = await mapBounded(toRead, async (path) => sha256(await readFile(join(outDir, path))));
+  const hashes = await mapBounded(toRead, async (path) => sha256(await readFile(under(path))));
   toRead.forEach((path, i) => files.set(path, hashes[i]!));
   if (treeDigest(files) !== record.tree) return undefined;
   if (toRead.length > 0)

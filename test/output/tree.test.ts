@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listFiles } from '../../src/output/tree.ts';
+import { listFiles, pathUnder } from '../../src/output/tree.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -29,5 +29,14 @@ describe('listFiles', () => {
 
   it('is empty for a folder that does not exist', async () => {
     expect(await listFiles(join(root, 'missing'))).toEqual([]);
+  });
+});
+
+describe('pathUnder', () => {
+  it('gives the path.join of the folder and each listed path, however the folder was written', async () => {
+    for (const dir of [join(root, 'generated'), `${relative(process.cwd(), join(root, 'generated'))}/`]) {
+      const under = pathUnder(dir);
+      for (const path of await listFiles(dir)) expect(under(path)).toBe(resolve(dir, path));
+    }
   });
 });
