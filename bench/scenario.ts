@@ -8,7 +8,8 @@ import { checkedMatrix } from '../src/matrix/load.ts';
 import { synth } from '../src/output/synth.ts';
 import { syntheticMatrix, syntheticPins, type FleetSize } from './synthetic-matrix.ts';
 
-export type Scenario = 'cold' | 'cold-unshared' | 'noop' | 'one-app' | 'naive' | 'floor' | 'kustomize';
+export type Scenario =
+  'cold' | 'cold-unshared' | 'noop' | 'one-app' | 'one-app-warm' | 'naive' | 'floor' | 'kustomize';
 
 interface Args {
   readonly scenario: Scenario;
@@ -41,6 +42,27 @@ async function run(): Promise<void> {
         allowRemovals: true,
       });
       return;
+    case 'one-app-warm': {
+      // A process that has synthesized once already (every module loaded, its code warm), then a pin
+      // bump, timed from the pins to the files on disk: resolve and validate included, as the CLI does
+      // them. What a one-app change costs with no start-up at all, a floor for anything (a daemon, a
+      // start-up snapshot) that only removes start-up.
+      const options = {
+        outDir: args.outDir,
+        cacheDir: args.cacheDir ?? `${args.outDir}.cache`,
+        allowRemovals: true,
+      };
+      await synth(resolved, options);
+      const definition = syntheticMatrix(args.size);
+      const pins = syntheticPins(args.size, {
+        env: 'staging',
+        app: 'app-007',
+        tag: `9.${Date.now() % 1000}.1`,
+      });
+      startedAt = performance.now();
+      await synth(checkedMatrix(definition, pins).resolved, options);
+      return;
+    }
     case 'cold-unshared': {
       // The same synth with every app instance rendered for its own target: what shared renders save.
       const { generators } = await import('../src/generators/index.ts');
