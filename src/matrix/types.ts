@@ -229,7 +229,10 @@ export interface Schedule {
 export interface Migration {
   /** The command that migrates, e.g. `['./migrate', 'up']`. */
   readonly command: readonly string[];
-  /** Image repository, run at the app's pinned tag (no digest). @default the app's image, with its digest */
+  /**
+   * Image repository, run at the app's pinned tag (no digest: pins hold none for it), so refused in
+   * environments whose policy requires digests. @default the app's image, with its digest
+   */
   readonly image?: string;
 }
 

@@ -119,6 +119,24 @@ describe('validation', () => {
     ]);
   });
 
+  it('rejects a separate migration image where digests are required: it would run by tag', () => {
+    const [api, worker] = fixtureApps();
+    const migrate = { command: ['./migrate', 'up'], image: 'registry.example.com/api-migrations' };
+    const withImage = fixtureMatrix({ apps: [{ ...api!, migrate }, worker!] });
+    expect(problems(withImage)).toEqual(
+      ['aws/eu-west-1', 'gcp/europe-west1', 'onprem/dc1'].map(
+        (where) =>
+          `[prod/${where}/main/api] migrate.image registry.example.com/api-migrations would run by tag, without a digest, and prod requires images pinned by digest`,
+      ),
+    );
+    // Set for dev only, where digests are not required, it stands; prod runs the app's own image.
+    const devOnly = fixtureMatrix({
+      apps: [{ ...api!, migrate: { command: migrate.command } }, worker!],
+      overrides: [{ env: 'dev', app: 'api', set: { migrate } }],
+    });
+    expect(problems(devOnly)).toEqual([]);
+  });
+
   it('rejects a prod pin without a digest, and an app placed where it has no pin', () => {
     const pins = fixturePins({ prod: { api: { tag: '1.0.0' } } });
     expect(problems(fixtureMatrix(), pins)).toEqual([

@@ -1,6 +1,7 @@
 /**
  * Pins: each pins file belongs to an environment and pins apps and waves that exist, and every placed
- * app has a pin, with a digest where the environment requires one. A wave's pin (a rollout under way)
+ * app has a pin, with a digest where the environment requires one (and there, no separate migration
+ * image, which would run by tag). A wave's pin (a rollout under way)
  * is held to the same rules as the environment's: it is what that wave's clusters run.
  */
 import type { MatrixIssue } from '../errors.ts';
@@ -73,6 +74,16 @@ export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
         'image.tag',
         `pin ${entry.pin.tag} has no digest, and ${target.env} requires one`,
         `add "digest": "sha256:…" to ${entry.wave === undefined ? app.name : pinEntryPath(app.name, entry.wave)} in ${env.pinsFile}`,
+      );
+    }
+    // A separate migration image runs at the app's tag: pins hold no digest for it, so where digests
+    // are required it would be the one mutable reference, and in the Job that holds database rights.
+    const migrationImage = app.values.migrate?.image;
+    if (env.policy.requireDigest && migrationImage !== undefined) {
+      report(
+        'migrate.image',
+        `migrate.image ${migrationImage} would run by tag, without a digest, and ${target.env} requires images pinned by digest`,
+        `remove migrate.image here, so the migration runs the app's own image by its pinned digest (build the migration into the app image); pins hold no digest for a separate migration image`,
       );
     }
   });

@@ -193,19 +193,26 @@ describe('migrations', () => {
   });
 
   it('runs migrate.image at the app’s tag when given; explain names the layer of each value', () => {
+    // Staging only: prod requires digests, which a separate migration image cannot have (validation).
     const other = renderValid(
       migrating({
-        apps: withApp('api', { migrate: { command: ['migrate'], image: 'ghcr.io/acme/api-migrations' } }),
+        apps: withApp('api', { migrate: { command: ['migrate'] } }),
         overrides: [
           ...(threeEnvMatrix().overrides ?? []),
+          { env: 'staging', app: 'api', set: { migrate: { image: 'ghcr.io/acme/api-migrations' } } },
           { env: 'prod', app: 'api', set: { migrate: { command: ['migrate', '--prod'] } } },
         ],
       }),
       threeEnvPins(),
     );
-    const job = objectAt(other, `${ARGO}/api/Job/api-migrate`);
-    expect(job.spec?.template?.spec.containers[0]).toMatchObject({
-      image: 'ghcr.io/acme/api-migrations:1.4.2',
+    const staging = objectAt(other, `k8s/staging/gcp/europe-west1/main/api/Job/api-migrate`);
+    expect(staging.spec?.template?.spec.containers[0]).toMatchObject({
+      image: 'ghcr.io/acme/api-migrations:1.5.0',
+      command: ['migrate'],
+    });
+    const prod = objectAt(other, `${ARGO}/api/Job/api-migrate`);
+    expect(prod.spec?.template?.spec.containers[0]).toMatchObject({
+      image: `ghcr.io/acme/api:1.4.2@${DIGEST}`,
       command: ['migrate', '--prod'],
     });
     const { resolved } = checkedMatrix(
