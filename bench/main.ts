@@ -76,6 +76,9 @@ async function measure(
   return { wallMs, ...(JSON.parse(last) as { ms: number; maxRssMb: number }) };
 }
 
+/** Pairs of a bare start and a no-op synth per round (see benchSize). */
+const NOOP_PAIRS = 4;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 
@@ -213,7 +216,12 @@ async function benchSize(
       // files the cold synth wrote once more, as git status does after a checkout; time the one after.
       await new Promise((done) => setTimeout(done, RACY_MS + 100));
       await measureCli(project);
-      add('noop (CLI)', await measureCli(project));
+      // Each under half a second, and the bare start is as short as the machine's jitter: timed in
+      // alternating pairs, several per round, so the two medians share the load of the same moments.
+      for (let pair = 0; pair < NOOP_PAIRS; pair++) {
+        add('version', await measureVersion());
+        add('noop (CLI)', await measureCli(project));
+      }
       // The pin bump from the bundle and from source, in turns which goes first.
       for (const mode of i % 2 === 0 ? (['bundle', 'source'] as const) : (['source', 'bundle'] as const)) {
         await bumpPin(project);
