@@ -179,6 +179,10 @@ program
   .requiredOption('--app <app>', 'app')
   .requiredOption('--tag <tag>', 'image tag')
   .option('--digest <sha256>', 'image digest (required where the environment asks for one)')
+  .option(
+    '--migrate-digest <sha256>',
+    "digest of the app's own migration image (migrate.image) at this tag (required there too)",
+  )
   .option('--wave <n>', 'only this wave of the environment (e.g. to roll one wave back)')
   .option(
     '--push',

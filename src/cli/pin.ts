@@ -1,5 +1,6 @@
 /**
- * `envmatrix pin --env dev --app api --tag 1.6.0 [--digest sha256:…]`: where releases enter. Without
+ * `envmatrix pin --env dev --app api --tag 1.6.0 [--digest sha256:…] [--migrate-digest sha256:…]`: where
+ * releases enter. Without
  * --push it edits the checkout (pins file + generated/); with --push it commits to the base branch or
  * opens a PR, as the environment's config says (reviewers → PR), from a fresh worktree of the remote.
  */
@@ -19,6 +20,7 @@ export interface PinFlags extends GlobalOptions, CodeHostFlags {
   readonly app: string;
   readonly tag: string;
   readonly digest?: string;
+  readonly migrateDigest?: string;
   readonly wave?: string;
   readonly push?: boolean;
   readonly mode?: string;
@@ -64,6 +66,7 @@ export async function pinCommand(flags: PinFlags): Promise<number> {
     app: flags.app,
     tag: flags.tag,
     ...(flags.digest !== undefined && { digest: flags.digest }),
+    ...(flags.migrateDigest !== undefined && { migrateDigest: flags.migrateDigest }),
     ...(wave !== undefined && { wave }),
     ...(flags.allWaves && { allWaves: true }),
   };

@@ -55,7 +55,8 @@ function changes(before: PinMap, after: PinMap): { app: string; from?: string; t
   return apps.flatMap((app) => {
     const from = before[app];
     const to = after[app];
-    if (from?.tag === to?.tag && from?.digest === to?.digest) return [];
+    if (from?.tag === to?.tag && from?.digest === to?.digest && from?.migrateDigest === to?.migrateDigest)
+      return [];
     return [{ app, ...(from && { from: from.tag }), ...(to && { to: to.tag }) }];
   });
 }

@@ -42,6 +42,11 @@ export const pinSchema = z.strictObject({
     .string()
     .regex(DIGEST_PATTERN, 'is not a digest (sha256: followed by 64 lowercase hex digits)')
     .optional(),
+  /** The app's own migration image (`migrate.image`) at this tag, by digest. */
+  migrateDigest: z
+    .string()
+    .regex(DIGEST_PATTERN, 'is not a digest (sha256: followed by 64 lowercase hex digits)')
+    .optional(),
 });
 
 export const pinsFileSchema = z
@@ -117,7 +122,7 @@ function pinsIssue(file: string, json: unknown, issue: Z.core.$ZodIssue): Matrix
             : issue.message,
     fix:
       issue.code === 'unrecognized_keys'
-        ? 'remove the field; a pin has only "tag" and "digest"'
+        ? 'remove the field; a pin has only "tag", "digest" and "migrateDigest"'
         : issue.code === 'invalid_key' && issue.path[0] === 'waves'
           ? 'key waves by the clusters\' wave numbers: {"waves": {"0": {"<app>": {"tag": "1.2.3"}}}}'
           : 'write pins as {"apps": {"<app>": {"tag": "1.2.3", "digest": "sha256:…"}}}',
@@ -180,8 +185,14 @@ function sortedPins(apps: Readonly<Record<string, Pin>>): Record<string, Pin> {
     Object.keys(apps)
       .sort()
       .map((name) => {
-        const pin = apps[name]!;
-        return [name, pin.digest ? { tag: pin.tag, digest: pin.digest } : { tag: pin.tag }];
+        const { tag, digest, migrateDigest } = apps[name]!;
+        // A fixed key order, whatever order the pin was built in.
+        const pin: Pin = {
+          tag,
+          ...(digest !== undefined && { digest }),
+          ...(migrateDigest !== undefined && { migrateDigest }),
+        };
+        return [name, pin];
       }),
   );
 }

@@ -217,14 +217,20 @@ function resolveApp(
   }
   const resolved = values as unknown as AppValues;
   const image = resolved.image;
+  const tag = image.tag ?? 'unpinned';
+  const migrateImage = resolved.migrate?.image;
+  const migrateDigest = entry?.pin.migrateDigest;
   return {
     name: app.name,
     namespace: app.namespace ?? app.name,
     ports: app.ports ?? {},
     dependsOn: [...(app.dependsOn ?? [])].sort(),
     secrets: app.secrets ?? [],
-    values: { ...resolved, image: { ...image, tag: image.tag ?? 'unpinned' } },
-    imageRef: `${image.repository}:${image.tag ?? 'unpinned'}${image.digest ? `@${image.digest}` : ''}`,
+    values: { ...resolved, image: { ...image, tag } },
+    imageRef: `${image.repository}:${tag}${image.digest ? `@${image.digest}` : ''}`,
+    ...(migrateImage !== undefined && {
+      migrateImageRef: `${migrateImage}:${tag}${migrateDigest ? `@${migrateDigest}` : ''}`,
+    }),
   };
 }
 

@@ -230,8 +230,9 @@ export interface Migration {
   /** The command that migrates, e.g. `['./migrate', 'up']`. */
   readonly command: readonly string[];
   /**
-   * Image repository, run at the app's pinned tag (no digest: pins hold none for it), so refused in
-   * environments whose policy requires digests. @default the app's image, with its digest
+   * Image repository of a migration image of its own, run at the app's pinned tag and, where the pin
+   * has one, by the pin's `migrateDigest` (required where the environment requires digests).
+   * @default the app's image, with its digest
    */
   readonly image?: string;
 }
@@ -500,6 +501,11 @@ export interface MatrixDefinition extends MatrixSpec {
 export interface Pin {
   readonly tag: string;
   readonly digest?: string;
+  /**
+   * The digest of the app's own migration image (`migrate.image`) at this tag: where the environment
+   * requires digests, the migration Job runs by it too.
+   */
+  readonly migrateDigest?: string;
 }
 
 /** Pins per environment, as read from `src/environments/releases/<env>.json`. */
@@ -572,6 +578,11 @@ export interface ResolvedApp {
   readonly values: AppValues;
   /** `repository:tag@digest` (or without the digest when the pin has none). */
   readonly imageRef: string;
+  /**
+   * Where the app migrates with an image of its own (`migrate.image`): `image:tag@migrateDigest`, or
+   * without the digest when the pin has none. Absent otherwise: the migration runs `imageRef`.
+   */
+  readonly migrateImageRef?: string;
 }
 
 /** The destination a target resolves a name to. */

@@ -32,17 +32,32 @@ export function orderGate(source: PinSource, to: string, wave: number): GateResu
   };
 }
 
-export function digestGate(pin: Pin, target: ResolvedEnvironment): GateResult {
+/**
+ * Where the target requires digests, the pin has one, and a `migrateDigest` too when the app migrates
+ * with an image of its own there (`ownMigrationImage`: see ResolvedApp.migrateImageRef).
+ */
+export function digestGate(pin: Pin, target: ResolvedEnvironment, ownMigrationImage = false): GateResult {
   if (!target.policy.requireDigest) {
     return { gate: 'digest', status: 'pass', evidence: `not required in ${target.name}` };
   }
-  return pin.digest
-    ? { gate: 'digest', status: 'pass', evidence: `pinned by digest ${pin.digest.slice(0, 19)}…` }
-    : {
-        gate: 'digest',
-        status: 'block',
-        evidence: `${pin.tag} has no digest, and ${target.name} requires one; pin it with --digest sha256:… in the source first`,
-      };
+  if (!pin.digest)
+    return {
+      gate: 'digest',
+      status: 'block',
+      evidence: `${pin.tag} has no digest, and ${target.name} requires one; pin it with --digest sha256:… in the source first`,
+    };
+  if (ownMigrationImage && !pin.migrateDigest)
+    return {
+      gate: 'digest',
+      status: 'block',
+      evidence: `${pin.tag} has no digest for the app's migration image, and ${target.name} requires one; pin it with --migrate-digest sha256:… in the source first`,
+    };
+  const migration = ownMigrationImage ? `, its migration image by ${pin.migrateDigest!.slice(0, 19)}…` : '';
+  return {
+    gate: 'digest',
+    status: 'pass',
+    evidence: `pinned by digest ${pin.digest.slice(0, 19)}…${migration}`,
+  };
 }
 
 export interface FreezeSpan {

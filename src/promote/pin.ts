@@ -26,7 +26,7 @@ import { PINS_SCHEMA_REF } from './plan.ts';
 import type { CodeHostProfile } from './scm/code-host.ts';
 import { defaultCodeHostProfile } from './scm/hosts.ts';
 import type { CommitIdentity, Scm } from './scm/scm.ts';
-import { appWaves, samePin, wavesOf, type EnvPins } from './waves.ts';
+import { appWaves, migratesWithOwnImage, samePin, wavesOf, type EnvPins } from './waves.ts';
 import { withWriteLock } from '../output/lock.ts';
 
 export const PIN_LABEL = 'pin';
@@ -36,6 +36,8 @@ export interface PinRequest {
   readonly app: string;
   readonly tag: string;
   readonly digest?: string;
+  /** The digest of the app's own migration image (`migrate.image`) at `tag`. */
+  readonly migrateDigest?: string;
   /**
    * Pin one wave only (a rollback of one wave). @default the environment's first wave when it has
    * several (later waves follow by `envmatrix promote`), unless `allWaves`
@@ -118,14 +120,24 @@ export function planPin(
       `--tag ${JSON.stringify(request.tag)} is not an image tag (letters, digits, _ . -; at most 128)`,
     );
   }
-  if (request.digest !== undefined && !DIGEST_PATTERN.test(request.digest)) {
-    throw new UsageError(
-      `--digest ${JSON.stringify(request.digest)} is not sha256: followed by 64 lowercase hex digits`,
-    );
+  for (const [flag, digest] of [
+    ['--digest', request.digest],
+    ['--migrate-digest', request.migrateDigest],
+  ] as const) {
+    if (digest !== undefined && !DIGEST_PATTERN.test(digest))
+      throw new UsageError(
+        `${flag} ${JSON.stringify(digest)} is not sha256: followed by 64 lowercase hex digits`,
+      );
   }
   if (environment.policy.requireDigest && request.digest === undefined) {
     throw new UsageError(
       `${request.env} requires pins by digest: pass --digest sha256:… for ${request.app} ${request.tag}`,
+    );
+  }
+  const ownMigrationImage = migratesWithOwnImage(resolved, request.env, request.app);
+  if (environment.policy.requireDigest && ownMigrationImage && request.migrateDigest === undefined) {
+    throw new UsageError(
+      `${request.env} requires pins by digest, and ${request.app} migrates with an image of its own: pass --migrate-digest sha256:… (its digest at ${request.tag})`,
     );
   }
   if (request.wave !== undefined && !placed.includes(request.wave)) {
@@ -133,7 +145,11 @@ export function planPin(
       `${request.app} runs in waves ${placed.join(', ')} of ${request.env}, not wave ${request.wave}`,
     );
   }
-  const pin: Pin = { tag: request.tag, ...(request.digest !== undefined && { digest: request.digest }) };
+  const pin: Pin = {
+    tag: request.tag,
+    ...(request.digest !== undefined && { digest: request.digest }),
+    ...(request.migrateDigest !== undefined && { migrateDigest: request.migrateDigest }),
+  };
   const current: EnvPins = pins[request.env] ?? { file: environment.pinsFile, apps: {} };
   const waves: Record<string, Record<string, Pin>> = {};
   for (const [wave, wavePins] of Object.entries(current.waves ?? {})) waves[wave] = { ...wavePins };
@@ -224,7 +240,7 @@ export function planPin(
       targets: resolved.targets
         .filter((t) => targets.includes(t.id))
         .map((t) => ({ id: t.id, wave: t.wave, engine: t.engine })),
-      digest: digestGate(pin, environment),
+      digest: digestGate(pin, environment, ownMigrationImage),
       ...(freeze && { freeze }),
       ...(overridden && { overridden }),
       ...(compareUrl && { compareUrl }),

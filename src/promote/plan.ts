@@ -49,7 +49,16 @@ import type {
   TargetChange,
   Trigger,
 } from './types.ts';
-import { appWaves, previousWave, releasedPin, samePin, wavesOf, withWavePin, type EnvPins } from './waves.ts';
+import {
+  appWaves,
+  migratesWithOwnImage,
+  previousWave,
+  releasedPin,
+  samePin,
+  wavesOf,
+  withWavePin,
+  type EnvPins,
+} from './waves.ts';
 
 /** `$schema` of pins files the bot writes: releases/<env>.json → generated/schema/. */
 export const PINS_SCHEMA_REF = '../../../generated/schema/releases.schema.json';
@@ -183,7 +192,7 @@ function evaluate(facts: PlanFacts, request: PromotionRequest): Evaluation {
     const contexts = prev === undefined ? source.healthChecks : target.healthChecks;
     const gates: GateResult[] = [
       orderGate(pinSource, target.name, request.wave),
-      digestGate(to, target),
+      digestGate(to, target, migratesWithOwnImage(resolved, target.name, app)),
       freezeGate(target, facts.now),
       soakGate(pinSource, to, arrival, target.policy.soakSeconds, facts.now),
     ];

@@ -255,14 +255,20 @@ function mermaidGraph(plan: PlanDraft): string {
   return lines.join('\n');
 }
 
+/** The `envmatrix pin` flags that write `pin` back as it is. */
+function pinFlags(pin: Pin): string {
+  return [
+    `--tag ${pin.tag}`,
+    ...(pin.digest ? [`--digest ${pin.digest}`] : []),
+    ...(pin.migrateDigest ? [`--migrate-digest ${pin.migrateDigest}`] : []),
+  ].join(' ');
+}
+
 function rollbackCommands(plan: PlanDraft, maxRows: number): string[] {
   const waveFlag = multiWave(plan) ? ` --wave ${plan.request.wave}` : '';
   const commands = plan.promotions
     .filter((p) => p.from)
-    .map(
-      (p) =>
-        `envmatrix pin --env ${plan.request.to}${waveFlag} --app ${p.app} --tag ${p.from!.tag}${p.from!.digest ? ` --digest ${p.from!.digest}` : ''}`,
-    );
+    .map((p) => `envmatrix pin --env ${plan.request.to}${waveFlag} --app ${p.app} ${pinFlags(p.from!)}`);
   if (commands.length === 0)
     return ['# every app in this PR is new to the environment: revert the merge commit'];
   const { shown, more } = take(commands, maxRows);
@@ -509,9 +515,7 @@ export function renderPinBody(input: PinBodyInput): string {
     manualIntro: manualIntro(input.afterMerge, env),
     closeNote: `close this PR: ${where} keeps what it runs${later.length > 0 ? `, and nothing moves on to wave${later.length === 1 ? '' : 's'} ${later.map((w) => w.wave).join(' and ')}` : ''}.`,
     rollback: from
-      ? [
-          `envmatrix pin --env ${env}${waveFlag} --app ${app} --tag ${from.tag}${from.digest ? ` --digest ${from.digest}` : ''}`,
-        ]
+      ? [`envmatrix pin --env ${env}${waveFlag} --app ${app} ${pinFlags(from)}`]
       : [`# ${app} is new to ${env}: revert the merge commit`],
     marker: input.marker,
   });

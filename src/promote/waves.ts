@@ -15,7 +15,7 @@ import type { Pin, PinsByEnvironment, ResolvedMatrix } from '../matrix/types.ts'
 export type EnvPins = PinsByEnvironment[string];
 
 export function samePin(a: Pin | undefined, b: Pin | undefined): boolean {
-  return a?.tag === b?.tag && a?.digest === b?.digest;
+  return a?.tag === b?.tag && a?.digest === b?.digest && a?.migrateDigest === b?.migrateDigest;
 }
 
 /** Every wave of an environment, ascending. */
@@ -30,6 +30,16 @@ export function appWaves(matrix: ResolvedMatrix, env: string, app: string): numb
       matrix.targets.filter((t) => t.env === env && t.apps.some((a) => a.name === app)).map((t) => t.wave),
     ),
   ].sort((a, b) => a - b);
+}
+
+/**
+ * Whether `app` migrates with an image of its own (`migrate.image`) on a target of `env`: its pins there
+ * then need a `migrateDigest` where the environment requires digests.
+ */
+export function migratesWithOwnImage(matrix: ResolvedMatrix, env: string, app: string): boolean {
+  return matrix.targets.some(
+    (t) => t.env === env && t.apps.some((a) => a.name === app && a.migrateImageRef !== undefined),
+  );
 }
 
 /**

@@ -119,17 +119,24 @@ describe('validation', () => {
     ]);
   });
 
-  it('rejects a separate migration image where digests are required: it would run by tag', () => {
+  it('requires a migrateDigest in the pin of an app with its own migration image where digests are required', () => {
     const [api, worker] = fixtureApps();
     const migrate = { command: ['./migrate', 'up'], image: 'registry.example.com/api-migrations' };
     const withImage = fixtureMatrix({ apps: [{ ...api!, migrate }, worker!] });
     expect(problems(withImage)).toEqual(
       ['aws/eu-west-1', 'gcp/europe-west1', 'onprem/dc1'].map(
         (where) =>
-          `[prod/${where}/main/api] migrate.image registry.example.com/api-migrations would run by tag, without a digest, and prod requires images pinned by digest`,
+          `[prod/${where}/main/api] migrate.image registry.example.com/api-migrations would run by tag 1.0.0, without a digest, and prod requires one`,
       ),
     );
-    // Set for dev only, where digests are not required, it stands; prod runs the app's own image.
+    const byDigest = fixturePins({
+      prod: {
+        api: { tag: '1.0.0', digest: DIGEST, migrateDigest: `sha256:${'b'.repeat(64)}` },
+        worker: { tag: '0.1.0', digest: DIGEST },
+      },
+    });
+    expect(problems(withImage, byDigest)).toEqual([]);
+    // Set for dev only, where digests are not required, it needs none; prod runs the app's own image.
     const devOnly = fixtureMatrix({
       apps: [{ ...api!, migrate: { command: migrate.command } }, worker!],
       overrides: [{ env: 'dev', app: 'api', set: { migrate } }],

@@ -183,6 +183,26 @@ describe('digest gate', () => {
     });
   });
 
+  it('blocks a pin without a migrateDigest for an app with a migration image of its own', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(digestGate({ tag: '2.2.0', digest }, env({ requireDigest: true }), true)).toEqual({
+      gate: 'digest',
+      status: 'block',
+      evidence:
+        "2.2.0 has no digest for the app's migration image, and prod requires one; pin it with --migrate-digest sha256:… in the source first",
+    });
+    const both = digestGate(
+      { tag: '2.2.0', digest, migrateDigest: `sha256:${'b'.repeat(64)}` },
+      env({ requireDigest: true }),
+      true,
+    );
+    expect(both).toEqual({
+      gate: 'digest',
+      status: 'pass',
+      evidence: 'pinned by digest sha256:aaaaaaaaaaaa…, its migration image by sha256:bbbbbbbbbbbb…',
+    });
+  });
+
   it('passes otherwise', () => {
     expect(digestGate({ tag: '2.2.0' }, env({}, 'staging')).evidence).toBe('not required in staging');
     expect(

@@ -58,6 +58,52 @@ describe('planPin', () => {
       expect(() => planPin(example, pins, request)).toThrow(new UsageError(message));
   });
 
+  it('requires --migrate-digest where digests are required and the app migrates with an image of its own, and writes it', () => {
+    const ownImage = {
+      ...example,
+      apps: example.apps.map((app) =>
+        app.name === 'api'
+          ? { ...app, migrate: { command: ['./migrate', 'up'], image: 'ghcr.io/acme/api-migrations' } }
+          : app,
+      ),
+    };
+    // What prod runs now has its migration digest (validation asks for it there, test/matrix/validate.test.ts).
+    const prodApi = { ...pins.prod!.apps.api!, migrateDigest: `sha256:${'f'.repeat(64)}` };
+    const pinned = { ...pins, prod: { ...pins.prod!, apps: { ...pins.prod!.apps, api: prodApi } } };
+    expect(() =>
+      planPin(ownImage, pinned, { env: 'prod', app: 'api', tag: '1.6.0', digest: DIGEST }),
+    ).toThrow(
+      new UsageError(
+        'prod requires pins by digest, and api migrates with an image of its own: pass --migrate-digest sha256:… (its digest at 1.6.0)',
+      ),
+    );
+    expect(() =>
+      planPin(ownImage, pins, { env: 'dev', app: 'api', tag: '1.7.0', migrateDigest: 'sha256:0' }),
+    ).toThrow(
+      new UsageError('--migrate-digest "sha256:0" is not sha256: followed by 64 lowercase hex digits'),
+    );
+    const migrateDigest = `sha256:${'e'.repeat(64)}`;
+    const plan = planPin(ownImage, pinned, {
+      env: 'prod',
+      app: 'api',
+      tag: '1.6.0',
+      digest: DIGEST,
+      migrateDigest,
+    });
+    expect(pinsJson(plan.pinsFile.content).waves?.['0']?.api).toEqual({
+      tag: '1.6.0',
+      digest: DIGEST,
+      migrateDigest,
+    });
+    expect(plan.body).toContain('its migration image by sha256:eeeeeeeeeeee…');
+    // The same tag and digest with another migration digest is a change, not "already pinned".
+    const devApi = pins.dev!.apps.api!;
+    expect(planPin(ownImage, pinned, { env: 'dev', app: 'api', ...devApi }).unchanged).toBe(true);
+    const dev = planPin(ownImage, pinned, { env: 'dev', app: 'api', ...devApi, migrateDigest });
+    expect(dev.unchanged).toBe(false);
+    expect(pinsJson(dev.pinsFile.content).apps.api).toEqual({ ...devApi, migrateDigest });
+  });
+
   it('pins an environment without reviewers by commit, one with reviewers by PR', () => {
     const dev = planPin(example, pins, { env: 'dev', app: 'api', tag: '1.7.0' });
     expect(dev.mode).toBe('commit');

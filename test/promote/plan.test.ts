@@ -208,6 +208,54 @@ describe('planPromotion', () => {
     ]);
   });
 
+  it('moves an app’s migration digest with its pin, and holds an app whose migration image has none', async () => {
+    const ownImage: MatrixDefinition = {
+      ...example,
+      apps: example.apps.map((app) =>
+        app.name === 'api'
+          ? { ...app, migrate: { command: ['./migrate', 'up'], image: 'ghcr.io/acme/api-migrations' } }
+          : app,
+      ),
+    };
+    const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+    const withMigrateDigest = (env: string, migrateDigest?: string): PinsByEnvironment[string] => {
+      const envPins = pins[env]!;
+      const api = { ...envPins.apps.api!, ...(migrateDigest && { migrateDigest }) };
+      return { ...envPins, apps: { ...envPins.apps, api } };
+    };
+    // prod runs api with its migration digest (validation asks for it); staging's api pin has none.
+    const bare = { ...pins, prod: withMigrateDigest('prod', digestOf('1')) };
+    const held = await planPromotion(
+      facts({ definition: ownImage, pins: bare, history: settledHistory(bare) }),
+      STAGING_TO_PROD,
+    );
+    expect(held.promotions.map((p) => p.app)).toEqual(['web', 'worker']);
+    expect(held.blocked.map((p) => [p.app, p.gates.find((g) => g.gate === 'digest')])).toEqual([
+      [
+        'api',
+        {
+          gate: 'digest',
+          status: 'block',
+          evidence: `1.5.0 has no digest for the app's migration image, and prod requires one; pin it with --migrate-digest sha256:… in the source first`,
+        },
+      ],
+    ]);
+    const pinned = { ...bare, staging: withMigrateDigest('staging', digestOf('2')) };
+    const moved = await planPromotion(
+      facts({ definition: ownImage, pins: pinned, history: settledHistory(pinned) }),
+      STAGING_TO_PROD,
+    );
+    expect(moved.promotions.map((p) => p.app)).toEqual(['api', 'web', 'worker']);
+    const prodPins = JSON.parse(moved.pinsFile!.content) as {
+      waves: Record<string, Record<string, unknown>>;
+    };
+    expect(prodPins.waves['0']?.api).toEqual(pinned.staging.apps.api);
+    // Undoing it writes the migration digest back too.
+    expect(moved.body).toContain(
+      `envmatrix pin --env prod --wave 0 --app api --tag 1.4.2 --digest ${pins.prod!.apps.api!.digest} --migrate-digest ${digestOf('1')}`,
+    );
+  });
+
   it('with --atomic, promotes nothing while any app is blocked', async () => {
     const history = {
       ...settledHistory(),

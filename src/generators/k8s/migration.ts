@@ -1,6 +1,7 @@
 /**
  * Migrations (expand and contract): an app with `migrate` gets a Job `<app>-migrate` that runs the
- * migration command with the app's image (or `migrate.image` at the app's tag), ServiceAccount, config
+ * migration command with the app's image (or `migrate.image` at the app's tag, by the pin's
+ * `migrateDigest` when it has one), ServiceAccount, config
  * and secrets, before the app's new version rolls out:
  *
  * - Argo CD: a Sync-phase hook in wave 0, with the workload and its autoscaler in wave 1
@@ -54,7 +55,7 @@ export const migrationContributor = cdk8sContributor({
       annotations: { [ARGOCD_HOOK]: 'Sync', [ARGOCD_HOOK_DELETE_POLICY]: 'BeforeHookCreation' },
     };
     const pod = appPodSettings(chart, ctx);
-    const image = migrate.image === undefined ? app.imageRef : `${migrate.image}:${app.values.image.tag}`;
+    const image = app.migrateImageRef ?? app.imageRef;
     const job = new kplus.Job(chart, 'job', {
       metadata: { ...metaOf(ctx, name), labels, ...hook },
       backoffLimit: MIGRATION_BACKOFF_LIMIT,

@@ -161,12 +161,14 @@ export function container(
       { name: secretVolumeName(secret.name) },
     ),
   }));
+  const image = run.image ?? app.imageRef;
   return {
     name: run.name ?? app.name,
-    image: run.image ?? app.imageRef,
+    image,
     ...(run.command && { command: [...run.command] }),
-    // A digest never changes what it points at, so the node's copy is good; a bare tag may move.
-    imagePullPolicy: app.values.image.digest
+    // A digest never changes what it points at, so the node's copy is good; a bare tag may move. Judged
+    // on the image this container runs: a migration image of its own may have no digest where the app's has.
+    imagePullPolicy: image.includes('@')
       ? kplus.ImagePullPolicy.IF_NOT_PRESENT
       : kplus.ImagePullPolicy.ALWAYS,
     ports: run.portless ? [] : Object.entries(app.ports).map(([name, number]) => ({ name, number })),

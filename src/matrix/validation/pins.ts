@@ -1,7 +1,7 @@
 /**
  * Pins: each pins file belongs to an environment and pins apps and waves that exist, and every placed
- * app has a pin, with a digest where the environment requires one (and there, no separate migration
- * image, which would run by tag). A wave's pin (a rollout under way)
+ * app has a pin, with a digest where the environment requires one (and a `migrateDigest` there for an
+ * app that migrates with an image of its own). A wave's pin (a rollout under way)
  * is held to the same rules as the environment's: it is what that wave's clusters run.
  */
 import type { MatrixIssue } from '../errors.ts';
@@ -76,14 +76,14 @@ export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
         `add "digest": "sha256:…" to ${entry.wave === undefined ? app.name : pinEntryPath(app.name, entry.wave)} in ${env.pinsFile}`,
       );
     }
-    // A separate migration image runs at the app's tag: pins hold no digest for it, so where digests
-    // are required it would be the one mutable reference, and in the Job that holds database rights.
+    // A migration image of the app's own runs by the pin's migrateDigest: without one, where digests are
+    // required it would be the one image run by tag, in the Job that holds the database's rights.
     const migrationImage = app.values.migrate?.image;
-    if (env.policy.requireDigest && migrationImage !== undefined) {
+    if (entry && env.policy.requireDigest && migrationImage !== undefined && !entry.pin.migrateDigest) {
       report(
         'migrate.image',
-        `migrate.image ${migrationImage} would run by tag, without a digest, and ${target.env} requires images pinned by digest`,
-        `remove migrate.image here, so the migration runs the app's own image by its pinned digest (build the migration into the app image); pins hold no digest for a separate migration image`,
+        `migrate.image ${migrationImage} would run by tag ${entry.pin.tag}, without a digest, and ${target.env} requires one`,
+        `add "migrateDigest": "sha256:…" (the digest of ${migrationImage}:${entry.pin.tag}) to ${entry.wave === undefined ? app.name : pinEntryPath(app.name, entry.wave)} in ${env.pinsFile}, or pass --migrate-digest to envmatrix pin`,
       );
     }
   });

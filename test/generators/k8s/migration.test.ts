@@ -192,28 +192,33 @@ describe('migrations', () => {
     }
   });
 
-  it('runs migrate.image at the app’s tag when given; explain names the layer of each value', () => {
-    // Staging only: prod requires digests, which a separate migration image cannot have (validation).
+  it('runs migrate.image at the app’s tag, by the pin’s migrateDigest when it has one; explain names the layer of each value', () => {
+    const migrateDigest = `sha256:${'c'.repeat(64)}`;
+    const pins = threeEnvPins();
+    const prodApi = pins.prod!.apps.api!;
     const other = renderValid(
       migrating({
-        apps: withApp('api', { migrate: { command: ['migrate'] } }),
+        apps: withApp('api', { migrate: { command: ['migrate'], image: 'ghcr.io/acme/api-migrations' } }),
         overrides: [
           ...(threeEnvMatrix().overrides ?? []),
-          { env: 'staging', app: 'api', set: { migrate: { image: 'ghcr.io/acme/api-migrations' } } },
           { env: 'prod', app: 'api', set: { migrate: { command: ['migrate', '--prod'] } } },
         ],
       }),
-      threeEnvPins(),
+      { ...pins, prod: { ...pins.prod!, apps: { ...pins.prod!.apps, api: { ...prodApi, migrateDigest } } } },
     );
+    // Staging's pin has a digest for the app's image, none for the migration image: by tag there.
     const staging = objectAt(other, `k8s/staging/gcp/europe-west1/main/api/Job/api-migrate`);
+    // Pulled every time: a tag may move, though the app's own image in staging is pinned by digest.
     expect(staging.spec?.template?.spec.containers[0]).toMatchObject({
       image: 'ghcr.io/acme/api-migrations:1.5.0',
       command: ['migrate'],
+      imagePullPolicy: 'Always',
     });
     const prod = objectAt(other, `${ARGO}/api/Job/api-migrate`);
     expect(prod.spec?.template?.spec.containers[0]).toMatchObject({
-      image: `ghcr.io/acme/api:1.4.2@${DIGEST}`,
+      image: `ghcr.io/acme/api-migrations:1.4.2@${migrateDigest}`,
       command: ['migrate', '--prod'],
+      imagePullPolicy: 'IfNotPresent',
     });
     const { resolved } = checkedMatrix(
       migrating({
