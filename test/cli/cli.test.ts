@@ -146,6 +146,28 @@ describe('envmatrix CLI', () => {
     );
   });
 
+  it('pin passes --migrate-digest on to the pin, checked like --digest, and writes nothing when it is wrong', async () => {
+    const pinsFile = join(project.root, 'src/environments/releases/dev.json');
+    const before = await readFile(pinsFile, 'utf8');
+    const { code, stderr } = await envmatrix(
+      project.root,
+      'pin',
+      '--env',
+      'dev',
+      '--app',
+      'api',
+      '--tag',
+      '1.7.0',
+      '--migrate-digest',
+      'sha256:123',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'envmatrix: --migrate-digest "sha256:123" is not sha256: followed by 64 lowercase hex digits\n',
+    );
+    expect(await readFile(pinsFile, 'utf8')).toBe(before);
+  });
+
   it.each(['synth', 'ls'])(
     'a --root that does not exist is a usage error in %s (exit 2), not a bug',
     async (command) => {
