@@ -17,7 +17,7 @@ import { k8sAppDir } from '../generators/paths.ts';
 import { compareStrings } from '../core/compare.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ResolvedMatrix, ResolvedTarget } from '../matrix/types.ts';
-import { flatValues, OVERRIDE_LAYERS, patternHostname, type FlatValue } from './values.ts';
+import { flatValues, OVERRIDE_LAYERS, patternHostname, PIN_PATHS, type FlatValue } from './values.ts';
 
 export type DifferenceGroup = 'intended' | 'unexpected';
 
@@ -126,7 +126,7 @@ export function classifyValue(
   b: { id: string; value?: FlatValue },
 ): ValueDifference {
   const sides = { ...(a.value && { a: side(a.value)! }), ...(b.value && { b: side(b.value)! }) };
-  if (path === 'image.tag' || path === 'image.digest') {
+  if (PIN_PATHS.has(path)) {
     const older =
       a.value && b.value && path === 'image.tag'
         ? compareTagsNewestFirst(a.value.value, b.value.value) > 0
@@ -180,8 +180,8 @@ function compareValues(matrix: ResolvedMatrix, a: ResolvedTarget, b: ResolvedTar
       same++;
       continue;
     }
-    // Another tag has another digest: one finding (the lagging pin), not two.
-    if (path === 'image.digest' && tagsDiffer) continue;
+    // Another tag has other digests: one finding (the lagging pin), not two or three.
+    if (path !== 'image.tag' && PIN_PATHS.has(path) && tagsDiffer) continue;
     differences.push(
       classifyValue(path, { id: a.id, ...(va && { value: va }) }, { id: b.id, ...(vb && { value: vb }) }),
     );

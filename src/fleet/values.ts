@@ -50,6 +50,12 @@ function leaves(value: unknown, prefix: string, out: [string, unknown][]): void 
 
 const UNKNOWN: ProvenanceStep = { layer: 'default', value: undefined, source: 'envmatrix default' };
 
+/** Where flatValues shows the pin's `migrateDigest` (ResolvedApp.migrateImageRef), beside the image's. */
+export const MIGRATE_DIGEST_PATH = 'migrate.digest';
+
+/** The values a pin sets: a difference in one is a pin that lags (fleet/compare.ts). */
+export const PIN_PATHS: ReadonlySet<string> = new Set(['image.tag', 'image.digest', MIGRATE_DIGEST_PATH]);
+
 function hostnamePatternOf(target: ResolvedTarget): string | undefined {
   return target.gateway && 'hostnamePattern' in target.gateway ? target.gateway.hostnamePattern : undefined;
 }
@@ -94,12 +100,21 @@ export function flatValues(matrix: ResolvedMatrix, targetId: string, app: string
   const log = matrix.provenance.get(targetId)?.get(app) ?? new Map<string, readonly ProvenanceStep[]>();
   const out: [string, unknown][] = [];
   leaves(resolved.values, '', out);
+  const setBy = (path: string) => {
+    const chain = provenanceOf(log, path)[0]?.steps ?? [];
+    return chain[chain.length - 1] ?? UNKNOWN;
+  };
+  // The migration image's digest is a pin's, not a value: shown as one, set where the tag is.
+  const migrateDigest = resolved.migrateImageRef?.split('@')[1];
+  const pin = setBy('image.tag');
   return [
     ...out.map(([path, value]) => {
-      const chain = provenanceOf(log, path)[0]?.steps ?? [];
-      const last = chain[chain.length - 1] ?? UNKNOWN;
+      const last = setBy(path);
       return { path, value: text(value), layer: last.layer, source: last.source };
     }),
+    ...(migrateDigest !== undefined
+      ? [{ path: MIGRATE_DIGEST_PATH, value: migrateDigest, layer: pin.layer, source: pin.source }]
+      : []),
     ...targetSettings(target, resolved),
   ].sort((a, b) => compareStrings(a.path, b.path));
 }

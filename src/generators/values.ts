@@ -31,6 +31,11 @@ export function targetValues(target: ResolvedTarget): unknown {
           secrets: app.secrets,
           ...app.values,
           image: { ...app.values.image, reference: app.imageRef },
+          // The image the migration Job runs, when it is one of the app's own (tag, and digest from the pin).
+          ...(app.values.migrate &&
+            app.migrateImageRef !== undefined && {
+              migrate: { ...app.values.migrate, reference: app.migrateImageRef },
+            }),
         },
       ]),
     ),

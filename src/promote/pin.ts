@@ -135,6 +135,11 @@ export function planPin(
     );
   }
   const ownMigrationImage = migratesWithOwnImage(resolved, request.env, request.app);
+  if (request.migrateDigest !== undefined && !ownMigrationImage) {
+    throw new UsageError(
+      `--migrate-digest: ${request.app} has no migration image of its own in ${request.env} (migrate.image); leave the flag out`,
+    );
+  }
   if (environment.policy.requireDigest && ownMigrationImage && request.migrateDigest === undefined) {
     throw new UsageError(
       `${request.env} requires pins by digest, and ${request.app} migrates with an image of its own: pass --migrate-digest sha256:… (its digest at ${request.tag})`,

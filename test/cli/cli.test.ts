@@ -146,26 +146,59 @@ describe('envmatrix CLI', () => {
     );
   });
 
-  it('pin passes --migrate-digest on to the pin, checked like --digest, and writes nothing when it is wrong', async () => {
-    const pinsFile = join(project.root, 'src/environments/releases/dev.json');
-    const before = await readFile(pinsFile, 'utf8');
-    const { code, stderr } = await envmatrix(
-      project.root,
-      'pin',
-      '--env',
-      'dev',
-      '--app',
-      'api',
-      '--tag',
-      '1.7.0',
-      '--migrate-digest',
-      'sha256:123',
-    );
-    expect(code).toBe(2);
-    expect(stderr).toBe(
-      'envmatrix: --migrate-digest "sha256:123" is not sha256: followed by 64 lowercase hex digits\n',
-    );
-    expect(await readFile(pinsFile, 'utf8')).toBe(before);
+  it('pin writes --migrate-digest into the pin, and the migration Job runs by it; a wrong one writes nothing', async () => {
+    const copy = await copyProject({ withGenerated: true });
+    try {
+      const api = join(copy.root, 'src/apps/api.ts');
+      const image = 'ghcr.io/acme/api-migrations';
+      const source = await readFile(api, 'utf8');
+      expect(source).toContain("migrate: { command: ['./migrate', 'up'] },");
+      await writeFile(
+        api,
+        source.replace(
+          "migrate: { command: ['./migrate', 'up'] },",
+          `migrate: { command: ['./migrate', 'up'], image: '${image}' },`,
+        ),
+      );
+      // prod requires digests: what it runs now gets its migration digest first, as validation asks.
+      const prodFile = join(copy.root, 'src/environments/releases/prod.json');
+      const prod = JSON.parse(await readFile(prodFile, 'utf8')) as { apps: Record<string, object> };
+      prod.apps.api = { ...prod.apps.api, migrateDigest: `sha256:${'1'.repeat(64)}` };
+      await writeFile(prodFile, `${JSON.stringify(prod, null, 2)}\n`);
+      const devFile = join(copy.root, 'src/environments/releases/dev.json');
+      const before = await readFile(devFile, 'utf8');
+      const pin = (digest: string) =>
+        envmatrix(
+          copy.root,
+          'pin',
+          '--env',
+          'dev',
+          '--app',
+          'api',
+          '--tag',
+          '1.7.0',
+          '--migrate-digest',
+          digest,
+        );
+      const wrong = await pin('sha256:123');
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toBe(
+        'envmatrix: --migrate-digest "sha256:123" is not sha256: followed by 64 lowercase hex digits\n',
+      );
+      expect(await readFile(devFile, 'utf8')).toBe(before);
+      const migrateDigest = `sha256:${'2'.repeat(64)}`;
+      const right = await pin(migrateDigest);
+      expect(right.code, right.stderr).toBe(0);
+      const dev = JSON.parse(await readFile(devFile, 'utf8')) as { apps: Record<string, unknown> };
+      expect(dev.apps.api).toEqual({ tag: '1.7.0', migrateDigest });
+      const manifest = await readFile(
+        join(copy.root, 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml'),
+        'utf8',
+      );
+      expect(manifest).toContain(`image: ${image}:1.7.0@${migrateDigest}`);
+    } finally {
+      await copy.remove();
+    }
   });
 
   it.each(['synth', 'ls'])(

@@ -10,7 +10,7 @@ import {
   type RenderedApp,
 } from '../../src/fleet/compare.ts';
 import { formatComparison } from '../../src/fleet/compare-text.ts';
-import { loadMatrix } from '../../src/matrix/load.ts';
+import { checkedMatrix, loadMatrix, readPins } from '../../src/matrix/load.ts';
 import type { ResolvedMatrix } from '../../src/matrix/types.ts';
 import { readTree } from '../../src/output/tree.ts';
 import { projectRoot } from '../support/tools.ts';
@@ -75,6 +75,49 @@ describe('compare: effective values', () => {
         reason: 'pin-lags',
         explanation:
           'prod/aws/us-east-1/main lags: it runs 1.4.2 (src/environments/releases/prod.json), staging/aws/us-east-1/main runs 1.5.0',
+      }),
+    ]);
+  });
+
+  it('a migration digest that lags is a pin that lags, named with its pins file, not an unexplained value', async () => {
+    const definition = (await import('../../src/environments/index.ts')).default;
+    const { pins } = await readPins(projectRoot);
+    const ownImage = {
+      ...definition,
+      apps: definition.apps.map((app) =>
+        app.name === 'api'
+          ? { ...app, migrate: { command: ['migrate'], image: 'ghcr.io/acme/api-migrations' } }
+          : app,
+      ),
+    };
+    // staging and prod run one tag and digest; only the migration image's digest differs.
+    const withApi = (env: string, migrateDigest: string) => ({
+      ...pins[env]!,
+      apps: { ...pins[env]!.apps, api: { ...pins.prod!.apps.api!, migrateDigest } },
+    });
+    const { resolved } = checkedMatrix(ownImage, {
+      ...pins,
+      staging: withApi('staging', `sha256:${'1'.repeat(64)}`),
+      prod: withApi('prod', `sha256:${'2'.repeat(64)}`),
+    });
+    const api = compareTargets({
+      matrix: resolved,
+      a: STAGING,
+      b: PROD,
+      app: 'api',
+      rendered: renderedFrom(generated),
+    }).apps[0]!;
+    expect(api.values.filter((v) => v.path.startsWith('image.') || v.path.startsWith('migrate.'))).toEqual([
+      expect.objectContaining({
+        path: 'migrate.digest',
+        a: {
+          value: `sha256:${'1'.repeat(64)}`,
+          layer: 'pin',
+          source: 'src/environments/releases/staging.json',
+        },
+        b: { value: `sha256:${'2'.repeat(64)}`, layer: 'pin', source: 'src/environments/releases/prod.json' },
+        group: 'unexpected',
+        reason: 'pin-lags',
       }),
     ]);
   });

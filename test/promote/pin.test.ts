@@ -50,6 +50,10 @@ describe('planPin', () => {
         'prod requires pins by digest: pass --digest sha256:… for api 1.6.0',
       ],
       [
+        { env: 'dev', app: 'worker', tag: '0.9.0', migrateDigest: DIGEST },
+        '--migrate-digest: worker has no migration image of its own in dev (migrate.image); leave the flag out',
+      ],
+      [
         { env: 'prod', app: 'worker', tag: '1', digest: DIGEST, wave: 2 },
         'worker runs in waves 0, 1 of prod, not wave 2',
       ],

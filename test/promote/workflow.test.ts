@@ -74,6 +74,8 @@ describe('.github/workflows/promote.yml', async () => {
     expect(workflow.jobs.pin?.steps.find((s) => s.run?.includes(' pin '))?.env).toMatchObject({
       PIN_ENV: '${{ github.event.client_payload.env }}',
       PIN_TAG: '${{ github.event.client_payload.tag }}',
+      PIN_DIGEST: '${{ github.event.client_payload.digest }}',
+      PIN_MIGRATE_DIGEST: '${{ github.event.client_payload.migrate_digest }}',
     });
   });
 });

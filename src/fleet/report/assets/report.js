@@ -8,6 +8,8 @@
   let parsed;
   const report = () => (parsed ??= JSON.parse(document.getElementById('report-data').textContent));
   const OVERRIDE_LAYERS = new Set(['app override', 'environment', 'cloud', 'region', 'cluster']);
+  // As fleet/values.ts PIN_PATHS: the values a pin sets.
+  const PIN_PATHS = new Set(['image.tag', 'image.digest', 'migrate.digest']);
 
   // ---- Filters ------------------------------------------------------------------------------------
   const filters = document.getElementById('filters');
@@ -75,7 +77,7 @@
   const setBy = (id, v) => `${v.layer} (${v.source}) sets ${v.value} on ${id}`;
 
   function classify(path, a, b) {
-    if (path === 'image.tag' || path === 'image.digest') {
+    if (PIN_PATHS.has(path)) {
       if (a.value && b.value && path === 'image.tag') {
         const older = newestFirst(a.value.value, b.value.value) > 0 ? a : b;
         const newer = older === a ? b : a;
@@ -131,7 +133,7 @@
       const va = left.get(path);
       const vb = right.get(path);
       if (va && vb && va.value === vb.value) continue;
-      if (path === 'image.digest' && tagsDiffer) continue;
+      if (path !== 'image.tag' && PIN_PATHS.has(path) && tagsDiffer) continue;
       differences.push({ path, va, vb, ...classify(path, { id: idA, value: va }, { id: idB, value: vb }) });
     }
     const summary = document.createElement('p');
