@@ -376,6 +376,30 @@ describe('the up-to-date record', { timeout: 240_000 }, () => {
     expect(await readFile(statCache, 'utf8')).toBe(recorded);
   });
 
+  it('once its files are past the racy window, a check keeps their stat data and needs no stat cache', async () => {
+    await synthed();
+    await new Promise((done) => setTimeout(done, 2100));
+    // This check reads what the synth wrote (racy then) and records the tree's stat data with it.
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+    const record = upToDateFile(defaultCacheDir(root), join(root, 'generated'));
+    expect(JSON.parse(await readFile(record, 'utf8'))).toHaveProperty('stats');
+    // Without the stat cache the usual check would read and hash every file, and record them all again.
+    const statCache = statCacheFile(defaultCacheDir(root), join(root, 'generated'));
+    await rm(statCache);
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+    await expect(stat(statCache)).rejects.toThrow(/ENOENT/);
+    // An edit that keeps the size and the mtime moves the ctime: found, repaired.
+    const path = join(root, MANIFEST);
+    const before = await readFile(path, 'utf8');
+    const { mtime } = await stat(path);
+    await writeFile(path, before.replace('app.kubernetes.io/name: api', 'app.kubernetes.io/name: apx'));
+    await utimes(path, mtime, mtime);
+    const repaired = await synthed();
+    expect(upToDateNote(repaired.stderr)).toBeUndefined();
+    expect(repaired.stdout).toMatch(/^synth: 0 added, 1 changed, 0 removed;/);
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
+
   it('an edit that keeps the size and the mtime is still found and repaired', async () => {
     await synthed();
     const path = join(root, MANIFEST);
