@@ -37,7 +37,7 @@ function listFilesNow(dir: string): string[] {
 
 /**
  * The absolute path of a path listFiles gave under `dir`, by concatenation: listed paths are already
- * normal, and path.join normalises each one again (~20 ms over a fleet's generated/ on every synth).
+ * normal, and path.join normalises each one again (~5 ms for the 3,654 files of 1,800 app instances).
  */
 export function pathUnder(dir: string): (path: string) => string {
   const root = resolve(dir);
