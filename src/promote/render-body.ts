@@ -54,7 +54,8 @@ function cell(text: string): string {
 }
 
 function shortDigest(pin: Pin | undefined): string {
-  return pin?.digest ? `\`${pin.digest.slice(0, 19)}…\`` : '—';
+  const migration = pin?.migrateDigest ? ` (migration \`${pin.migrateDigest.slice(0, 19)}…\`)` : '';
+  return pin?.digest ? `\`${pin.digest.slice(0, 19)}…\`${migration}` : migration.trim() || '—';
 }
 
 function plural(count: number, word: string): string {
@@ -110,7 +111,7 @@ export function renderCommitMessage(plan: PlanDraft): string {
   const subject = `Promote ${plan.promotions.map((p) => `${p.app} ${p.to.tag}`).join(', ')} to ${to}${multiWave(plan) ? ` (wave ${wave})` : ''}`;
   const lines = plan.promotions.map(
     (p) =>
-      `${p.app}: ${versionChange(p)}${p.to.digest ? ` (${p.to.digest})` : ''} from ${describeSource(p.source)}`,
+      `${p.app}: ${versionChange(p)}${p.to.digest ? ` (${p.to.digest})` : ''}${p.to.migrateDigest ? ` (migration image ${p.to.migrateDigest})` : ''} from ${describeSource(p.source)}`,
   );
   const trailers = [
     `${TRAILERS.from}: ${from}`,

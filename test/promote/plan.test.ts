@@ -250,6 +250,12 @@ describe('planPromotion', () => {
       waves: Record<string, Record<string, unknown>>;
     };
     expect(prodPins.waves['0']?.api).toEqual(pinned.staging.apps.api);
+    // The commit and the changes table name it beside the image's digest.
+    const api = pinned.staging.apps.api!;
+    expect(moved.commitMessage).toContain(
+      `api: 1.4.2 → ${api.tag}${api.digest ? ` (${api.digest})` : ''} (migration image ${digestOf('2')}) from staging`,
+    );
+    expect(moved.body).toContain(`(migration \`sha256:${'2'.repeat(12)}…\`)`);
     // Undoing it writes the migration digest back too.
     expect(moved.body).toContain(
       `envmatrix pin --env prod --wave 0 --app api --tag 1.4.2 --digest ${pins.prod!.apps.api!.digest} --migrate-digest ${digestOf('1')}`,
