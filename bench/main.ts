@@ -105,7 +105,7 @@ async function measureVersion(mode: CliMode = 'bundle'): Promise<Sample> {
  * A project on disk for the CLI scenarios: its matrix file builds the synthetic fleet, its pins are the
  * synthetic pins as releases/<env>.json, and its node_modules holds only the caches (packages resolve
  * from this checkout, where the modules live). Dated an hour back, as an edited project's files are by
- * the time its next synth runs (the matrix cache skips modules changed within 2 s of a load).
+ * the time its next synth runs (the matrix cache skips modules changed within RACY_MS (3 s) of a load).
  */
 async function writeProject(root: string, size: FleetSize): Promise<void> {
   const matrix = resolve('bench/synthetic-matrix.ts');
@@ -211,7 +211,7 @@ async function benchSize(
       );
       await rm(join(project, 'node_modules/.cache/envmatrix/matrix'), { recursive: true, force: true });
       add('noop (CLI, loads matrix)', await measureCli(project));
-      // A developer's next synth comes seconds later, not within the 2 s in which the stat cache cannot
+      // A developer's next synth comes seconds later, not within the 3 s in which the stat cache cannot
       // vouch for files just written (stat-cache.ts, RACY_MS): the first synth after that reads the
       // files the cold synth wrote once more, as git status does after a checkout; time the one after.
       await new Promise((done) => setTimeout(done, RACY_MS + 100));

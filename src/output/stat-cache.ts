@@ -8,7 +8,10 @@
  * Racy files (git's "racily clean" problem): a file modified within the same timestamp tick as the
  * moment its stat was taken can keep the recorded mtime. An entry is trusted only when its mtime is at
  * least RACY_MS older than the start of the synth that recorded it; newer ones are read once more by the
- * next synth, which records them again.
+ * next synth, which records them again. As in git, only the mtime is judged: a file whose mtime was set
+ * back (cp -p) and that is edited in place and set back again within one ctime tick of being recorded
+ * keeps all four values; that needs a filesystem with coarse ctimes (HFS+: 1 s) and a tool restoring
+ * mtimes twice within that second.
  *
  * Kept outside generated/ (node_modules/.cache/envmatrix/stat/), one file per output folder; safe to
  * delete (the next synth reads every file). `synth --check` never uses it: it reads every byte.
@@ -19,8 +22,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256 } from '../core/canonical.ts';
 
-/** Wider than any filesystem's timestamp granularity (FAT: 2 s) and the skew of its coarse clock. */
-export const RACY_MS = 2000;
+/**
+ * Wider than any filesystem's timestamp granularity (FAT: 2 s) and the lag of the kernel's coarse clock
+ * behind Date.now() (a few ms): equal to FAT's would leave that lag as a window.
+ */
+export const RACY_MS = 3000;
 
 /** What the cache compares: all four must match the recorded ones. */
 export interface FileStat {

@@ -124,9 +124,11 @@ export async function upToDate(
   matrix: string,
 ): Promise<UpToDate | undefined> {
   const file = upToDateFile(cacheDir, outDir);
+  let recordText: string;
   let record: UpToDateRecord;
   try {
-    record = JSON.parse(await readFile(file, 'utf8')) as UpToDateRecord;
+    recordText = await readFile(file, 'utf8');
+    record = JSON.parse(recordText) as UpToDateRecord;
   } catch {
     return undefined;
   }
@@ -168,7 +170,10 @@ export async function upToDate(
   // The tree is the record's: keep its stat data for the next check, unless a file is racy (modified
   // within RACY_MS of this check's start, so a later edit could keep its mtime).
   const racyFromNs = BigInt(startedAtMs - RACY_MS) * 1_000_000n;
-  if ([...stats.values()].every((stat) => stat.mtimeNs < racyFromNs))
-    await writeRecord(file, { ...record, stats: digest });
+  if ([...stats.values()].every((stat) => stat.mtimeNs < racyFromNs)) {
+    // A synth that ran meanwhile recorded its own tree: keep that record rather than this older one.
+    const now = await readFile(file, 'utf8').catch(() => undefined);
+    if (now === recordText) await writeRecord(file, { ...record, stats: digest });
+  }
   return current;
 }

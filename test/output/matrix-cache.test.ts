@@ -22,7 +22,7 @@ import {
   survivesJson,
 } from '../../src/output/matrix-cache.ts';
 import { defaultCacheDir } from '../../src/output/project-paths.ts';
-import { statCacheFile } from '../../src/output/stat-cache.ts';
+import { RACY_MS, statCacheFile } from '../../src/output/stat-cache.ts';
 import { upToDateFile } from '../../src/output/up-to-date.ts';
 import { readTree } from '../../src/output/tree.ts';
 import { projectRoot } from '../support/tools.ts';
@@ -75,7 +75,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Date every user file an hour back: a module changed within 2 s of a load is never cached. */
+/** Date every user file an hour back: a module changed within RACY_MS (3 s) of a load is never cached. */
 async function age(): Promise<void> {
   const hourAgo = new Date(Date.now() - 3_600_000);
   for (const dir of ['src/apps', 'src/environments', 'src/environments/releases'])
@@ -288,12 +288,12 @@ describe('the resolved-matrix cache', { timeout: 240_000 }, () => {
     );
   });
 
-  it('a module changed within 2 s of the load is not cached (its bytes may not be those loaded)', async () => {
-    // Stamped a minute ahead: on a loaded machine, node can take more than 2 s to reach the lookup.
+  it('a module changed within RACY_MS of the load is not cached (its bytes may not be those loaded)', async () => {
+    // Stamped a minute ahead: on a loaded machine, node can take more than RACY_MS to reach the lookup.
     const soon = new Date(Date.now() + 60_000);
     await utimes(join(root, 'src/apps/web.ts'), soon, soon);
     expect(await synthNote()).toBe(
-      `matrix: loaded (no entry); not cached: ${join(root, 'src/apps/web.ts')} changed within 2 s of the load`,
+      `matrix: loaded (no entry); not cached: ${join(root, 'src/apps/web.ts')} changed within ${RACY_MS / 1000} s of the load`,
     );
   });
 
@@ -368,7 +368,7 @@ describe('the up-to-date record', { timeout: 240_000 }, () => {
     const written = await readFile(statCache, 'utf8');
     // The files the first synth wrote are younger than its start: the stat cache cannot vouch for them,
     // so the next synth reads them and records them again; the one after reads nothing.
-    await new Promise((done) => setTimeout(done, 2100));
+    await new Promise((done) => setTimeout(done, RACY_MS + 100));
     expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
     const recorded = await readFile(statCache, 'utf8');
     expect(recorded).not.toBe(written);
@@ -378,10 +378,13 @@ describe('the up-to-date record', { timeout: 240_000 }, () => {
 
   it('once its files are past the racy window, a check keeps their stat data and needs no stat cache', async () => {
     await synthed();
-    await new Promise((done) => setTimeout(done, 2100));
+    const record = upToDateFile(defaultCacheDir(root), join(root, 'generated'));
+    // Within the racy window a check finds the tree but keeps no stat data: a later edit could keep it.
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+    expect(JSON.parse(await readFile(record, 'utf8'))).not.toHaveProperty('stats');
+    await new Promise((done) => setTimeout(done, RACY_MS + 100));
     // This check reads what the synth wrote (racy then) and records the tree's stat data with it.
     expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
-    const record = upToDateFile(defaultCacheDir(root), join(root, 'generated'));
     expect(JSON.parse(await readFile(record, 'utf8'))).toHaveProperty('stats');
     // Without the stat cache the usual check would read and hash every file, and record them all again.
     const statCache = statCacheFile(defaultCacheDir(root), join(root, 'generated'));

@@ -35,7 +35,9 @@ describe('StatCache.knownSha256', () => {
   it('trusts no entry whose stat data moved, nor a path it did not record', async () => {
     const cache = await recordedAt(mtimeMs() + RACY_MS + 1);
     expect(cache.knownSha256('a.yaml', { ...stat, size: stat.size + 1n })).toBeUndefined();
+    expect(cache.knownSha256('a.yaml', { ...stat, mtimeNs: stat.mtimeNs - 1n })).toBeUndefined();
     expect(cache.knownSha256('a.yaml', { ...stat, ctimeNs: stat.ctimeNs + 1n })).toBeUndefined();
+    expect(cache.knownSha256('a.yaml', { ...stat, ino: stat.ino + 1n })).toBeUndefined();
     expect(cache.knownSha256('b.yaml', stat)).toBeUndefined();
   });
 });
