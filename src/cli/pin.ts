@@ -1,8 +1,8 @@
 /**
  * `envmatrix pin --env dev --app api --tag 1.6.0 [--digest sha256:…] [--migrate-digest sha256:…]`: where
- * releases enter. Without
- * --push it edits the checkout (pins file + generated/); with --push it commits to the base branch or
- * opens a PR, as the environment's config says (reviewers → PR), from a fresh worktree of the remote.
+ * releases enter. Without --push it edits the checkout (pins file + generated/); with --push it commits
+ * to the base branch or opens a PR, as the environment's config says (reviewers → PR), from a fresh
+ * worktree of the remote.
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';

@@ -211,7 +211,7 @@ export const environmentSchema = strict({
 
 export const overrideSchema = strict({ ...selectorShape, app: value, set: valuesPatchSchema.optional() });
 export const repoSchema = strict({ url: value, branch: value });
-// Checked by the monitoring rules (validation/monitoring.ts), which name the offending label.
+// Checked by the cluster-services rules (validation/cluster-services.ts), which name the offending label.
 export const monitoringSchema = strict({ namespace: value, labels: value });
 export const ingressSchema = strict({ namespace: value });
 

@@ -10,13 +10,12 @@ import type { ResolvedMatrix } from '../../matrix/types.ts';
 import { fluxClusterDir } from '../paths.ts';
 import type { Generator, GeneratorUnit, OutputFile } from '../types.ts';
 import { fluxTargetInput } from './input.ts';
+import { baseKustomizationName, migrationKustomizationName } from '../../matrix/delivery-validation.ts';
 import {
   appKustomization,
   appsKustomization,
   baseKustomization,
-  baseKustomizationName,
   migrationKustomization,
-  migrationKustomizationName,
 } from './kustomization.ts';
 
 export const FLUX_GENERATOR = 'flux';

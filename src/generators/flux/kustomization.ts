@@ -35,9 +35,6 @@ export function timeoutSeconds(input: FluxTargetInput, app: FluxAppInput): numbe
   return Math.max(input.intervalSeconds, MIN_TIMEOUT_SECONDS) + app.rolloutSeconds;
 }
 
-// Named in the matrix layer, whose delivery rules check that no two Kustomizations of a cluster clash.
-export { baseKustomizationName, migrationKustomizationName };
-
 function labelsOf(input: FluxTargetInput, app: FluxAppInput): Record<string, string> {
   return {
     'app.kubernetes.io/managed-by': 'envmatrix',
