@@ -11,3 +11,5 @@ export function bundledCli(options: BundleOptions): Promise<string>;
 export function findBundle(options: BundleOptions): string | undefined;
 export function buildBundle(options: BundleOptions): Promise<string>;
 export function bundleKey(envmatrixDir: string, inputs: readonly string[]): string;
+/** The folder of a bundle's pre-bundled libraries (src/core/bundled-library.ts), from its entry's URL. */
+export function libraryFolder(entry: string): string;

@@ -16,7 +16,9 @@
 //   a source (templates, the report's assets) and createRequire resolve as before;
 // - the user's matrix imports src/matrix/index.ts through tsx, its own copy: the define helpers keep
 //   no state and no classes, and the bundle leaves them out (test/cli/cli-bundle.test.ts checks both);
-// - class and function names are kept (`keepNames`), so error names read the same;
+// - error classes name themselves (`override readonly name`), so errors read the same. esbuild's
+//   `keepNames` is off: it wraps every function a run creates in a `__name` call, 35 ms of a pin bump's
+//   CPU at 1,800 app instances, and envmatrix reads no function's or class's `name`;
 // - `--enable-source-maps` maps stack frames back to src/*.ts through the bundle's .map files.
 import { createHash } from 'node:crypto';
 import {
@@ -32,6 +34,17 @@ import {
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * The CommonJS libraries built beside the bundle, one file each in its `libraries/` folder, and what
+ * each file exports (src/core/bundled-library.ts says why and who requires them). cdk8s-plus-28 shares
+ * cdk8s's and constructs' copies inside its file, as it does in node_modules.
+ */
+const LIBRARY_BUNDLES = {
+  cdk8s:
+    "module.exports = { cdk8s: require('cdk8s'), constructs: require('constructs'), kplus: require('cdk8s-plus-28') };",
+  zod: "module.exports = require('zod');",
+};
 
 /** Bumped when the bundle's layout or build options change in a way the key would not see. */
 const LAYOUT = 1;
@@ -78,7 +91,28 @@ export function findBundle({ envmatrixDir, cacheDir = bundleCacheDir(envmatrixDi
     return undefined;
   if (bundleKey(envmatrixDir, inputs) !== key) return undefined;
   const entry = join(cacheDir, key, 'main.mjs');
-  return existsSync(entry) ? pathToFileURL(entry).href : undefined;
+  const complete = [
+    entry,
+    ...Object.keys(LIBRARY_BUNDLES).map((name) => libraryFile(join(cacheDir, key), name)),
+  ];
+  return complete.every((file) => existsSync(file)) ? pathToFileURL(entry).href : undefined;
+}
+
+/**
+ * The folder of a bundle's pre-bundled libraries, from its entry's URL: what bin/envmatrix.js hands
+ * src/core/bundled-library.ts.
+ * @param {string} entry
+ */
+export function libraryFolder(entry) {
+  return fileURLToPath(new URL('libraries/', entry));
+}
+
+/**
+ * @param {string} bundleDir
+ * @param {string} name
+ */
+function libraryFile(bundleDir, name) {
+  return join(bundleDir, 'libraries', `${name}.cjs`);
 }
 
 /**
@@ -107,7 +141,6 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
       // Libraries stay in node_modules: Node loads them as it does from the sources, cdk8s through
       // createRequire and the compile cache (src/cli/compile-cache.ts).
       packages: 'external',
-      keepNames: true,
       sourcemap: 'linked',
       sourcesContent: false,
       legalComments: 'none',
@@ -115,13 +148,17 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
       logLevel: 'silent',
       plugins: [packageJsonInline(envmatrixDir), ownUrlPerModule(envmatrixDir)],
     }).catch(rethrowFirstError);
+    const libraryManifests = await buildLibraries(build, envmatrixDir, scratch);
     const inputs = [
-      ...Object.keys(result.metafile.inputs).map((input) => resolve(envmatrixDir, input)),
-      join(envmatrixDir, 'tsconfig.json'),
-      BUILDER,
-    ]
-      .map((file) => relative(envmatrixDir, file))
-      .sort();
+      ...new Set(
+        [
+          ...Object.keys(result.metafile.inputs).map((input) => resolve(envmatrixDir, input)),
+          ...libraryManifests,
+          join(envmatrixDir, 'tsconfig.json'),
+          BUILDER,
+        ].map((file) => relative(envmatrixDir, file)),
+      ),
+    ].sort();
     const key = bundleKey(envmatrixDir, inputs);
     const target = join(cacheDir, key);
     try {
@@ -138,6 +175,48 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds LIBRARY_BUNDLES into `<scratch>/libraries/`; returns the package.json of every package they
+ * hold, the libraries' part of the key. A package is keyed by its package.json (its version) rather
+ * than its files: the key is checked on every start, and hashing the libraries' ~350 files there would
+ * cost much of what bundling them saves; npm replaces a package's files and its package.json together.
+ * @param {typeof import('esbuild').build} build
+ * @param {string} envmatrixDir
+ * @param {string} scratch
+ * @returns {Promise<string[]>}
+ */
+async function buildLibraries(build, envmatrixDir, scratch) {
+  /** @type {Set<string>} */
+  const manifests = new Set();
+  for (const [name, contents] of Object.entries(LIBRARY_BUNDLES)) {
+    const result = await build({
+      absWorkingDir: envmatrixDir,
+      stdin: { contents, resolveDir: envmatrixDir, sourcefile: `${name}-libraries.cjs`, loader: 'js' },
+      outfile: libraryFile(scratch, name),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: `node${nodeMajorFloor(envmatrixDir)}`,
+      // No comments: src/cli/compile-cache.ts leaves a file whose text may call import() to Node, and
+      // zod's comments mention it. Names stay as they are; a stack frame inside these libraries names
+      // the bundled file and its line.
+      minifyWhitespace: true,
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'silent',
+    }).catch(rethrowFirstError);
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const at = input.lastIndexOf('node_modules/');
+      if (at < 0) continue;
+      const [scope = '', packageName = ''] = input.slice(at + 'node_modules/'.length).split('/');
+      const packageDir =
+        input.slice(0, at) + 'node_modules/' + (scope.startsWith('@') ? `${scope}/${packageName}` : scope);
+      manifests.add(resolve(envmatrixDir, packageDir, 'package.json'));
+    }
+  }
+  return [...manifests];
 }
 
 /**

@@ -4,7 +4,7 @@
 // registered only when a matrix module is about to be imported. No build step between editing
 // src/environments and `npm run synth`. `ENVMATRIX_FROM_SOURCE=1` runs src/ through tsx instead.
 import { fileURLToPath } from 'node:url';
-import { bundledCli } from './cli-bundle.js';
+import { bundledCli, libraryFolder } from './cli-bundle.js';
 
 // Source maps stay off for envmatrix's own modules unless asked for: node would split every module it
 // compiles into lines to map stack frames later, frames only a bug report shows. importMatrix turns
@@ -39,6 +39,8 @@ if (!process.env.ENVMATRIX_FROM_SOURCE) {
 if (entry) {
   // What src/matrix/load.ts calls before it imports the user's matrix (see prepareMatrixImport there).
   globalThis[Symbol.for('envmatrix.prepareMatrixImport')] = registerTypeScript;
+  // Where src/core/bundled-library.ts finds cdk8s and zod pre-bundled.
+  globalThis[Symbol.for('envmatrix.bundledLibraries')] = libraryFolder(entry);
   await import(entry);
 } else {
   await registerTypeScript();

@@ -7,5 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
+import { requireBundled } from '../core/bundled-library.ts';
 
-export const z: typeof Zod.z = (createRequire(import.meta.url)('zod') as typeof Zod).z;
+const require = createRequire(import.meta.url);
+
+/** Under the CLI bundle, from its pre-bundled copy (src/core/bundled-library.ts). */
+export const z: typeof Zod.z = ((requireBundled(require, 'zod') ?? require('zod')) as typeof Zod).z;

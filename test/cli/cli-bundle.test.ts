@@ -82,6 +82,46 @@ describe('the CLI bundle', () => {
     );
   });
 
+  it('carries cdk8s and zod pre-bundled, which a run loads instead of their ~350 files in node_modules', async () => {
+    const entry = await buildBundle({ envmatrixDir: copy });
+    const libraries = fileURLToPath(new URL('libraries/', entry));
+    expect((await readdir(libraries)).sort()).toEqual(['cdk8s.cjs', 'zod.cjs']);
+    // Keyed by each bundled package's package.json: a library update builds again.
+    const { inputs } = JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8')) as {
+      inputs: string[];
+    };
+    // (This copy's packages are links to the checkout's, which esbuild follows.)
+    for (const name of ['cdk8s', 'cdk8s-plus-28', 'constructs', 'zod'])
+      expect(inputs.filter((input) => input.endsWith(`/node_modules/${name}/package.json`))).toHaveLength(1);
+    // A bundle whose libraries went missing is not used: the next run builds it again.
+    await rm(join(libraries, 'zod.cjs'));
+    expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
+
+    // Which copies a synth (validation with zod, manifests with cdk8s) loads: told at exit by a preload.
+    const preload = join(copy, 'loaded.cjs');
+    await writeFile(
+      preload,
+      `process.on('exit', () => {
+        const files = Object.keys(require.cache);
+        const count = (part) => files.filter((file) => file.includes(part)).length;
+        process.stderr.write(JSON.stringify({ node_modules: count('/node_modules/cdk8s-plus-28/') + count('/node_modules/zod/') + count('/node_modules/cdk8s/'), bundled: count('/libraries/') }));
+      });\n`,
+    );
+    const loaded = async (env: NodeJS.ProcessEnv) => {
+      const { stderr } = await run(
+        process.execPath,
+        ['--require', preload, join(copy, 'bin/envmatrix.js'), 'synth', '--no-cache'],
+        { cwd: copy, env: { ...process.env, ...env } },
+      );
+      return JSON.parse(stderr.slice(stderr.lastIndexOf('{'))) as { node_modules: number; bundled: number };
+    };
+    expect(await loaded({})).toEqual({ node_modules: 0, bundled: 2 });
+    // From source, the packages themselves: what the tests and ENVMATRIX_FROM_SOURCE run.
+    const fromSource = await loaded({ ENVMATRIX_FROM_SOURCE: '1' });
+    expect(fromSource.bundled).toBe(0);
+    expect(fromSource.node_modules).toBeGreaterThan(100);
+  });
+
   it('leaves out the define API the matrix imports through tsx, which keeps no state of its own', async () => {
     await buildBundle({ envmatrixDir: copy });
     const { inputs } = JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8')) as {

@@ -6,6 +6,9 @@
  * of CPU to load the three). Same packages and versions: a test that imports them with `import` gets
  * these very objects, as Node keeps one instance of a CommonJS module.
  *
+ * Under the CLI bundle the three come from one pre-bundled file (src/core/bundled-library.ts): a
+ * single copy of each, as cdk8s-plus-28 must share cdk8s's and constructs'.
+ *
  * The values come from here; the types of cdk8s and constructs through `import type`, which loads
  * nothing. The kplus namespace's types are listed below, as a namespace that only declares types merges
  * with the value of the same name.
@@ -14,10 +17,23 @@ import { createRequire } from 'node:module';
 import type * as Cdk8sModule from 'cdk8s';
 import type * as KplusModule from 'cdk8s-plus-28';
 import type * as ConstructsModule from 'constructs';
+import { requireBundled } from '../../core/bundled-library.ts';
 
 const require = createRequire(import.meta.url);
 
-const cdk8s = require('cdk8s') as typeof Cdk8sModule;
+interface Libraries {
+  readonly cdk8s: typeof Cdk8sModule;
+  readonly constructs: typeof ConstructsModule;
+  readonly kplus: typeof KplusModule;
+}
+
+const libraries = (requireBundled(require, 'cdk8s') as Libraries | undefined) ?? {
+  cdk8s: require('cdk8s') as typeof Cdk8sModule,
+  constructs: require('constructs') as typeof ConstructsModule,
+  kplus: require('cdk8s-plus-28') as typeof KplusModule,
+};
+
+const { cdk8s } = libraries;
 export const { ApiObject, App, Chart, Cron, Duration, JsonPatch } = cdk8s;
 export type ApiObject = Cdk8sModule.ApiObject;
 export type App = Cdk8sModule.App;
@@ -26,10 +42,10 @@ export type Cron = Cdk8sModule.Cron;
 export type Duration = Cdk8sModule.Duration;
 export type JsonPatch = Cdk8sModule.JsonPatch;
 
-export const { Construct } = require('constructs') as typeof ConstructsModule;
+export const { Construct } = libraries.constructs;
 export type Construct = ConstructsModule.Construct;
 
-export const kplus = require('cdk8s-plus-28') as typeof KplusModule;
+export const kplus = libraries.kplus;
 // eslint-disable-next-line @typescript-eslint/no-namespace -- types only: merges with the value above
 export declare namespace kplus {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- types only, as above

@@ -49,12 +49,18 @@ export function validatePlacementDefinitions({ matrix }: ValidationInput): Matri
 export function validatePlacedApps(input: ValidationInput): MatrixIssue[] {
   const issues: MatrixIssue[] = [];
   const known = new Set(input.matrix.apps.map((app) => app.name));
+  // Each target's apps, once per target rather than once per app on it (50 apps: 2,500 names a target).
+  const placedOn = new Map<string, ReadonlySet<string>>();
   forEachAppInstance(input, issues, ({ target, app, definition, path }) => {
     // Placement is written in the app file, whatever set its values: the fix goes there.
     const at = (message: string, fix: string): void => {
       issues.push({ path, message, ...(definition && { source: definition.source }), fix });
     };
-    const placed = new Set(target.apps.map((a) => a.name));
+    let placed = placedOn.get(target.id);
+    if (!placed) {
+      placed = new Set(target.apps.map((a) => a.name));
+      placedOn.set(target.id, placed);
+    }
     for (const dependency of app.dependsOn) {
       if (known.has(dependency) && !placed.has(dependency)) {
         at(
