@@ -472,7 +472,12 @@ export interface PinBodyInput {
 export function renderPinBody(input: PinBodyInput): string {
   const { env, app, from, to, where } = input;
   const waveFlag = input.written.length === 1 && input.waves.length > 1 ? ` --wave ${input.written[0]}` : '';
-  const version = `${to.tag}${to.digest ? ` (\`${to.digest.slice(0, 19)}…\`)` : ''}`;
+  // Both digests a reviewer approves, the migration image's too (it runs with the database's rights).
+  const digests = [
+    ...(to.digest ? [`\`${to.digest.slice(0, 19)}…\``] : []),
+    ...(to.migrateDigest ? [`migrations \`${to.migrateDigest.slice(0, 19)}…\``] : []),
+  ];
+  const version = `${to.tag}${digests.length > 0 ? ` (${digests.join(', ')})` : ''}`;
   const freeze = input.freeze;
   const sharedGates = [
     ...(freeze

@@ -100,6 +100,10 @@ describe('planPin', () => {
       migrateDigest,
     });
     expect(plan.body).toContain('its migration image by sha256:eeeeeeeeeeee…');
+    // The headline names both digests the reviewer approves.
+    expect(plan.body).toContain(
+      `to **1.6.0 (\`${DIGEST.slice(0, 19)}…\`, migrations \`sha256:eeeeeeeeeeee…\`)** in`,
+    );
     // The same tag and digest with another migration digest is a change, not "already pinned".
     const devApi = pins.dev!.apps.api!;
     expect(planPin(ownImage, pinned, { env: 'dev', app: 'api', ...devApi }).unchanged).toBe(true);
