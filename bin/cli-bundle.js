@@ -8,7 +8,7 @@
 // The bundle lives in `node_modules/.cache/envmatrix/cli/<key>/` beside envmatrix, never in git. Its
 // key is a sha256 over every file esbuild read to build it (the sources, package.json), tsconfig.json,
 // this file, esbuild's version and envmatrix's folder, and is checked against those files' bytes
-// before every run: an edited source is never run stale, it is compiled again (~0.3 s, once).
+// before every run: an edited source is never run stale, it is compiled again (0.4–0.9 s, once).
 // `ENVMATRIX_FROM_SOURCE=1` runs the TypeScript sources through tsx instead, as before.
 //
 // What stays the same as running the sources:
@@ -126,29 +126,37 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
   mkdirSync(cacheDir, { recursive: true });
   const scratch = join(cacheDir, `.build-${process.pid}-${Date.now()}`);
   try {
-    const result = await build({
-      absWorkingDir: envmatrixDir,
-      entryPoints: { main: join(envmatrixDir, 'src', 'cli', 'main.ts') },
-      outdir: scratch,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      // Each command's module stays a chunk of its own, imported when the command runs, as main.ts
-      // intends; one file would load every library at start.
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: `node${nodeMajorFloor(envmatrixDir)}`,
-      // Libraries stay in node_modules: Node loads them as it does from the sources, cdk8s through
-      // createRequire and the compile cache (src/cli/compile-cache.ts).
-      packages: 'external',
-      sourcemap: 'linked',
-      sourcesContent: false,
-      legalComments: 'none',
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [packageJsonInline(envmatrixDir), ownUrlPerModule(envmatrixDir)],
-    }).catch(rethrowFirstError);
-    const libraryManifests = await buildLibraries(build, envmatrixDir, scratch);
+    // The sources and the libraries (LIBRARY_BUNDLES) build at once in esbuild's service. Both are
+    // settled before either's failure is thrown: no build is left writing into the scratch folder.
+    const [sources, libraries] = await Promise.allSettled([
+      build({
+        absWorkingDir: envmatrixDir,
+        entryPoints: { main: join(envmatrixDir, 'src', 'cli', 'main.ts') },
+        outdir: scratch,
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        // Each command's module stays a chunk of its own, imported when the command runs, as main.ts
+        // intends; one file would load every library at start.
+        splitting: true,
+        format: 'esm',
+        platform: 'node',
+        target: `node${nodeMajorFloor(envmatrixDir)}`,
+        // Libraries stay in node_modules: Node loads them as it does from the sources, cdk8s through
+        // createRequire and the compile cache (src/cli/compile-cache.ts).
+        packages: 'external',
+        sourcemap: 'linked',
+        sourcesContent: false,
+        legalComments: 'none',
+        metafile: true,
+        logLevel: 'silent',
+        plugins: [packageJsonInline(envmatrixDir), ownUrlPerModule(envmatrixDir)],
+      }).catch(rethrowFirstError),
+      buildLibraries(build, envmatrixDir, scratch),
+    ]);
+    if (sources.status === 'rejected') throw sources.reason;
+    if (libraries.status === 'rejected') throw libraries.reason;
+    const result = sources.value;
+    const libraryManifests = libraries.value;
     const inputs = [
       ...new Set(
         [
@@ -190,23 +198,31 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
 async function buildLibraries(build, envmatrixDir, scratch) {
   /** @type {Set<string>} */
   const manifests = new Set();
-  for (const [name, contents] of Object.entries(LIBRARY_BUNDLES)) {
-    const result = await build({
-      absWorkingDir: envmatrixDir,
-      stdin: { contents, resolveDir: envmatrixDir, sourcefile: `${name}-libraries.cjs`, loader: 'js' },
-      outfile: libraryFile(scratch, name),
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: `node${nodeMajorFloor(envmatrixDir)}`,
-      // No comments: src/cli/compile-cache.ts leaves a file whose text may call import() to Node, and
-      // zod's comments mention it. Names stay as they are; a stack frame inside these libraries names
-      // the bundled file and its line.
-      minifyWhitespace: true,
-      legalComments: 'none',
-      metafile: true,
-      logLevel: 'silent',
-    }).catch(rethrowFirstError);
+  // Settled together, as in buildBundle: a failed one leaves no other still writing.
+  const settled = await Promise.allSettled(
+    Object.entries(LIBRARY_BUNDLES).map(([name, contents]) =>
+      build({
+        absWorkingDir: envmatrixDir,
+        stdin: { contents, resolveDir: envmatrixDir, sourcefile: `${name}-libraries.cjs`, loader: 'js' },
+        outfile: libraryFile(scratch, name),
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        target: `node${nodeMajorFloor(envmatrixDir)}`,
+        // No comments: src/cli/compile-cache.ts leaves a file whose text may call import() to Node, and
+        // zod's comments mention it. Names stay as they are; a stack frame inside these libraries names
+        // the bundled file and its line.
+        minifyWhitespace: true,
+        legalComments: 'none',
+        metafile: true,
+        logLevel: 'silent',
+      }),
+    ),
+  );
+  const results = settled.map((outcome) =>
+    outcome.status === 'fulfilled' ? outcome.value : rethrowFirstError(outcome.reason),
+  );
+  for (const result of results)
     for (const input of Object.keys(result.metafile.inputs)) {
       const at = input.lastIndexOf('node_modules/');
       if (at < 0) continue;
@@ -215,7 +231,6 @@ async function buildLibraries(build, envmatrixDir, scratch) {
         input.slice(0, at) + 'node_modules/' + (scope.startsWith('@') ? `${scope}/${packageName}` : scope);
       manifests.add(resolve(envmatrixDir, packageDir, 'package.json'));
     }
-  }
   return [...manifests];
 }
 
