@@ -5,10 +5,12 @@
 // like, never start tsx's loader thread at all. Measured at 1,800 app instances on 2 cores: a pin bump
 // 1.78 s → 1.35 s, `envmatrix --version` 0.43 s → 0.14 s.
 //
-// The bundle lives in `node_modules/.cache/envmatrix/cli/<key>/` beside envmatrix, never in git. Its
-// key is a sha256 over every file esbuild read to build it (the sources, package.json), tsconfig.json,
-// this file, esbuild's version and envmatrix's folder, and is checked against those files' bytes
-// before every run: an edited source is never run stale, it is compiled again (0.4–0.9 s, once).
+// The bundle lives in `node_modules/.cache/envmatrix/cli/<key>/` beside envmatrix, never in git, with
+// cdk8s and zod pre-bundled in its `libraries/` (LIBRARY_BUNDLES). Its key is a sha256 over every
+// source file esbuild read to build it (and the package.json files it inlines), the package.json of
+// every bundled library package, tsconfig.json, this file, esbuild's version and envmatrix's folder,
+// and is checked against those files' bytes before every run: an edited source is never run stale, it
+// is compiled again (0.4–0.9 s, once).
 // `ENVMATRIX_FROM_SOURCE=1` runs the TypeScript sources through tsx instead, as before.
 //
 // What stays the same as running the sources:
@@ -32,7 +34,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
@@ -91,11 +93,20 @@ export function findBundle({ envmatrixDir, cacheDir = bundleCacheDir(envmatrixDi
     return undefined;
   if (bundleKey(envmatrixDir, inputs) !== key) return undefined;
   const entry = join(cacheDir, key, 'main.mjs');
-  const complete = [
-    entry,
-    ...Object.keys(LIBRARY_BUNDLES).map((name) => libraryFile(join(cacheDir, key), name)),
+  return isComplete(join(cacheDir, key)) ? pathToFileURL(entry).href : undefined;
+}
+
+/**
+ * Whether a bundle's folder holds its entry and every library: a folder a sweep or a hand deletion cut
+ * short is never run (requiring a missing library would fail every run).
+ * @param {string} bundleDir
+ */
+function isComplete(bundleDir) {
+  const files = [
+    join(bundleDir, 'main.mjs'),
+    ...Object.keys(LIBRARY_BUNDLES).map((name) => libraryFile(bundleDir, name)),
   ];
-  return complete.every((file) => existsSync(file)) ? pathToFileURL(entry).href : undefined;
+  return files.every((file) => existsSync(file));
 }
 
 /**
@@ -141,8 +152,8 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
         format: 'esm',
         platform: 'node',
         target: `node${nodeMajorFloor(envmatrixDir)}`,
-        // Libraries stay in node_modules: Node loads them as it does from the sources, cdk8s through
-        // createRequire and the compile cache (src/cli/compile-cache.ts).
+        // Libraries stay external: Node loads them as it does from the sources, through createRequire
+        // and the compile cache (src/cli/compile-cache.ts); cdk8s and zod from LIBRARY_BUNDLES' files.
         packages: 'external',
         sourcemap: 'linked',
         sourcesContent: false,
@@ -173,7 +184,20 @@ export async function buildBundle({ envmatrixDir, cacheDir = bundleCacheDir(envm
       renameSync(scratch, target);
     } catch (error) {
       // Another process built the same key first: its folder is complete (renamed whole) and equal.
-      if (!existsSync(join(target, 'main.mjs'))) throw error;
+      if (!isComplete(target)) {
+        // Or the folder lost files (findBundle refused it): set aside, for the sweep to remove once no
+        // process can be running from it, and this build takes its place.
+        try {
+          renameSync(target, join(cacheDir, `.stale-${process.pid}-${Date.now()}`));
+        } catch {
+          // Another process set it aside first.
+        }
+        try {
+          renameSync(scratch, target);
+        } catch {
+          if (!isComplete(target)) throw error;
+        }
+      }
     }
     const manifest = join(cacheDir, `current.json.${process.pid}`);
     writeFileSync(manifest, `${JSON.stringify({ key, inputs })}\n`);
@@ -210,10 +234,12 @@ async function buildLibraries(build, envmatrixDir, scratch) {
         platform: 'node',
         target: `node${nodeMajorFloor(envmatrixDir)}`,
         // No comments: src/cli/compile-cache.ts leaves a file whose text may call import() to Node, and
-        // zod's comments mention it. Names stay as they are; a stack frame inside these libraries names
-        // the bundled file and its line.
+        // zod's comments mention it (test/cli/cli-bundle.test.ts checks the built files against it).
         minifyWhitespace: true,
         legalComments: 'none',
+        // Read only under --enable-source-maps, as the sources' maps are.
+        sourcemap: 'linked',
+        sourcesContent: false,
         metafile: true,
         logLevel: 'silent',
       }),
@@ -224,14 +250,38 @@ async function buildLibraries(build, envmatrixDir, scratch) {
   );
   for (const result of results)
     for (const input of Object.keys(result.metafile.inputs)) {
-      const at = input.lastIndexOf('node_modules/');
-      if (at < 0) continue;
-      const [scope = '', packageName = ''] = input.slice(at + 'node_modules/'.length).split('/');
-      const packageDir =
-        input.slice(0, at) + 'node_modules/' + (scope.startsWith('@') ? `${scope}/${packageName}` : scope);
-      manifests.add(resolve(envmatrixDir, packageDir, 'package.json'));
+      const manifest = packageManifest(resolve(envmatrixDir, input));
+      if (manifest) manifests.add(manifest);
+    }
+  // esbuild reports real paths: through a linked package (pnpm's store, `npm link`) those name the
+  // folder the link pointed to when the bundle was built. The package.json as `require` reaches it now,
+  // through the link, is keyed too, so pointing the link at another version builds again.
+  const require = createRequire(join(envmatrixDir, 'package.json'));
+  for (const contents of Object.values(LIBRARY_BUNDLES))
+    for (const [, name] of contents.matchAll(/require\('([^']+)'\)/g)) {
+      const paths = require.resolve.paths(/** @type {string} */ (name)) ?? [];
+      const manifest = paths
+        .map((dir) => join(dir, /** @type {string} */ (name), 'package.json'))
+        .find(existsSync);
+      if (manifest) manifests.add(manifest);
     }
   return [...manifests];
+}
+
+/**
+ * The package.json of the package a file belongs to: the nearest one above it that names a package
+ * (some packages hold package.json files in subfolders that only set `type`). Found by walking up
+ * rather than by the `node_modules/` in the path, so a package linked from elsewhere (`npm link`, a
+ * `file:` dependency), whose real path esbuild reports, is keyed too.
+ * @param {string} file
+ * @returns {string | undefined}
+ */
+function packageManifest(file) {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (typeof jsonField(manifest, 'name') === 'string') return manifest;
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * A V8 code cache for the CommonJS dependencies the CLI requires (cdk8s, cdk8s-plus-28, constructs,
- * zod, …): a synth compiles about 5 MB of their JavaScript, which V8 otherwise parses again in every
+ * zod, …): a synth compiles about 5 MB of their JavaScript from node_modules (1.8 MB as the CLI
+ * bundle's pre-bundled libraries, src/core/bundled-library.ts), which V8 otherwise parses again in every
  * process. Kept in `node_modules/.cache/envmatrix/compile/`, outside generated/; safe to delete (the
  * next run compiles from source and writes it again). `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
  *
@@ -26,8 +27,11 @@ import vm from 'node:vm';
 /** What Node's CommonJS loader passes a module's code (lib/internal/modules/cjs/loader.js, wrapSafe). */
 const PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
 const HASH_BYTES = 20;
-/** `import(`, also with spaces or a comment before the parenthesis (how JavaScript allows it). */
-const DYNAMIC_IMPORT = /\bimport\s*(?:\(|\/[/*])/;
+/**
+ * `import(`, also with spaces or a comment before the parenthesis (how JavaScript allows it). Exported
+ * for test/cli/cli-bundle.test.ts, which checks that the pre-bundled libraries do not match it.
+ */
+export const DYNAMIC_IMPORT = /\bimport\s*(?:\(|\/[/*])/;
 
 type Compile = (this: Module, content: string, filename: string, format?: string) => unknown;
 interface ModuleInternals {

@@ -5,12 +5,13 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, bundleCacheDir, findBundle } from '../../bin/cli-bundle.js';
+import { DYNAMIC_IMPORT } from '../../src/cli/compile-cache.ts';
 import { projectRoot } from '../support/tools.ts';
 
 const run = promisify(execFile);
@@ -83,28 +84,48 @@ describe('the CLI bundle', () => {
   });
 
   it('carries cdk8s and zod pre-bundled, which a run loads instead of their ~350 files in node_modules', async () => {
-    const entry = await buildBundle({ envmatrixDir: copy });
-    const libraries = fileURLToPath(new URL('libraries/', entry));
-    expect((await readdir(libraries)).sort()).toEqual(['cdk8s.cjs', 'zod.cjs']);
-    // Keyed by each bundled package's package.json: a library update builds again.
-    const { inputs } = JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8')) as {
+    // The CLI's own bundle (the copy's builder), not one an earlier test built with this checkout's.
+    await rm(cacheDir, { recursive: true, force: true });
+    await cli({}, '--version');
+    const { key, inputs } = JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8')) as {
+      key: string;
       inputs: string[];
     };
-    // (This copy's packages are links to the checkout's, which esbuild follows.)
-    for (const name of ['cdk8s', 'cdk8s-plus-28', 'constructs', 'zod'])
-      expect(inputs.filter((input) => input.endsWith(`/node_modules/${name}/package.json`))).toHaveLength(1);
-    // A bundle whose libraries went missing is not used: the next run builds it again.
+    const libraries = join(cacheDir, key, 'libraries');
+    expect((await readdir(libraries)).sort()).toEqual([
+      'cdk8s.cjs',
+      'cdk8s.cjs.map',
+      'zod.cjs',
+      'zod.cjs.map',
+    ]);
+    // Compiled through the compile cache: nothing in them reads as a dynamic import() to its test.
+    for (const name of ['cdk8s.cjs', 'zod.cjs'])
+      expect(DYNAMIC_IMPORT.test(await readFile(join(libraries, name), 'utf8')), name).toBe(false);
+    // Keyed by each bundled package's package.json (constructs and zod are in the key only as
+    // libraries): as reached through this copy's links to the checkout's packages, and as esbuild
+    // found them, the links followed (cdk8s's own yaml among them).
+    for (const name of ['cdk8s-plus-28', 'constructs', 'zod']) {
+      expect(inputs).toContain(`node_modules/${name}/package.json`);
+      expect(inputs).toContain(relative(copy, join(projectRoot, 'node_modules', name, 'package.json')));
+    }
+    expect(inputs).toContain(
+      relative(copy, join(projectRoot, 'node_modules', 'cdk8s', 'node_modules', 'yaml', 'package.json')),
+    );
+
+    // A bundle folder that lost a library is not run; the next run builds it again in its place.
     await rm(join(libraries, 'zod.cjs'));
     expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
-
     // Which copies a synth (validation with zod, manifests with cdk8s) loads: told at exit by a preload.
     const preload = join(copy, 'loaded.cjs');
     await writeFile(
       preload,
       `process.on('exit', () => {
         const files = Object.keys(require.cache);
-        const count = (part) => files.filter((file) => file.includes(part)).length;
-        process.stderr.write(JSON.stringify({ node_modules: count('/node_modules/cdk8s-plus-28/') + count('/node_modules/zod/') + count('/node_modules/cdk8s/'), bundled: count('/libraries/') }));
+        const count = (test) => files.filter(test).length;
+        process.stderr.write(JSON.stringify({
+          node_modules: count((file) => /\\/node_modules\\/(cdk8s|cdk8s-plus-28|zod)\\//.test(file)),
+          bundled: count((file) => file.startsWith(${JSON.stringify(`${cacheDir}/`)})),
+        }));
       });\n`,
     );
     const loaded = async (env: NodeJS.ProcessEnv) => {
@@ -115,11 +136,37 @@ describe('the CLI bundle', () => {
       );
       return JSON.parse(stderr.slice(stderr.lastIndexOf('{'))) as { node_modules: number; bundled: number };
     };
+    // (constructs is not counted: the Terraform generator's cdktf requires its own from node_modules.)
     expect(await loaded({})).toEqual({ node_modules: 0, bundled: 2 });
+    expect(JSON.parse(await readFile(join(cacheDir, 'current.json'), 'utf8'))).toMatchObject({ key });
+    expect(await readdir(libraries)).toContain('zod.cjs');
+    expect((await readdir(cacheDir)).filter((name) => name.startsWith('.stale-'))).toHaveLength(1);
     // From source, the packages themselves: what the tests and ENVMATRIX_FROM_SOURCE run.
     const fromSource = await loaded({ ENVMATRIX_FROM_SOURCE: '1' });
     expect(fromSource.bundled).toBe(0);
     expect(fromSource.node_modules).toBeGreaterThan(100);
+  });
+
+  it('is built again when a bundled library changes version, also behind a link', async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+    await cli({}, '--version');
+    const first = findBundle({ envmatrixDir: copy });
+    expect(first).toBeDefined();
+    // The copy's zod, a real folder now rather than a link, one patch version on.
+    const zod = join(copy, 'node_modules', 'zod');
+    await rm(zod);
+    await cp(join(projectRoot, 'node_modules', 'zod'), zod, { recursive: true });
+    const manifest = join(zod, 'package.json');
+    const json = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+    await writeFile(manifest, JSON.stringify({ ...json, version: `${json.version}-patched` }));
+    try {
+      expect(findBundle({ envmatrixDir: copy })).toBeUndefined();
+      await cli({}, '--version');
+      expect(findBundle({ envmatrixDir: copy })).not.toBe(first);
+    } finally {
+      await rm(zod, { recursive: true, force: true });
+      await symlink(join(projectRoot, 'node_modules', 'zod'), zod);
+    }
   });
 
   it('leaves out the define API the matrix imports through tsx, which keeps no state of its own', async () => {

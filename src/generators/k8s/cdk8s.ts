@@ -6,8 +6,10 @@
  * of CPU to load the three). Same packages and versions: a test that imports them with `import` gets
  * these very objects, as Node keeps one instance of a CommonJS module.
  *
- * Under the CLI bundle the three come from one pre-bundled file (src/core/bundled-library.ts): a
- * single copy of each, as cdk8s-plus-28 must share cdk8s's and constructs'.
+ * Under the CLI bundle the three come from one pre-bundled file (src/core/bundled-library.ts), in
+ * which cdk8s-plus-28 shares cdk8s's and constructs' copies. The Terraform generator's cdktf requires
+ * constructs from node_modules, a second copy in such a process: harmless, as the two construct trees
+ * never meet, and constructs recognises its constructs by a `Symbol.for` mark, not by class.
  *
  * The values come from here; the types of cdk8s and constructs through `import type`, which loads
  * nothing. The kplus namespace's types are listed below, as a namespace that only declares types merges
