@@ -90,7 +90,9 @@ function installNode20Cache(dir: string, statics: ModuleStatics): void {
     )
       return Reflect.apply(original, this, [content, filename, format]);
     const hash = createHash('sha1').update(content).digest();
-    const entry = join(dir, createHash('sha1').update(filename).digest('hex'));
+    // Named by the bytes, not the path: the CLI bundle's libraries are the same bytes under a new folder
+    // after each edit to envmatrix's sources (bin/cli-bundle.js), and keep their entry (~2 MB each).
+    const entry = join(dir, hash.toString('hex'));
     const cached = readEntry(entry, hash);
     let compiled: ReturnType<typeof vm.compileFunction>;
     try {

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject, type ProjectCopy } from '../support/project-copy.ts';
@@ -83,6 +84,22 @@ describe.runIf(process.versions.node.startsWith('20.'))(
       expect(await child()).toMatchObject({ value: 'bbbb' });
     });
 
+    it('names an entry by the bytes, so files of the same bytes share it (a rebuilt CLI bundle’s libraries)', async () => {
+      const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+      await writeFile(depFile, source('eeee'));
+      expect(await child()).toMatchObject({ value: 'eeee' });
+      const entries = await readdir(entriesDir(cacheDir));
+      expect(entries).toContain(sha1(source('eeee')));
+      // The same bytes under another path: its entry is found, so only the forwarding file gets one.
+      const moved = join(dirname(depFile), 'moved.js');
+      const forward = "module.exports = require('./moved.js');\n";
+      await writeFile(moved, source('eeee'));
+      await writeFile(depFile, forward);
+      expect(await child()).toMatchObject({ value: 'eeee' });
+      const added = (await readdir(entriesDir(cacheDir))).filter((name) => !entries.includes(name));
+      expect(added).toEqual([sha1(forward)]);
+    });
+
     it('is off in a project without node_modules: nothing is created there', async () => {
       await writeFile(depFile, source('dddd'));
       const elsewhere = join(dir, 'elsewhere');
@@ -94,8 +111,12 @@ describe.runIf(process.versions.node.startsWith('20.'))(
 
     it('ignores a damaged entry and replaces it; deleting the cache is harmless', async () => {
       await writeFile(depFile, source('cccc'));
+      const before = await readdir(entriesDir(cacheDir));
       expect(await child()).toMatchObject({ value: 'cccc' });
-      const [entry] = await readdir(entriesDir(cacheDir));
+      const [entry, ...others] = (await readdir(entriesDir(cacheDir))).filter(
+        (name) => !before.includes(name),
+      );
+      expect(others).toEqual([]);
       const path = join(entriesDir(cacheDir), entry!);
       const bytes = await readFile(path);
       const damaged = Buffer.concat([bytes.subarray(0, 20), Buffer.alloc(bytes.length - 20, 7)]);
