@@ -38,14 +38,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * The CommonJS libraries built beside the bundle, one file each in its `libraries/` folder, and what
- * each file exports (src/core/bundled-library.ts says why and who requires them). cdk8s-plus-28 shares
- * cdk8s's and constructs' copies inside its file, as it does in node_modules.
+ * The CommonJS libraries built beside the bundle, one file each in its `libraries/` folder, and the
+ * packages each file exports, by export name (src/core/bundled-library.ts says why and who requires
+ * them). cdk8s-plus-28 shares cdk8s's and constructs' copies inside its file, as it does in node_modules.
+ * @type {Record<string, Record<string, string>>}
  */
 const LIBRARY_BUNDLES = {
-  cdk8s:
-    "module.exports = { cdk8s: require('cdk8s'), constructs: require('constructs'), kplus: require('cdk8s-plus-28') };",
-  zod: "module.exports = require('zod');",
+  cdk8s: { cdk8s: 'cdk8s', constructs: 'constructs', kplus: 'cdk8s-plus-28' },
+  zod: { zod: 'zod' },
 };
 
 /** Bumped when the bundle's layout or build options change in a way the key would not see. */
@@ -224,10 +224,17 @@ async function buildLibraries(build, envmatrixDir, scratch) {
   const manifests = new Set();
   // Settled together, as in buildBundle: a failed one leaves no other still writing.
   const settled = await Promise.allSettled(
-    Object.entries(LIBRARY_BUNDLES).map(([name, contents]) =>
+    Object.entries(LIBRARY_BUNDLES).map(([name, packages]) =>
       build({
         absWorkingDir: envmatrixDir,
-        stdin: { contents, resolveDir: envmatrixDir, sourcefile: `${name}-libraries.cjs`, loader: 'js' },
+        stdin: {
+          contents: `module.exports = { ${Object.entries(packages)
+            .map(([as, pkg]) => `${as}: require(${JSON.stringify(pkg)})`)
+            .join(', ')} };`,
+          resolveDir: envmatrixDir,
+          sourcefile: `${name}-libraries.cjs`,
+          loader: 'js',
+        },
         outfile: libraryFile(scratch, name),
         bundle: true,
         format: 'cjs',
@@ -248,23 +255,22 @@ async function buildLibraries(build, envmatrixDir, scratch) {
   const results = settled.map((outcome) =>
     outcome.status === 'fulfilled' ? outcome.value : rethrowFirstError(outcome.reason),
   );
+  /** @type {Map<string, string | undefined>} */
+  const manifestOfDir = new Map();
   for (const result of results)
     for (const input of Object.keys(result.metafile.inputs)) {
-      const manifest = packageManifest(resolve(envmatrixDir, input));
+      const manifest = packageManifest(resolve(envmatrixDir, input), manifestOfDir);
       if (manifest) manifests.add(manifest);
     }
   // esbuild reports real paths: through a linked package (pnpm's store, `npm link`) those name the
   // folder the link pointed to when the bundle was built. The package.json as `require` reaches it now,
   // through the link, is keyed too, so pointing the link at another version builds again.
   const require = createRequire(join(envmatrixDir, 'package.json'));
-  for (const contents of Object.values(LIBRARY_BUNDLES))
-    for (const [, name] of contents.matchAll(/require\('([^']+)'\)/g)) {
-      const paths = require.resolve.paths(/** @type {string} */ (name)) ?? [];
-      const manifest = paths
-        .map((dir) => join(dir, /** @type {string} */ (name), 'package.json'))
-        .find(existsSync);
-      if (manifest) manifests.add(manifest);
-    }
+  for (const name of Object.values(LIBRARY_BUNDLES).flatMap((packages) => Object.values(packages))) {
+    const paths = require.resolve.paths(name) ?? [];
+    const manifest = paths.map((dir) => join(dir, name, 'package.json')).find(existsSync);
+    if (manifest) manifests.add(manifest);
+  }
   return [...manifests];
 }
 
@@ -272,16 +278,24 @@ async function buildLibraries(build, envmatrixDir, scratch) {
  * The package.json of the package a file belongs to: the nearest one above it that names a package
  * (some packages hold package.json files in subfolders that only set `type`). Found by walking up
  * rather than by the `node_modules/` in the path, so a package linked from elsewhere (`npm link`, a
- * `file:` dependency), whose real path esbuild reports, is keyed too.
+ * `file:` dependency), whose real path esbuild reports, is keyed too. `known` keeps each folder's
+ * answer: a library's files share a few folders.
  * @param {string} file
+ * @param {Map<string, string | undefined>} known
  * @returns {string | undefined}
  */
-function packageManifest(file) {
-  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (typeof jsonField(manifest, 'name') === 'string') return manifest;
-  }
-  return undefined;
+function packageManifest(file, known) {
+  const dir = dirname(file);
+  if (known.has(dir)) return known.get(dir);
+  const manifest = join(dir, 'package.json');
+  const found =
+    typeof jsonField(manifest, 'name') === 'string'
+      ? manifest
+      : dirname(dir) === dir
+        ? undefined
+        : packageManifest(dir, known);
+  known.set(dir, found);
+  return found;
 }
 
 /**

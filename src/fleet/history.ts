@@ -7,6 +7,7 @@
 import { compareStrings } from '../core/compare.ts';
 import type { Pin, ResolvedMatrix } from '../matrix/types.ts';
 import { parseRevisions } from '../promote/history.ts';
+import { samePin } from '../promote/waves.ts';
 import type { PinsRevision } from '../promote/types.ts';
 
 export interface PromotionEvent {
@@ -55,8 +56,7 @@ function changes(before: PinMap, after: PinMap): { app: string; from?: string; t
   return apps.flatMap((app) => {
     const from = before[app];
     const to = after[app];
-    if (from?.tag === to?.tag && from?.digest === to?.digest && from?.migrateDigest === to?.migrateDigest)
-      return [];
+    if (samePin(from, to)) return [];
     return [{ app, ...(from && { from: from.tag }), ...(to && { to: to.tag }) }];
   });
 }

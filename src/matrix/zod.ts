@@ -11,5 +11,7 @@ import { requireBundled } from '../core/bundled-library.ts';
 
 const require = createRequire(import.meta.url);
 
+const bundled = requireBundled(require, 'zod') as { zod: typeof Zod } | undefined;
+
 /** Under the CLI bundle, from its pre-bundled copy (src/core/bundled-library.ts). */
-export const z: typeof Zod.z = ((requireBundled(require, 'zod') ?? require('zod')) as typeof Zod).z;
+export const z: typeof Zod.z = (bundled?.zod ?? (require('zod') as typeof Zod)).z;

@@ -28,6 +28,14 @@ import { sha256 } from '../core/canonical.ts';
  */
 export const RACY_MS = 3000;
 
+/**
+ * The mtime (ns since the epoch) from which a file is racy for a synth or check that started at
+ * `startedAtMs`: one modified at or after it may be modified again without its stat data moving.
+ */
+export function racyFromNs(startedAtMs: number): bigint {
+  return BigInt(startedAtMs - RACY_MS) * 1_000_000n;
+}
+
 /** What the cache compares: all four must match the recorded ones. */
 export interface FileStat {
   readonly size: bigint;
@@ -63,13 +71,13 @@ export class StatCache {
    * Entries whose file's mtime is at or past this (ns since the epoch) are racy: RACY_MS before the
    * recording synth started. Computed once, as knownSha256 runs for every file of a fleet.
    */
-  private readonly racyFromNs: bigint | undefined;
+  private readonly racyFrom: bigint | undefined;
 
   private constructor(
     private readonly file: string,
     private readonly recorded: StatCacheFile | undefined,
   ) {
-    this.racyFromNs = recorded && BigInt(recorded.startedAtMs - RACY_MS) * 1_000_000n;
+    this.racyFrom = recorded && racyFromNs(recorded.startedAtMs);
   }
 
   /** The cache for `outDir`; empty when absent, damaged or recorded for another folder. */
@@ -90,7 +98,7 @@ export class StatCache {
    */
   knownSha256(path: string, stat: FileStat): string | undefined {
     const entry = this.recorded?.files[path];
-    if (!entry || this.racyFromNs === undefined || stat.mtimeNs >= this.racyFromNs) return undefined;
+    if (!entry || this.racyFrom === undefined || stat.mtimeNs >= this.racyFrom) return undefined;
     const [size, mtimeNs, ctimeNs, ino, hash] = entry;
     const same =
       size === String(stat.size) &&

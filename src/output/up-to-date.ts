@@ -24,7 +24,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256 } from '../core/canonical.ts';
 import { mapBounded } from './bounded.ts';
-import { RACY_MS, StatCache, statOf, type FileStat } from './stat-cache.ts';
+import { racyFromNs, StatCache, statOf, type FileStat } from './stat-cache.ts';
 import { listFiles, pathUnder } from './tree.ts';
 import { interruptedWriteLeft } from './writer.ts';
 
@@ -169,8 +169,8 @@ export async function upToDate(
     );
   // The tree is the record's: keep its stat data for the next check, unless a file is racy (modified
   // within RACY_MS of this check's start, so a later edit could keep its mtime).
-  const racyFromNs = BigInt(startedAtMs - RACY_MS) * 1_000_000n;
-  if ([...stats.values()].every((stat) => stat.mtimeNs < racyFromNs)) {
+  const racyFrom = racyFromNs(startedAtMs);
+  if ([...stats.values()].every((stat) => stat.mtimeNs < racyFrom)) {
     // A synth that ran meanwhile recorded its own tree: keep that record rather than this older one.
     const now = await readFile(file, 'utf8').catch(() => undefined);
     if (now === recordText) await writeRecord(file, { ...record, stats: digest });

@@ -13,6 +13,11 @@ export function formatInstant(date: Date | string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
+/** `sha256:` and the first 12 hex digits, then `…`: enough to tell a digest from others in a PR. */
+export function shortDigest(digest: string): string {
+  return `${digest.slice(0, 19)}…`;
+}
+
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -52,11 +57,11 @@ export function digestGate(pin: Pin, target: ResolvedEnvironment, ownMigrationIm
       status: 'block',
       evidence: `${pin.tag} has no digest for the app's migration image, and ${target.name} requires one; pin it with --migrate-digest sha256:… in the source first`,
     };
-  const migration = ownMigrationImage ? `, its migration image by ${pin.migrateDigest!.slice(0, 19)}…` : '';
+  const migration = ownMigrationImage ? `, its migration image by ${shortDigest(pin.migrateDigest!)}` : '';
   return {
     gate: 'digest',
     status: 'pass',
-    evidence: `pinned by digest ${pin.digest.slice(0, 19)}…${migration}`,
+    evidence: `pinned by digest ${shortDigest(pin.digest)}${migration}`,
   };
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../matrix/duration.ts';
 import type { Pin } from '../matrix/types.ts';
-import { describeSource, formatInstant, passesAt, shortSha } from './gates.ts';
+import { describeSource, formatInstant, passesAt, shortDigest, shortSha } from './gates.ts';
 import { labelOnlyMove, type VersionMove } from './label-only.ts';
 import { renderMarker, TRAILERS } from './naming.ts';
 import type {
@@ -53,9 +53,9 @@ function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 }
 
-function shortDigest(pin: Pin | undefined): string {
-  const migration = pin?.migrateDigest ? ` (migration \`${pin.migrateDigest.slice(0, 19)}…\`)` : '';
-  return pin?.digest ? `\`${pin.digest.slice(0, 19)}…\`${migration}` : migration.trim() || '—';
+function pinDigests(pin: Pin | undefined): string {
+  const migration = pin?.migrateDigest ? ` (migration \`${shortDigest(pin.migrateDigest)}\`)` : '';
+  return pin?.digest ? `\`${shortDigest(pin.digest)}\`${migration}` : migration.trim() || '—';
 }
 
 function plural(count: number, word: string): string {
@@ -378,7 +378,7 @@ function bodyAt(plan: PlanDraft, level: Level, host: BodyHost): string {
       app: p.app,
       from: p.from ? cell(p.from.tag) : '(new)',
       to: cell(p.to.tag),
-      digest: shortDigest(p.to),
+      digest: pinDigests(p.to),
       link: p.compareUrl ? `[${cell(p.from?.tag ?? '')}…${cell(p.to.tag)}](${p.compareUrl})` : '—',
     })),
     changesMore: changes.more,
@@ -474,8 +474,8 @@ export function renderPinBody(input: PinBodyInput): string {
   const waveFlag = input.written.length === 1 && input.waves.length > 1 ? ` --wave ${input.written[0]}` : '';
   // Both digests a reviewer approves, the migration image's too (it runs with the database's rights).
   const digests = [
-    ...(to.digest ? [`\`${to.digest.slice(0, 19)}…\``] : []),
-    ...(to.migrateDigest ? [`migrations \`${to.migrateDigest.slice(0, 19)}…\``] : []),
+    ...(to.digest ? [`\`${shortDigest(to.digest)}\``] : []),
+    ...(to.migrateDigest ? [`migrations \`${shortDigest(to.migrateDigest)}\``] : []),
   ];
   const version = `${to.tag}${digests.length > 0 ? ` (${digests.join(', ')})` : ''}`;
   const freeze = input.freeze;
@@ -505,7 +505,7 @@ export function renderPinBody(input: PinBodyInput): string {
         app,
         from: from ? cell(from.tag) : '(new)',
         to: cell(to.tag),
-        digest: shortDigest(to),
+        digest: pinDigests(to),
         link: input.compareUrl ? `[${cell(from?.tag ?? '')}…${cell(to.tag)}](${input.compareUrl})` : '—',
       },
     ],
