@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RenderCache, RenderedFile } from '../generators/index.ts';
+import type { CachedRender, RenderCache, RenderedFile } from '../generators/index.ts';
 import { sha256 } from '../core/canonical.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
 import { decodeLog, encodeRecord, type FramedRecord, type LogRecord } from './render-log.ts';
@@ -152,8 +152,13 @@ export class DiskRenderCache implements RenderCache {
       const files = record.files();
       if (files) {
         // A literal rather than spreads: thousands of records, and a spread is a slow path.
-        const { generator, key: unitKey, inputHash, at, bytes: recordBytes } = record;
-        cache.entries.set(k, { generator, key: unitKey, fingerprint, inputHash, files });
+        const { generator, key: unitKey, inputHash, quickKey, at, bytes: recordBytes } = record;
+        cache.entries.set(
+          k,
+          quickKey === undefined
+            ? { generator, key: unitKey, fingerprint, inputHash, files }
+            : { generator, key: unitKey, fingerprint, inputHash, quickKey, files },
+        );
         cache.logged.set(k, { bytes: recordBytes, source: log.text, at });
         cache.liveBytes += recordBytes;
       } else {
@@ -177,17 +182,31 @@ export class DiskRenderCache implements RenderCache {
     return entry?.inputHash === inputHash ? entry.files : undefined;
   }
 
+  /** The unit's last render when it was recorded with this quick key. */
+  getQuick(generator: string, unitKey: string, quickKey: string): CachedRender | undefined {
+    this.used.add(key(generator, unitKey));
+    const entry = this.entries.get(key(generator, unitKey));
+    return entry?.quickKey === quickKey ? entry : undefined;
+  }
+
   set(
     generator: string,
     _scope: string,
     inputHash: string,
     files: readonly RenderedFile[],
     unitKey: string,
+    quickKey?: string,
   ): void {
     const k = key(generator, unitKey);
     this.used.add(k);
     this.unlog(k);
-    this.entries.set(k, { generator, key: unitKey, fingerprint: this.fingerprint, inputHash, files });
+    const { fingerprint } = this;
+    this.entries.set(
+      k,
+      quickKey === undefined
+        ? { generator, key: unitKey, fingerprint, inputHash, files }
+        : { generator, key: unitKey, fingerprint, inputHash, quickKey, files },
+    );
     this.dirty.add(k);
   }
 

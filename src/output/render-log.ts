@@ -6,7 +6,7 @@
  *
  *     NUL  metadata-JSON  LF  content-1 … content-n  LF
  *
- * The metadata is one line of JSON ({generator, key, fingerprint, inputHash, files}), each file being a
+ * The metadata is one line of JSON ({generator, key, fingerprint, inputHash, quickKey?, files}), each file being a
  * RenderedFile without its content (generator and inputHash only when they differ from the record's)
  * plus `bytes` (the content's UTF-8 length, what framing counts) and `length` (its length in JS string
  * units). The contents follow back to back; the LF after them, then the next record's NUL or the end
@@ -38,6 +38,8 @@ export interface LogRecord {
   readonly key: string;
   readonly fingerprint: string;
   readonly inputHash: string;
+  /** The input's quickInputKey (generators/index.ts), when the render was recorded with one. */
+  readonly quickKey?: string;
   readonly files: readonly RenderedFile[];
 }
 
@@ -98,6 +100,7 @@ interface Metadata {
   readonly key: string;
   readonly fingerprint: string;
   readonly inputHash: string;
+  readonly quickKey?: string;
   readonly files: readonly FileMeta[];
 }
 
@@ -119,6 +122,7 @@ export function encodeRecord(record: LogRecord): EncodedRecord {
     key: record.key,
     fingerprint: record.fingerprint,
     inputHash: record.inputHash,
+    ...(record.quickKey !== undefined && { quickKey: record.quickKey }),
     files: record.files.map((file) => ({
       path: file.path,
       ...(file.generator !== record.generator && { generator: file.generator }),
@@ -164,6 +168,7 @@ function isMetadata(value: unknown): value is Metadata {
     isString(meta.key) &&
     isString(meta.fingerprint) &&
     isString(meta.inputHash) &&
+    (meta.quickKey === undefined || isString(meta.quickKey)) &&
     Array.isArray(meta.files) &&
     meta.files.every(isFileMeta)
   );
@@ -221,9 +226,18 @@ function decodeRecord(
   // The terminator: LF, then the next record's NUL or the end of the file.
   if (end >= bytes.length || bytes[end] !== LF) return undefined;
   if (end + 1 < bytes.length && bytes[end + 1] !== NUL) return undefined;
-  const { generator, key, fingerprint, inputHash } = metadata;
+  const { generator, key, fingerprint, inputHash, quickKey } = metadata;
   const files = () => filesOf(bytes, text, metadata, lineEnd + 1);
-  const record = { generator, key, fingerprint, inputHash, files, at: start, bytes: end + 1 - start };
+  const record = {
+    generator,
+    key,
+    fingerprint,
+    inputHash,
+    quickKey,
+    files,
+    at: start,
+    bytes: end + 1 - start,
+  };
   return { record, end: end + 1 };
 }
 

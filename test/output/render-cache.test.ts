@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/canonical.ts';
-import { compose } from '../../src/generators/index.ts';
+import { compose, inputHash, quickInputKey } from '../../src/generators/index.ts';
 import type { Generator, RenderedFile } from '../../src/generators/types.ts';
 import { checkedMatrix } from '../../src/matrix/load.ts';
 import {
@@ -62,7 +62,30 @@ const perApp: Generator = {
     ),
 };
 
+/** One file per target, its input an object whose keys come in `keyOrder`: the same data either way. */
+let keyOrder: 'image first' | 'apps first' = 'image first';
+const inputOf = (target: { id: string; apps: readonly { imageRef: string }[] }) => {
+  const images = target.apps.map((app) => app.imageRef);
+  return keyOrder === 'image first'
+    ? { images, target: target.id, nested: { b: 2, a: 1 } }
+    : { nested: { a: 1, b: 2 }, target: target.id, images };
+};
+const ordered: Generator = {
+  name: 'ordered',
+  version: '1',
+  units: (matrix) =>
+    matrix.targets.map((target) => ({
+      scope: target.id,
+      input: inputOf(target),
+      render: () => {
+        renders.push(target.id);
+        return [{ path: `o/${target.id}.json`, format: 'json' as const, data: inputOf(target).images }];
+      },
+    })),
+};
+
 beforeEach(async () => {
+  keyOrder = 'image first';
   dir = await mkdtemp(join(tmpdir(), 'envmatrix-cache-'));
   renders = [];
 });
@@ -111,6 +134,44 @@ describe('render cache', () => {
     const result = await synth(matrixWith('1.2.0'), options());
     expect(renders).toEqual(['dev/aws/us-east-1/main']);
     expect(result.changed).toEqual(['index.json', 't/dev/aws/us-east-1/main.json']);
+  });
+
+  it('finds a unit by its input as built, and by its input hash when the same data comes in another key order', async () => {
+    const orderedOptions = { ...options(), generators: [ordered] };
+    const matrix = matrixWith('1.1.0');
+    const target = matrix.targets[0]!;
+    await synth(matrix, orderedOptions);
+    expect(renders).toHaveLength(4);
+    // index.json records the input hash, whose sorted keys make it independent of the order.
+    const index = JSON.parse(await readFile(join(dir, 'generated/index.json'), 'utf8')) as {
+      files: Record<string, { inputHash: string }>;
+    };
+    const canonical = inputHash(ordered, inputOf(target));
+    expect(index.files[`o/${target.id}.json`]!.inputHash).toBe(canonical);
+    const recorded = async () =>
+      (await logRecords()).filter((record) => record.key === target.id).map((record) => record.quickKey);
+    const asFirstBuilt = quickInputKey(ordered, inputOf(target));
+    expect(await recorded()).toEqual([asFirstBuilt]);
+    // The same data in another order: found by the input hash, nothing rendered or written, and recorded
+    // again with the new order's quick key.
+    keyOrder = 'apps first';
+    renders = [];
+    const reordered = await synth(matrixWith('1.1.0'), orderedOptions);
+    expect(reordered.written).toBe(false);
+    expect(renders).toEqual([]);
+    const asBuiltNow = quickInputKey(ordered, inputOf(target));
+    expect(asBuiltNow).not.toBe(asFirstBuilt);
+    expect(inputHash(ordered, inputOf(target))).toBe(canonical);
+    expect(await recorded()).toEqual([asFirstBuilt, asBuiltNow]);
+    // From then on it is found by the quick key: nothing appended.
+    const before = (await readFile(logOf())).length;
+    expect(await synth(matrixWith('1.1.0'), orderedOptions)).toMatchObject({ written: false });
+    expect((await readFile(logOf())).length).toBe(before);
+    expect(renders).toEqual([]);
+    // A changed input is neither: rendered, with its own input hash.
+    const changed = await synth(matrixWith('1.2.0'), orderedOptions);
+    expect(renders).toEqual(['dev/aws/us-east-1/main']);
+    expect(changed.changed).toEqual(['index.json', 'o/dev/aws/us-east-1/main.json']);
   });
 
   it('treats entries from other renderer code, and damaged entries, as misses', async () => {
