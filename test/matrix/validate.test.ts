@@ -144,6 +144,39 @@ describe('validation', () => {
     expect(problems(devOnly)).toEqual([]);
   });
 
+  it('warns, once per pin, of a migrateDigest that no target runs by', () => {
+    const [api, worker] = fixtureApps();
+    const migrate = { command: ['./migrate', 'up'], image: 'registry.example.com/api-migrations' };
+    const migrateDigest = `sha256:${'b'.repeat(64)}`;
+    const pins = fixturePins({
+      prod: {
+        api: { tag: '1.0.0', digest: DIGEST, migrateDigest },
+        worker: { tag: '0.1.0', digest: DIGEST },
+      },
+    });
+    const warnings = (matrix: ReturnType<typeof fixtureMatrix>) =>
+      (checkedMatrix(matrix, pins).warnings ?? []).map(
+        (issue) => `[${issue.path}] ${issue.message} | ${issue.fix}`,
+      );
+    const unused =
+      '[src/environments/releases/prod.json apps.api] migrateDigest is set, but api has no migration image of its own in prod (migrate.image): nothing runs by it | remove "migrateDigest" from apps.api in src/environments/releases/prod.json, or give api a migrate.image';
+    // The app migrates by its own image nowhere: one warning, though three prod targets run the pin.
+    expect(warnings(fixtureMatrix())).toEqual([unused]);
+    // Its own image in dev only: prod's pin still has nothing to run by it.
+    const devOnly = fixtureMatrix({
+      apps: [{ ...api!, migrate: { command: migrate.command } }, worker!],
+      overrides: [{ env: 'dev', app: 'api', set: { migrate } }],
+    });
+    expect(warnings(devOnly)).toEqual([unused]);
+    // Its own image in one prod region is enough: that target runs by the digest.
+    const oneRegion = fixtureMatrix({
+      apps: [{ ...api!, migrate: { command: migrate.command } }, worker!],
+      overrides: [{ env: 'prod', region: 'eu-west-1', app: 'api', set: { migrate } }],
+    });
+    expect(warnings(oneRegion)).toEqual([]);
+    expect(warnings(fixtureMatrix({ apps: [{ ...api!, migrate }, worker!] }))).toEqual([]);
+  });
+
   it('rejects a prod pin without a digest, and an app placed where it has no pin', () => {
     const pins = fixturePins({ prod: { api: { tag: '1.0.0' } } });
     expect(problems(fixtureMatrix(), pins)).toEqual([

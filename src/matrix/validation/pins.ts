@@ -2,7 +2,9 @@
  * Pins: each pins file belongs to an environment and pins apps and waves that exist, and every placed
  * app has a pin, with a digest where the environment requires one (and a `migrateDigest` there for an
  * app that migrates with an image of its own). A wave's pin (a rollout under way)
- * is held to the same rules as the environment's: it is what that wave's clusters run.
+ * is held to the same rules as the environment's: it is what that wave's clusters run. A `migrateDigest`
+ * that no target runs by (the app has no migration image of its own there) is a warning: `envmatrix pin`
+ * refuses one, but a hand edit, or a promotion carrying a pin on, would put it in a PR's headline.
  */
 import type { MatrixIssue } from '../errors.ts';
 import { effectivePinEntry, pinEntryPath } from '../pins.ts';
@@ -54,6 +56,11 @@ export function validatePinsFiles({ matrix, pins }: ValidationInput): MatrixIssu
 /** The pin each placed app runs on its target. */
 export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
   const issues: MatrixIssue[] = [];
+  /** Pin entries with a migrateDigest, by where they are written: whether a target runs by it. */
+  const migrateDigests = new Map<
+    string,
+    { app: string; env: string; file: string; entry: string; used: boolean }
+  >();
   forEachAppInstance(input, issues, ({ target, env, app, definition, path, report }) => {
     const envPins = input.pins[target.env];
     const entry = effectivePinEntry(envPins, target.wave, app.name);
@@ -79,6 +86,18 @@ export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
     // A migration image of the app's own runs by the pin's migrateDigest: without one, where digests are
     // required it would be the one image run by tag, in the Job that holds the database's rights.
     const migrationImage = app.values.migrate?.image;
+    if (entry?.pin.migrateDigest !== undefined && envPins) {
+      const written = pinEntryPath(app.name, entry.wave);
+      const at = `${envPins.file} ${written}`;
+      const seen = migrateDigests.get(at);
+      migrateDigests.set(at, {
+        app: app.name,
+        env: target.env,
+        file: envPins.file,
+        entry: written,
+        used: (seen?.used ?? false) || migrationImage !== undefined,
+      });
+    }
     if (entry && env.policy.requireDigest && migrationImage !== undefined && !entry.pin.migrateDigest) {
       report(
         'migrate.image',
@@ -87,5 +106,14 @@ export function validateTargetPins(input: ValidationInput): MatrixIssue[] {
       );
     }
   });
+  for (const [at, { app, env, file, entry, used }] of migrateDigests) {
+    if (used) continue;
+    issues.push({
+      path: at,
+      severity: 'warning',
+      message: `migrateDigest is set, but ${app} has no migration image of its own in ${env} (migrate.image): nothing runs by it`,
+      fix: `remove "migrateDigest" from ${entry} in ${file}, or give ${app} a migrate.image`,
+    });
+  }
   return issues;
 }
