@@ -14,6 +14,7 @@ import Table from 'cli-table3';
 import type { Scenario } from './scenario.ts';
 import { syntheticPins, type FleetSize } from './synthetic-matrix.ts';
 import { RACY_MS } from '../src/output/stat-cache.ts';
+import { startWatch } from './watch-process.ts';
 
 const run = promisify(execFile);
 // A bare `--json` (no file) writes bench-results.json.
@@ -150,6 +151,36 @@ async function bumpPin(root: string): Promise<void> {
   await utimes(file, hourAgo, hourAgo);
 }
 
+/** Pin bumps timed per round in a running `envmatrix synth --watch`. */
+const WATCH_BUMPS = 3;
+
+/**
+ * Pin bumps seen by a running `envmatrix synth --watch` on the project: each timed from just before
+ * the pins file is written to the line its synth prints, what a developer in that loop waits for.
+ * Bumps are RACY_MS apart, as a developer's edits are seconds apart: files written less than that
+ * before a synth are read again (stat-cache.ts).
+ */
+async function measureWatch(root: string): Promise<Sample[]> {
+  const watch = startWatch(root, { synthArgs: ['--allow-removals'], env: cliEnv('bundle') });
+  const reports = (output: string) => output.match(/^(synth: |generated\/ is up to date)/gm)?.length ?? 0;
+  try {
+    await watch.waitFor((output) => output.includes('watching '), 120_000);
+    const samples: Sample[] = [];
+    for (let i = 0; i < WATCH_BUMPS; i++) {
+      await new Promise((done) => setTimeout(done, RACY_MS + 100));
+      const before = reports(watch.output());
+      const started = performance.now();
+      await bumpPin(root);
+      await watch.waitFor((output) => reports(output) > before);
+      const wallMs = performance.now() - started;
+      samples.push({ wallMs, ms: wallMs, maxRssMb: 0 });
+    }
+    return samples;
+  } finally {
+    await watch.stop();
+  }
+}
+
 /** Files under `dir`, recursively. */
 async function countFiles(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -164,7 +195,8 @@ type Measured =
   | 'noop (CLI, loads matrix)'
   | 'noop (CLI)'
   | 'one-app (CLI)'
-  | 'one-app (CLI, from source)';
+  | 'one-app (CLI, from source)'
+  | 'one-app (synth --watch)';
 
 interface Summary {
   readonly scenario: Measured;
@@ -230,6 +262,7 @@ async function benchSize(
           await measureCli(project, mode),
         );
       }
+      for (const sample of await measureWatch(project)) add('one-app (synth --watch)', sample);
       if (first && flags.naive && i === 0) add('naive', await measure('naive', size, join(dir, 'naive')));
       // What shared renders (src/generators/k8s/shared-render.ts) save: once, at the first size.
       if (first && i === 0) add('cold-unshared', await measure('cold-unshared', size, join(dir, 'unshared')));
@@ -349,6 +382,12 @@ const ratios: Record<string, { value: number; max: number }> = {
   'no-op ÷ bare CLI start (CLI, wall)': { value: wall('noop (CLI)', 'version'), max: 2 },
   // One app's pin bumped in staging, as a promotion does.
   'one-app change ÷ bare CLI start (CLI, wall)': { value: wall('one-app (CLI)', 'version'), max: 3 },
+  // The same bump seen by a running `synth --watch` (src/cli/watch.ts): the synth runs in a process whose
+  // modules are loaded, from the pins write to the synth's line.
+  'one-app change in synth --watch, pins written → synth done ÷ bare CLI start (wall)': {
+    value: wall('one-app (synth --watch)', 'version'),
+    max: Infinity,
+  },
   // For reference: the same with the matrix's TypeScript loaded (no matrix cache entry), and both built
   // in process from the synthetic matrix (bench/scenario.ts: no matrix cache, so no up-to-date record).
   'no-op, matrix loaded ÷ bare CLI start (CLI, wall)': {

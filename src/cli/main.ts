@@ -40,6 +40,7 @@ Examples:
   $ envmatrix synth                                   write generated/ from the matrix
   $ envmatrix synth --check                           exit 1 if generated/ is not what synth would write
   $ envmatrix synth --only prod/aws/us-east-1/main    synth one target, leave the rest as it is
+  $ envmatrix synth --watch                           synth again at every change to the matrix or its pins
   $ envmatrix diff --only staging                     show what a synth would change, as unified diffs
   $ envmatrix validate                                list every problem in the matrix
   $ envmatrix explain prod/aws/us-east-1/main api scaling.min
@@ -63,9 +64,14 @@ program
   .option('--only <selector>', 'only an environment or target: prod, prod/aws, prod/aws/us-east-1/main')
   .option('--allow-removals', 'allow removing more than 30% of an environment’s app deployments at once')
   .option('--no-cache', 'render every unit again instead of reusing node_modules/.cache/envmatrix')
+  .option(
+    '--watch',
+    'synth, then again at every change to the matrix modules or the pins files, until Ctrl-C',
+  )
   .action(async (options, command) => {
-    process.exitCode = await (await import('./synth.ts')).synthCommand(command.optsWithGlobals());
-    void options;
+    process.exitCode = options.watch
+      ? await (await import('./watch.ts')).watchSynth(command.optsWithGlobals())
+      : await (await import('./synth.ts')).synthCommand(command.optsWithGlobals());
   });
 
 program

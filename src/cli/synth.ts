@@ -8,6 +8,7 @@ import {
 } from '../output/matrix-cache.ts';
 import { defaultCacheDir, defaultOutDir } from '../output/project-paths.ts';
 import { recordUpToDate, upToDate, upToDateFile } from '../output/up-to-date.ts';
+import type { SynthSession } from '../output/synth.ts';
 import { printWarnings } from './warnings.ts';
 import { formatHeldBack } from './held-back.ts';
 import type { GlobalOptions } from './context.ts';
@@ -101,14 +102,26 @@ function reportUnmanaged(unmanaged: readonly string[]): void {
     );
 }
 
-export async function synthCommand(options: SynthFlags): Promise<number> {
+/** The matrix cache lookup synth starts from: none for `--check` and `--no-cache`. */
+export function lookUpForSynth(options: SynthFlags): MatrixCacheLookup | undefined {
+  const root = resolve(options.root);
+  return options.check || options.cache === false
+    ? undefined
+    : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir: defaultCacheDir(root) });
+}
+
+/**
+ * `lookup`: lookUpForSynth(options), when the caller has it already; `session`: what synths in this
+ * process keep between them (`synth --watch`, see SynthOptions.session).
+ */
+export async function synthCommand(
+  options: SynthFlags,
+  lookup: MatrixCacheLookup | undefined = lookUpForSynth(options),
+  session?: SynthSession,
+): Promise<number> {
   const root = resolve(options.root);
   const outDir = defaultOutDir(root);
   const cacheDir = defaultCacheDir(root);
-  const lookup =
-    options.check || options.cache === false
-      ? undefined
-      : lookUpResolvedMatrix({ root, matrixFile: options.matrix, cacheDir });
   const hit = lookup?.hit;
   // As load() does: messages name paths relative to the project root.
   if (hit) enterProject(root);
@@ -146,6 +159,7 @@ export async function synthCommand(options: SynthFlags): Promise<number> {
     // --no-cache renders every unit and reads every file; with the cache, synth still reads every file
     // whose size, mtime, ctime or inode changed since the last synth, so hand edits are repaired.
     ...(options.cache !== false && { cacheDir }),
+    ...(session && { session }),
     lock: {
       command: 'synth',
       onWait: (owner) =>

@@ -91,7 +91,7 @@ const ENVMATRIX_DIR = fileURLToPath(new URL('../../', import.meta.url));
  * envmatrix's own code and what it runs on. Synchronous reads: a couple of hundred small files, and
  * nothing else can happen until the cache is judged.
  */
-function envmatrixFingerprint(): string {
+export function envmatrixFingerprint(): string {
   const files = [
     ...['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json'].map((f) =>
       join(ENVMATRIX_DIR, f),
@@ -142,6 +142,8 @@ export interface MatrixCacheHit {
    */
   readonly entry: string;
   readonly warnings: readonly MatrixIssue[];
+  /** The fingerprint of envmatrix's code that the entry was saved by, as it is now (envmatrixFingerprint). */
+  readonly envmatrix: string;
   resolved(): Promise<ResolvedMatrix>;
 }
 
@@ -162,6 +164,8 @@ export type MatrixCacheLookup =
 export interface DefinitionReuse {
   readonly definition: MatrixDefinition;
   readonly inputs: MatrixInputs;
+  /** As MatrixCacheHit.envmatrix. */
+  readonly envmatrix: string;
 }
 
 /**
@@ -172,6 +176,20 @@ export interface MatrixCacheMiss {
   readonly options: MatrixCacheOptions;
   readonly key: Key;
   readonly startedAtMs: number;
+}
+
+/**
+ * The user modules the last saved load of this matrix read (absolute paths); empty when there is no
+ * readable entry. What `synth --watch` watches besides the pins and the project's files.
+ */
+export function recordedMatrixModules(options: Omit<MatrixCacheOptions, 'now'>): string[] {
+  try {
+    const text = readFileSync(matrixCacheFile(options), 'utf8');
+    const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as Header;
+    return header.files.map(([path]) => path);
+  } catch {
+    return [];
+  }
 }
 
 /** The cached resolved matrix when every input is as the load that saved it saw. */
@@ -212,7 +230,7 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
     if (pinsOnly) {
       if (definition === undefined) return miss('changed: pins');
       const inputs: MatrixInputs = { files: header.files.map(([path]) => path), env: header.env };
-      return { ...miss('changed: pins'), reuse: { definition, inputs } };
+      return { ...miss('changed: pins'), reuse: { definition, inputs, envmatrix: key.envmatrix } };
     }
     if (definition === undefined && resolvedLine === '') return miss('damaged entry');
     // Resolved again, or parsed, only when asked for: an up-to-date tree never needs it.
@@ -220,7 +238,9 @@ export function lookUpResolvedMatrix(options: MatrixCacheOptions): MatrixCacheLo
       definition !== undefined
         ? resolveAgain(options, definition)
         : decodeResolved(JSON.parse(resolvedLine) as unknown);
-    return { hit: { entry: sha256(headerLine), warnings: header.warnings, resolved } };
+    return {
+      hit: { entry: sha256(headerLine), warnings: header.warnings, envmatrix: key.envmatrix, resolved },
+    };
   } catch {
     // A damaged entry is a miss: synth loads the matrix and writes the entry again.
     return miss('damaged entry');

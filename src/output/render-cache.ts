@@ -170,6 +170,14 @@ export class DiskRenderCache implements RenderCache {
     return Promise.resolve(cache);
   }
 
+  /**
+   * A cache kept for another synth (SynthOptions.session): forget which entries the last one asked
+   * for, so the next save prunes by what this one asks for.
+   */
+  beginSynth(): void {
+    this.used.clear();
+  }
+
   /** One entry per unit: the unit's last render, a miss when its input hash has changed since. */
   get(
     generator: string,

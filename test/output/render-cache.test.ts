@@ -15,7 +15,7 @@ import {
   RENDERER_SOURCE_DIRS,
 } from '../../src/output/render-cache.ts';
 import { decodeLog } from '../../src/output/render-log.ts';
-import { checkGenerated, synth } from '../../src/output/synth.ts';
+import { checkGenerated, synth, type SynthSession } from '../../src/output/synth.ts';
 import { statCacheFile } from '../../src/output/stat-cache.ts';
 import { fixtureMatrix, fixturePins } from '../support/matrix-fixture.ts';
 import { projectRoot } from '../support/tools.ts';
@@ -172,6 +172,20 @@ describe('render cache', () => {
     const changed = await synth(matrixWith('1.2.0'), orderedOptions);
     expect(renders).toEqual(['dev/aws/us-east-1/main']);
     expect(changed.changed).toEqual(['index.json', 'o/dev/aws/us-east-1/main.json']);
+  });
+
+  it('is loaded once for synths that share a session (synth --watch), and still saved after each', async () => {
+    const session: SynthSession = {};
+    await synth(matrixWith('1.1.0'), { ...options(), session });
+    expect(renders).toHaveLength(4);
+    // Gone from disk: a synth of its own would render everything again; the session's renders nothing.
+    await rm(logOf());
+    renders = [];
+    const result = await synth(matrixWith('1.2.0'), { ...options(), session });
+    expect(renders).toEqual(['dev/aws/us-east-1/main']);
+    expect(result.changed).toEqual(['index.json', 't/dev/aws/us-east-1/main.json']);
+    // The unit it rendered was saved to the log again.
+    expect(await keysOf('counting')).toEqual(['dev/aws/us-east-1/main']);
   });
 
   it('treats entries from other renderer code, and damaged entries, as misses', async () => {

@@ -1,0 +1,199 @@
+/**
+ * `envmatrix synth --watch`: synth, then synth again at every change to what the matrix is loaded from
+ * (its modules, the pins files, the project's package.json and tsconfig), until Ctrl-C.
+ *
+ * Where each synth runs depends on where the matrix comes from. When the matrix cache serves it
+ * (nothing changed, or only the pins: a pin bump, a promotion pulled in), the synth runs in this
+ * process, whose modules are loaded and whose code is warm: a pin bump costs its own work and not
+ * node's start and module loading again. When a matrix module changed, the modules must be imported
+ * again, and node's module loader keeps a module's first import for the life of the process. So that
+ * synth runs in a child process, `envmatrix synth` itself, which also saves the matrix to the cache for
+ * the pin bumps that follow. The same holds when envmatrix's own code changed since the watch began
+ * (this process runs the old code) and with --no-cache (no cache to serve the matrix).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watch } from 'chokidar';
+import { UsageError } from '../core/errors.ts';
+import { RELEASES_DIR } from '../matrix/releases-dir.ts';
+import { envmatrixFingerprint, recordedMatrixModules } from '../output/matrix-cache.ts';
+import { defaultCacheDir } from '../output/project-paths.ts';
+import type { SynthSession } from '../output/synth.ts';
+import { EXIT_CODES } from './interrupt.ts';
+import { reportError } from './report-error.ts';
+import { lookUpForSynth, synthCommand, type SynthFlags } from './synth.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/envmatrix.js', import.meta.url));
+
+/**
+ * Events this close together are one change: an editor writes a file and then renames or touches it,
+ * and `envmatrix pin` writes a pins file in one go; short enough to add little to what a change costs.
+ */
+const SETTLE_MS = 25;
+
+/**
+ * What a change to which runs synth again: the project's src/ (the matrix, its apps, the pins files,
+ * and a module added to them), its package.json and tsconfig, the matrix file wherever it is, and every
+ * module the matrix's last saved load read (src/ holds them in the layout synth expects; one imported
+ * from elsewhere is named there). A load saves nothing while its modules are younger than a few
+ * seconds (matrix-cache.ts), hence src/ whole rather than the recorded modules alone.
+ */
+function watchedPaths(options: SynthFlags): string[] {
+  const root = resolve(options.root);
+  const paths = [
+    join(root, 'src'),
+    join(root, options.matrix),
+    join(root, RELEASES_DIR),
+    join(root, 'package.json'),
+    join(root, 'tsconfig.json'),
+    ...recordedMatrixModules({ root, matrixFile: options.matrix, cacheDir: defaultCacheDir(root) }),
+  ];
+  const insideSrc = (path: string) => path.startsWith(`${join(root, 'src')}${sep}`);
+  // A path inside src/ is watched with it. Only paths that exist: given one that does not, chokidar
+  // (4.0.3) reported ready before it watched the others, and missed a change made right after.
+  return [...new Set(paths)].filter((path) => !insideSrc(path) && existsSync(path)).sort();
+}
+
+/** `envmatrix synth` with the same flags in a child process, which prints to this one's output. */
+function synthInChild(options: SynthFlags): Promise<number> {
+  const args = [
+    BIN,
+    '--root',
+    resolve(options.root),
+    '--matrix',
+    options.matrix,
+    ...(options.verbose ? ['--verbose'] : []),
+    'synth',
+    ...(options.only !== undefined ? ['--only', options.only] : []),
+    ...(options.allowRemovals ? ['--allow-removals'] : []),
+    ...(options.cache === false ? ['--no-cache'] : []),
+  ];
+  return new Promise((done, failed) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit' });
+    child.once('error', failed);
+    child.once('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+}
+
+/** One synth, here or in a child process (see the module comment); its errors are printed, not thrown. */
+async function synthOnce(
+  options: SynthFlags,
+  envmatrixAtStart: string,
+  session: SynthSession,
+): Promise<number> {
+  try {
+    const lookup = lookUpForSynth(options);
+    const served = lookup?.hit ?? lookup?.reuse;
+    const note = (message: string) => {
+      if (options.verbose) console.error(`watch: ${message}`);
+    };
+    if (served?.envmatrix === envmatrixAtStart) {
+      note('synthesizing in this process: the matrix cache holds the matrix');
+      return await synthCommand(options, lookup, session);
+    }
+    note(
+      `synthesizing in a child process: ${
+        lookup === undefined
+          ? 'no matrix cache with --no-cache'
+          : lookup.hit === undefined && lookup.reuse === undefined
+            ? `the matrix modules are imported again (${lookup.why})`
+            : "envmatrix's code changed since the watch began"
+      }`,
+    );
+    return await synthInChild(options);
+  } catch (error) {
+    return reportError(error, { verbose: options.verbose === true });
+  }
+}
+
+/**
+ * Loads now what a synth in this process needs, while nothing is asked of it: reading the pins and
+ * validating (zod), planning and writing, and every renderer (cdk8s, cdktf). A synth of an up-to-date tree
+ * loads none of it, so without this the first change after the start waited for all of it (~0.25 s at
+ * 1,800 app instances, against ~0.13 s for the next).
+ */
+async function warmUp(): Promise<void> {
+  const [{ loadRenderers }] = await Promise.all([
+    import('../generators/index.ts'),
+    import('./context.ts'),
+    import('../matrix/load.ts'),
+    import('../output/synth.ts'),
+  ]);
+  await loadRenderers();
+}
+
+/**
+ * Synth, then watch; resolves with 130 or 143 once SIGINT or SIGTERM stopped it (as interrupt.ts
+ * does), after a synth under way has finished.
+ */
+export async function watchSynth(options: SynthFlags): Promise<number> {
+  if (options.check)
+    throw new UsageError(
+      '--watch writes generated/ at every change and --check writes nothing: use one of them',
+    );
+  const root = resolve(options.root);
+  const envmatrixAtStart = envmatrixFingerprint();
+  // The render cache, kept from one synth to the next in this process.
+  const session: SynthSession = {};
+  await synthOnce(options, envmatrixAtStart, session);
+  let watched = watchedPaths(options);
+  const watcher = watch(watched, { ignoreInitial: true });
+  await Promise.all([new Promise<void>((ready) => watcher.once('ready', ready)), warmUp()]);
+  const announce = () =>
+    console.error(
+      `watching ${watched.map((path) => relative(root, path) || path).join(', ')} for changes to the matrix and its pins (Ctrl-C stops)`,
+    );
+  announce();
+
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  /** The synths under way, one after another, until no change is left. */
+  let draining: Promise<void> | undefined;
+  const drain = async (): Promise<void> => {
+    while (changed.size > 0) {
+      const paths = [...changed].sort();
+      changed.clear();
+      console.error(`changed: ${paths.map((path) => relative(root, path) || path).join(', ')}`);
+      await synthOnce(options, envmatrixAtStart, session);
+      // A module added to the matrix, or one it no longer imports.
+      const next = watchedPaths(options);
+      if (next.join('\n') !== watched.join('\n')) {
+        watcher.unwatch(watched.filter((path) => !next.includes(path)));
+        watcher.add(next.filter((path) => !watched.includes(path)));
+        watched = next;
+        announce();
+      }
+    }
+    draining = undefined;
+  };
+  watcher.on('all', (_event, path) => {
+    changed.add(path);
+    if (draining) return; // picked up when the synth under way ends
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      draining = drain();
+    }, SETTLE_MS);
+  });
+  watcher.on('error', (error) => console.error(`envmatrix: watching failed: ${String(error)}`));
+
+  // Listeners that stay: the write lock's signal-exit, loaded by the first synth here, kills the process
+  // on a signal that finds no listener besides its own (as a once-listener leaves it). A second
+  // Ctrl-C ends the watch without waiting.
+  let stopping = false;
+  const signal = await new Promise<keyof typeof EXIT_CODES>((stopped) => {
+    for (const name of ['SIGINT', 'SIGTERM'] as const)
+      process.on(name, () => {
+        if (stopping) process.exit(EXIT_CODES[name]);
+        stopping = true;
+        stopped(name);
+      });
+  });
+  clearTimeout(timer);
+  await watcher.close();
+  // generated/ is written atomically either way; letting the synth finish leaves nothing to recover.
+  await draining;
+  return EXIT_CODES[signal];
+}

@@ -1,0 +1,126 @@
+/**
+ * `envmatrix synth --watch` on a copy of the example project, through the real CLI: a pins edit and a
+ * matrix module edit each reach generated/, a bad edit is reported and the watch goes on, Ctrl-C ends it.
+ */
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProjectCopy } from '../support/project-copy.ts';
+import { startWatch, type WatchProcess } from '../../bench/watch-process.ts';
+import { projectRoot } from '../support/tools.ts';
+import { envmatrix } from './run.ts';
+
+const DEV_PINS = 'src/environments/releases/dev.json';
+const DEV_WEB = 'generated/k8s/dev/aws/us-east-1/main/web/manifest.yaml';
+const DEV_API = 'generated/k8s/dev/aws/us-east-1/main/api/manifest.yaml';
+
+/** Edit a project file, and the mark in the watch's output after which its synth reports. */
+async function edit(project: ProjectCopy, watch: WatchProcess, path: string, from: string, to: string) {
+  const file = join(project.root, path);
+  const text = await readFile(file, 'utf8');
+  expect(text).toContain(from);
+  const mark = watch.output().length;
+  await writeFile(file, text.replace(from, to));
+  return mark;
+}
+
+/** The output after `mark` matches `pattern`. */
+const after =
+  (pattern: RegExp, mark = 0) =>
+  (output: string) =>
+    pattern.test(output.slice(mark));
+
+const SYNTHESIZED = /synth: \d+ added, \d+ changed, \d+ removed/;
+const HERE = 'watch: synthesizing in this process: the matrix cache holds the matrix';
+const IN_CHILD =
+  /watch: synthesizing in a child process: the matrix modules are imported again \((no entry|changed: [^)]+)\)/;
+
+/**
+ * A project as a user has it: the matrix (src/apps, src/environments) copied, envmatrix's define API
+ * (src/matrix) this checkout's, and node_modules of its own (links to this checkout's packages) so its
+ * caches are its own. Its files an hour old, as in a checkout worked on for a while: the matrix cache
+ * saves nothing a load read within the last seconds (matrix-cache.ts), and a fresh copy is all that new.
+ */
+async function userProject(): Promise<ProjectCopy> {
+  const root = await mkdtemp(join(tmpdir(), 'envmatrix-watch-'));
+  for (const dir of ['src/apps', 'src/environments'])
+    await cp(join(projectRoot, dir), join(root, dir), { recursive: true });
+  await cp(join(projectRoot, 'package.json'), join(root, 'package.json'));
+  await symlink(join(projectRoot, 'src/matrix'), join(root, 'src/matrix'), 'dir');
+  await mkdir(join(root, 'node_modules'));
+  for (const name of await readdir(join(projectRoot, 'node_modules')))
+    if (name !== '.cache')
+      await symlink(join(projectRoot, 'node_modules', name), join(root, 'node_modules', name));
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const entries = await readdir(join(root, 'src'), { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  for (const file of [...files, join(root, 'package.json')]) await utimes(file, hourAgo, hourAgo);
+  return { root, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+describe('synth --watch', () => {
+  let project: ProjectCopy;
+  let watch: WatchProcess | undefined;
+  beforeEach(async () => {
+    project = await userProject();
+  });
+  afterEach(async () => {
+    watch?.child.kill('SIGKILL');
+    watch = undefined;
+    await project.remove();
+  });
+
+  it('synthesizes again at a pins edit and at a matrix module edit, and keeps going after a bad edit', async () => {
+    watch = startWatch(project.root, { globalArgs: ['--verbose'] });
+    await watch.waitFor(after(/watching .*src.* for changes/));
+    // No matrix cache yet: the first synth imports the matrix, in a child process, and saves it.
+    expect(watch.output()).toMatch(IN_CHILD);
+    expect(watch.output()).toMatch(SYNTHESIZED);
+    const read = (path: string) => readFile(join(project.root, path), 'utf8');
+    expect(await read(DEV_WEB)).toContain('image: ghcr.io/acme/web:2.2.0');
+
+    // A pin bump: the matrix comes from the cache, only the pins are read again.
+    let mark = await edit(project, watch, DEV_PINS, '"web": { "tag": "2.2.0" }', '"web": { "tag": "2.3.0" }');
+    await watch.waitFor(
+      after(/changed: src\/environments\/releases\/dev\.json\n[^]*synth: 0 added, \d+ changed/, mark),
+    );
+    expect(watch.output().slice(mark), watch.output()).toContain(HERE);
+    expect(await read(DEV_WEB)).toContain('image: ghcr.io/acme/web:2.3.0');
+
+    // A module of the matrix: imported again (in a child process; this one keeps the first import).
+    mark = await edit(project, watch, 'src/apps/api.ts', "DB_POOL_SIZE: '10'", "DB_POOL_SIZE: '12'");
+    await watch.waitFor(after(/changed: src\/apps\/api\.ts\n[^]*synth: 0 added, \d+ changed/, mark));
+    expect(watch.output().slice(mark)).toMatch(
+      /synthesizing in a child process: [^\n]*changed: [^\n]*api\.ts/,
+    );
+    expect(watch.output().slice(mark)).not.toContain(HERE);
+    expect(await read(DEV_API)).toContain('DB_POOL_SIZE: "12"');
+
+    // A pins file that is not JSON: reported, generated/ left as it is, and the watch goes on.
+    const before = await read(DEV_WEB);
+    mark = await edit(project, watch, DEV_PINS, '"web": { "tag": "2.3.0" }', '"web": { "tag": ');
+    await watch.waitFor(after(/dev\.json[^\n]*(JSON|json)/, mark));
+    expect(await read(DEV_WEB)).toBe(before);
+    mark = await edit(project, watch, DEV_PINS, '"web": { "tag": ', '"web": { "tag": "2.4.0" }');
+    await watch.waitFor(after(SYNTHESIZED, mark));
+    expect(await read(DEV_WEB)).toContain('image: ghcr.io/acme/web:2.4.0');
+    // What the watch left is what a synth of its own writes.
+    expect(await envmatrix(project.root, 'synth', '--check')).toMatchObject({ code: 0 });
+
+    // Ctrl-C: the watch ends, as an interrupted command does (128 + SIGINT).
+    const exited = new Promise<string>((done) =>
+      watch!.child.once('exit', (code, signal) => done(`${code} ${signal}`)),
+    );
+    watch.child.kill('SIGINT');
+    expect(await exited, watch.output()).toBe('130 null');
+  }, 180_000);
+
+  it('refuses --check, which writes nothing', async () => {
+    const result = await envmatrix(project.root, 'synth', '--watch', '--check');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'envmatrix: --watch writes generated/ at every change and --check writes nothing: use one of them',
+    );
+  });
+});
