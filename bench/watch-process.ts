@@ -3,7 +3,6 @@
  * test/cli/watch.test.ts drives.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/envmatrix.js', import.meta.url));
@@ -25,6 +24,8 @@ export function startWatch(
     readonly globalArgs?: readonly string[];
     readonly synthArgs?: readonly string[];
     readonly env?: NodeJS.ProcessEnv;
+    /** @default root */
+    readonly cwd?: string;
   } = {},
 ): WatchProcess {
   const args = [
@@ -36,7 +37,7 @@ export function startWatch(
     '--watch',
     ...(options.synthArgs ?? []),
   ];
-  const child = spawn('node', args, { cwd: join(root), env: options.env ?? process.env });
+  const child = spawn('node', args, { cwd: options.cwd ?? root, env: options.env ?? process.env });
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

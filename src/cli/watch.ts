@@ -29,32 +29,33 @@ import { lookUpForSynth, synthCommand, type SynthFlags } from './synth.ts';
 const BIN = fileURLToPath(new URL('../../bin/envmatrix.js', import.meta.url));
 
 /**
- * Events this close together are one change: an editor writes a file and then renames or touches it,
- * and `envmatrix pin` writes a pins file in one go; short enough to add little to what a change costs.
+ * How long after the last event a synth starts: an editor writes a file and then renames or touches
+ * it, `envmatrix pin` writes a pins file in one go. Above chokidar's 50 ms, within which it drops a
+ * second change event for the same file: a synth that starts later reads what that write left.
  */
-const SETTLE_MS = 25;
+const SETTLE_MS = 60;
 
 /**
  * What a change to which runs synth again: the project's src/ (the matrix, its apps, the pins files,
  * and a module added to them), its package.json and tsconfig, the matrix file wherever it is, and every
  * module the matrix's last saved load read (src/ holds them in the layout synth expects; one imported
  * from elsewhere is named there). A load saves nothing while its modules are younger than a few
- * seconds (matrix-cache.ts), hence src/ whole rather than the recorded modules alone.
+ * seconds (matrix-cache.ts), hence src/ whole rather than the recorded modules alone. Paths that do
+ * not exist are included: chokidar sees them created.
  */
 function watchedPaths(options: SynthFlags): string[] {
-  const root = resolve(options.root);
+  const root = options.root;
   const paths = [
     join(root, 'src'),
-    join(root, options.matrix),
+    resolve(root, options.matrix),
     join(root, RELEASES_DIR),
     join(root, 'package.json'),
     join(root, 'tsconfig.json'),
     ...recordedMatrixModules({ root, matrixFile: options.matrix, cacheDir: defaultCacheDir(root) }),
   ];
+  // A path inside src/ is watched with it.
   const insideSrc = (path: string) => path.startsWith(`${join(root, 'src')}${sep}`);
-  // A path inside src/ is watched with it. Only paths that exist: given one that does not, chokidar
-  // (4.0.3) reported ready before it watched the others, and missed a change made right after.
-  return [...new Set(paths)].filter((path) => !insideSrc(path) && existsSync(path)).sort();
+  return [...new Set(paths)].filter((path) => !insideSrc(path)).sort();
 }
 
 /** `envmatrix synth` with the same flags in a child process, which prints to this one's output. */
@@ -127,21 +128,51 @@ async function warmUp(): Promise<void> {
 
 /**
  * Synth, then watch; resolves with 130 or 143 once SIGINT or SIGTERM stopped it (as interrupt.ts
- * does), after a synth under way has finished.
+ * does), after a synth under way in this process has finished. A child synth gets the terminal's
+ * Ctrl-C too and stops where it is (its write is atomic: generated/ keeps what the last synth wrote).
  */
-export async function watchSynth(options: SynthFlags): Promise<number> {
-  if (options.check)
+export async function watchSynth(flags: SynthFlags): Promise<number> {
+  if (flags.check)
     throw new UsageError(
       '--watch writes generated/ at every change and --check writes nothing: use one of them',
     );
-  const root = resolve(options.root);
+  // Absolute: a synth in this process enters the project folder (project-root.ts), after which a
+  // relative root would name another folder.
+  const options = { ...flags, root: resolve(flags.root) };
+  const { root } = options;
+  if (!existsSync(join(root, 'src')))
+    throw new UsageError(`nothing to watch: ${join(root, 'src')} does not exist`, {
+      fix: 'run it in the project folder, or pass --root <project folder>',
+    });
+
+  // First, so a Ctrl-C during the first synth or the start-up also waits for the synth. Listeners
+  // that stay: the write lock's signal-exit, loaded by the first synth here, kills the process on a
+  // signal that finds no listener besides its own (as a once-listener leaves it). A second Ctrl-C ends
+  // the watch without waiting.
+  let stopping = false;
+  const stopped = new Promise<keyof typeof EXIT_CODES>((resolveStop) => {
+    for (const name of ['SIGINT', 'SIGTERM'] as const)
+      process.on(name, () => {
+        if (stopping) process.exit(EXIT_CODES[name]);
+        stopping = true;
+        resolveStop(name);
+      });
+  });
+
   const envmatrixAtStart = envmatrixFingerprint();
   // The render cache, kept from one synth to the next in this process.
   const session: SynthSession = {};
   await synthOnce(options, envmatrixAtStart, session);
+  if (stopping) return EXIT_CODES[await stopped];
   let watched = watchedPaths(options);
-  const watcher = watch(watched, { ignoreInitial: true });
+  // Paths that exist first: given one that does not, chokidar (4.0.3) reported ready before it watched
+  // the others, and missed a change made right after. The others once it is ready.
+  const watcher = watch(
+    watched.filter((path) => existsSync(path)),
+    { ignoreInitial: true },
+  );
   await Promise.all([new Promise<void>((ready) => watcher.once('ready', ready)), warmUp()]);
+  watcher.add(watched.filter((path) => !existsSync(path)));
   const announce = () =>
     console.error(
       `watching ${watched.map((path) => relative(root, path) || path).join(', ')} for changes to the matrix and its pins (Ctrl-C stops)`,
@@ -149,29 +180,40 @@ export async function watchSynth(options: SynthFlags): Promise<number> {
   announce();
 
   const changed = new Set<string>();
+  let lastEventAt = 0;
   let timer: NodeJS.Timeout | undefined;
-  /** The synths under way, one after another, until no change is left. */
+  /** The synths under way, one after another, until no change is left or the watch stops. */
   let draining: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
-    while (changed.size > 0) {
-      const paths = [...changed].sort();
-      changed.clear();
-      console.error(`changed: ${paths.map((path) => relative(root, path) || path).join(', ')}`);
-      await synthOnce(options, envmatrixAtStart, session);
-      // A module added to the matrix, or one it no longer imports.
-      const next = watchedPaths(options);
-      if (next.join('\n') !== watched.join('\n')) {
-        watcher.unwatch(watched.filter((path) => !next.includes(path)));
-        watcher.add(next.filter((path) => !watched.includes(path)));
-        watched = next;
-        announce();
+    try {
+      while (changed.size > 0 && !stopping) {
+        // Changes that came during the last synth settle too.
+        const settling = lastEventAt + SETTLE_MS - Date.now();
+        if (settling > 0) await new Promise((done) => setTimeout(done, settling));
+        const paths = [...changed].sort();
+        changed.clear();
+        console.error(`changed: ${paths.map((path) => relative(root, path) || path).join(', ')}`);
+        await synthOnce(options, envmatrixAtStart, session);
+        if (stopping) break;
+        // A module added to the matrix, or one it no longer imports.
+        const next = watchedPaths(options);
+        if (next.join('\n') !== watched.join('\n')) {
+          watcher.unwatch(watched.filter((path) => !next.includes(path)));
+          watcher.add(next.filter((path) => !watched.includes(path)));
+          watched = next;
+          announce();
+        }
       }
+    } catch (error) {
+      reportError(error, { verbose: options.verbose === true });
+    } finally {
+      draining = undefined;
     }
-    draining = undefined;
   };
   watcher.on('all', (_event, path) => {
     changed.add(path);
-    if (draining) return; // picked up when the synth under way ends
+    lastEventAt = Date.now();
+    if (draining || stopping) return; // picked up when the synth under way ends
     clearTimeout(timer);
     timer = setTimeout(() => {
       draining = drain();
@@ -179,18 +221,7 @@ export async function watchSynth(options: SynthFlags): Promise<number> {
   });
   watcher.on('error', (error) => console.error(`envmatrix: watching failed: ${String(error)}`));
 
-  // Listeners that stay: the write lock's signal-exit, loaded by the first synth here, kills the process
-  // on a signal that finds no listener besides its own (as a once-listener leaves it). A second
-  // Ctrl-C ends the watch without waiting.
-  let stopping = false;
-  const signal = await new Promise<keyof typeof EXIT_CODES>((stopped) => {
-    for (const name of ['SIGINT', 'SIGTERM'] as const)
-      process.on(name, () => {
-        if (stopping) process.exit(EXIT_CODES[name]);
-        stopping = true;
-        stopped(name);
-      });
-  });
+  const signal = await stopped;
   clearTimeout(timer);
   await watcher.close();
   // generated/ is written atomically either way; letting the synth finish leaves nothing to recover.

@@ -286,7 +286,8 @@ export class DiskRenderCache implements RenderCache {
       this.tornAt = undefined;
     } catch {
       await rm(log, { force: true }).catch(() => undefined);
-      // No log: nothing in it is live or dead.
+      // No log: nothing in it is live or dead, and no damaged tail to cut off.
+      this.tornAt = undefined;
       this.logged.clear();
       this.liveBytes = 0;
       this.logBytes = 0;

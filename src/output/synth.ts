@@ -13,7 +13,7 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import { ownedByBootstrap } from './bootstrap-owned.ts';
 import { INDEX_PATH, indexOf, parseIndex, serializeIndex, type GeneratedIndex } from './index-file.ts';
 import { checkRemovals, DEFAULT_REMOVAL_THRESHOLD } from './removal-guard.ts';
-import { DiskRenderCache, rendererFingerprint, renderCacheDir } from './render-cache.ts';
+import { DiskRenderCache, ENTRY_LOG, rendererFingerprint, renderCacheDir } from './render-cache.ts';
 import { listFiles, pathUnder, readTextIfExists, readTree } from './tree.ts';
 import { recoverInterruptedWrite, writeTree } from './writer.ts';
 import { mapBounded } from './bounded.ts';
@@ -64,11 +64,19 @@ export interface SynthOptions {
 
 /**
  * See SynthOptions.session. The render cache kept here still saves to disk after every synth, so other
- * processes see its renders; one that another process rewrote meanwhile is not read again, which can
- * only cost renders (an entry is right for its input hash whoever wrote it), never give wrong files.
+ * processes see its renders, and is loaded again when its log changed since.
  */
 export interface SynthSession {
-  renderCache?: { readonly dir: string; readonly fingerprint: string; readonly cache: DiskRenderCache };
+  renderCache?: {
+    readonly dir: string;
+    readonly fingerprint: string;
+    readonly cache: DiskRenderCache;
+    /**
+     * The log's stat data as the kept cache last loaded or saved it: different, another process (the
+     * watch's own child synths included) wrote the log since, and it is loaded again.
+     */
+    logStat: FileStat | undefined;
+  };
 }
 
 export interface TreeChanges {
@@ -296,6 +304,8 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
   // so entries saved beside a write that fails are still right. A synth of the whole matrix asked for
   // every unit: entries it did not ask for are garbage, and go (a write that fails loses only time).
   await Promise.all([write(), cache?.save({ prune: options.only === undefined })]);
+  const kept = options.session?.renderCache;
+  if (kept && kept.cache === cache) kept.logStat = renderLogStat(kept.dir);
   const tree = treeHashes(plan);
   // Nothing read and nothing written: every entry was trusted and still holds; the cache stays as it
   // is, unless it cannot vouch for index.json (which planning always reads).
@@ -319,13 +329,21 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
 async function renderCacheFor(dir: string, session: SynthSession | undefined): Promise<DiskRenderCache> {
   const fingerprint = rendererFingerprint();
   const kept = session?.renderCache;
-  if (kept?.dir === dir && kept.fingerprint === fingerprint) {
+  if (kept?.dir === dir && kept.fingerprint === fingerprint && sameStat(kept.logStat, renderLogStat(dir))) {
     kept.cache.beginSynth();
     return kept.cache;
   }
+  const logStat = renderLogStat(dir);
   const cache = await DiskRenderCache.load(dir, fingerprint);
-  if (session) session.renderCache = { dir, fingerprint, cache };
+  if (session) session.renderCache = { dir, fingerprint, cache, logStat };
   return cache;
+}
+
+const renderLogStat = (dir: string) => statOf(join(dir, ENTRY_LOG));
+
+function sameStat(a: FileStat | undefined, b: FileStat | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 
 /** Every file of the planned tree with the sha256 of its bytes: the index knows the generated ones. */

@@ -4,7 +4,7 @@
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProjectCopy } from '../support/project-copy.ts';
 import { startWatch, type WatchProcess } from '../../bench/watch-process.ts';
@@ -66,13 +66,16 @@ describe('synth --watch', () => {
     project = await userProject();
   });
   afterEach(async () => {
-    watch?.child.kill('SIGKILL');
+    // Ctrl-C waits for a synth under way, so nothing writes into the folder as it is removed.
+    if (watch && watch.child.exitCode === null && watch.child.signalCode === null) await watch.stop();
     watch = undefined;
     await project.remove();
   });
 
   it('synthesizes again at a pins edit and at a matrix module edit, and keeps going after a bad edit', async () => {
-    watch = startWatch(project.root, { globalArgs: ['--verbose'] });
+    // A relative --root: the synths in the watching process enter the project folder, and the watch
+    // must still find it.
+    watch = startWatch(basename(project.root), { globalArgs: ['--verbose'], cwd: dirname(project.root) });
     await watch.waitFor(after(/watching .*src.* for changes/));
     // No matrix cache yet: the first synth imports the matrix, in a child process, and saves it.
     expect(watch.output()).toMatch(IN_CHILD);

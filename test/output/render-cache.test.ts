@@ -1,7 +1,7 @@
 import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256 } from '../../src/core/canonical.ts';
 import { compose, inputHash, quickInputKey } from '../../src/generators/index.ts';
 import type { Generator, RenderedFile } from '../../src/generators/types.ts';
@@ -174,18 +174,25 @@ describe('render cache', () => {
     expect(changed.changed).toEqual(['index.json', 'o/dev/aws/us-east-1/main.json']);
   });
 
-  it('is loaded once for synths that share a session (synth --watch), and still saved after each', async () => {
+  it('is loaded once for synths that share a session (synth --watch), again once another process wrote it', async () => {
+    const loads = vi.spyOn(DiskRenderCache, 'load');
     const session: SynthSession = {};
     await synth(matrixWith('1.1.0'), { ...options(), session });
-    expect(renders).toHaveLength(4);
-    // Gone from disk: a synth of its own would render everything again; the session's renders nothing.
-    await rm(logOf());
+    await synth(matrixWith('1.2.0'), { ...options(), session });
+    expect(loads).toHaveBeenCalledTimes(1);
+    // Saved after each: a synth of its own renders nothing.
     renders = [];
-    const result = await synth(matrixWith('1.2.0'), { ...options(), session });
+    await synth(matrixWith('1.2.0'), options());
+    expect(renders).toEqual([]);
+    // Another process renders a change and appends it to the log: the session loads the log again and
+    // takes that render instead of rendering it once more.
+    await synth(matrixWith('1.3.0'), options());
     expect(renders).toEqual(['dev/aws/us-east-1/main']);
-    expect(result.changed).toEqual(['index.json', 't/dev/aws/us-east-1/main.json']);
-    // The unit it rendered was saved to the log again.
-    expect(await keysOf('counting')).toEqual(['dev/aws/us-east-1/main']);
+    renders = [];
+    await synth(matrixWith('1.3.0'), { ...options(), session });
+    expect(renders).toEqual([]);
+    expect(loads).toHaveBeenCalledTimes(4);
+    loads.mockRestore();
   });
 
   it('treats entries from other renderer code, and damaged entries, as misses', async () => {
