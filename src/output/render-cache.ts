@@ -66,6 +66,23 @@ const key = (generator: string, unitKey: string) => `${generator}\u0000${unitKey
  */
 const MAX_LOG_TO_LIVE = 2;
 
+/**
+ * An entry as the log holds it: two literals rather than a spread of the optional quick key (thousands
+ * of entries, and a spread is a slow path).
+ */
+function entryOf(
+  generator: string,
+  key: string,
+  fingerprint: string,
+  inputHash: string,
+  files: readonly RenderedFile[],
+  quickKey: string | undefined,
+): LogRecord {
+  return quickKey === undefined
+    ? { generator, key, fingerprint, inputHash, files }
+    : { generator, key, fingerprint, inputHash, quickKey, files };
+}
+
 /** A record in the log that stands for an entry, with what it takes to write it again. */
 interface LoggedRecord {
   /** Its length in bytes. */
@@ -151,14 +168,9 @@ export class DiskRenderCache implements RenderCache {
     for (const [k, record] of last) {
       const files = record.files();
       if (files) {
-        // A literal rather than spreads: thousands of records, and a spread is a slow path.
+        // Not a spread of the record (see entryOf): thousands of records.
         const { generator, key: unitKey, inputHash, quickKey, at, bytes: recordBytes } = record;
-        cache.entries.set(
-          k,
-          quickKey === undefined
-            ? { generator, key: unitKey, fingerprint, inputHash, files }
-            : { generator, key: unitKey, fingerprint, inputHash, quickKey, files },
-        );
+        cache.entries.set(k, entryOf(generator, unitKey, fingerprint, inputHash, files, quickKey));
         cache.logged.set(k, { bytes: recordBytes, source: log.text, at });
         cache.liveBytes += recordBytes;
       } else {
@@ -208,13 +220,7 @@ export class DiskRenderCache implements RenderCache {
     const k = key(generator, unitKey);
     this.used.add(k);
     this.unlog(k);
-    const { fingerprint } = this;
-    this.entries.set(
-      k,
-      quickKey === undefined
-        ? { generator, key: unitKey, fingerprint, inputHash, files }
-        : { generator, key: unitKey, fingerprint, inputHash, quickKey, files },
-    );
+    this.entries.set(k, entryOf(generator, unitKey, this.fingerprint, inputHash, files, quickKey));
     this.dirty.add(k);
   }
 

@@ -55,6 +55,12 @@ interface StatCacheFile {
   readonly files: Readonly<Record<string, Entry>>;
 }
 
+/** Whether two stat data are the same file as it was (both missing counts as the same). */
+export function sameFileStat(a: FileStat | undefined, b: FileStat | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
 /** The stat data of a file; undefined when it is missing. */
 export function statOf(path: string): FileStat | undefined {
   const stat = statSync(path, { bigint: true, throwIfNoEntry: false });

@@ -19,7 +19,7 @@ import { recoverInterruptedWrite, writeTree } from './writer.ts';
 import { mapBounded } from './bounded.ts';
 import { withWriteLock, type WriteLockOptions } from './lock.ts';
 import { checkSelector, insideSelection } from './selection.ts';
-import { StatCache, statOf, type FileStat } from './stat-cache.ts';
+import { sameFileStat, StatCache, statOf, type FileStat } from './stat-cache.ts';
 
 export interface SynthOptions {
   /** The generated/ folder. */
@@ -329,22 +329,17 @@ async function synthLocked(matrix: ResolvedMatrix, options: SynthOptions): Promi
 async function renderCacheFor(dir: string, session: SynthSession | undefined): Promise<DiskRenderCache> {
   const fingerprint = rendererFingerprint();
   const kept = session?.renderCache;
-  if (kept?.dir === dir && kept.fingerprint === fingerprint && sameStat(kept.logStat, renderLogStat(dir))) {
+  const logStat = renderLogStat(dir);
+  if (kept?.dir === dir && kept.fingerprint === fingerprint && sameFileStat(kept.logStat, logStat)) {
     kept.cache.beginSynth();
     return kept.cache;
   }
-  const logStat = renderLogStat(dir);
   const cache = await DiskRenderCache.load(dir, fingerprint);
   if (session) session.renderCache = { dir, fingerprint, cache, logStat };
   return cache;
 }
 
 const renderLogStat = (dir: string) => statOf(join(dir, ENTRY_LOG));
-
-function sameStat(a: FileStat | undefined, b: FileStat | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
-}
 
 /** Every file of the planned tree with the sha256 of its bytes: the index knows the generated ones. */
 function treeHashes(plan: SynthPlan): Map<string, string> {
