@@ -3,6 +3,7 @@ import type { ResolvedMatrix } from '../matrix/types.ts';
 import {
   lookUpResolvedMatrix,
   matrixCacheFile,
+  matrixModulesFile,
   saveResolvedMatrix,
   type MatrixCacheLookup,
 } from '../output/matrix-cache.ts';
@@ -89,6 +90,7 @@ async function sweepIfDue(
     statCacheFile(cacheDir, outDir),
     upToDateFile(cacheDir, outDir),
     matrixCacheFile({ root, matrixFile: options.matrix, cacheDir }),
+    matrixModulesFile({ root, matrixFile: options.matrix, cacheDir }),
     compileCacheFolder(cacheDir),
   ]);
   if (removed.length > 0)

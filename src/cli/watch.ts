@@ -12,11 +12,12 @@
  * (this process runs the old code) and with --no-cache (no cache to serve the matrix).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { watch } from 'chokidar';
+import { watch, type FSWatcher } from 'chokidar';
 import { UsageError } from '../core/errors.ts';
 import { RELEASES_DIR } from '../matrix/releases-dir.ts';
 import { envmatrixFingerprint, recordedMatrixModules } from '../output/matrix-cache.ts';
@@ -38,10 +39,10 @@ const SETTLE_MS = 60;
 /**
  * What a change to which runs synth again: the project's src/ (the matrix, its apps, the pins files,
  * and a module added to them), its package.json and tsconfig, the matrix file wherever it is, and every
- * module the matrix's last saved load read (src/ holds them in the layout synth expects; one imported
- * from elsewhere is named there). A load saves nothing while its modules are younger than a few
- * seconds (matrix-cache.ts), hence src/ whole rather than the recorded modules alone. Paths that do
- * not exist are included: chokidar sees them created.
+ * module the matrix's last recorded load read (recordedMatrixModules: src/ holds them in the layout
+ * synth expects; one imported from elsewhere is named there). src/ is watched whole so that a module
+ * created there is seen before any load imports it. Paths that do not exist are included: chokidar
+ * sees them created.
  */
 function watchedPaths(options: SynthFlags): string[] {
   const root = options.root;
@@ -56,6 +57,44 @@ function watchedPaths(options: SynthFlags): string[] {
   // A path inside src/ is watched with it.
   const insideSrc = (path: string) => path.startsWith(`${join(root, 'src')}${sep}`);
   return [...new Set(paths)].filter((path) => !insideSrc(path)).sort();
+}
+
+/** How long to wait for chokidar to watch paths just added (addWatched) before going on regardless. */
+const ADD_TIMEOUT_MS = 2000;
+
+/**
+ * Add `paths` to the watch, and wait until chokidar watches those that exist: add() returns at once,
+ * and chokidar (4.0.3) stats each path before it watches it, so an edit made meanwhile would pass
+ * unseen. One that does not exist is watched for through its folder, at once.
+ */
+async function addWatched(watcher: FSWatcher, paths: readonly string[]): Promise<void> {
+  watcher.add([...paths]);
+  const existing = paths.filter((path) => existsSync(path));
+  const watched = (path: string) => {
+    const listed = watcher.getWatched();
+    return path in listed || (listed[dirname(path)]?.includes(basename(path)) ?? false);
+  };
+  const deadline = Date.now() + ADD_TIMEOUT_MS;
+  while (!existing.every(watched) && Date.now() < deadline) await sleep(10);
+}
+
+/**
+ * The files among `paths` (folders walked) modified at or after `sinceMs`: edits made after a synth
+ * began loading and before the watch covered them, which no event reports. Coarse timestamps can name a
+ * file edited just before; that costs one synth more, never a missed edit.
+ */
+function modifiedSince(paths: readonly string[], sinceMs: number): string[] {
+  const files = paths.flatMap((path) => {
+    try {
+      if (!statSync(path).isDirectory()) return [path];
+      return readdirSync(path, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name));
+    } catch {
+      return [];
+    }
+  });
+  return files.filter((file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= sinceMs);
 }
 
 /** `envmatrix synth` with the same flags in a child process, which prints to this one's output. */
@@ -161,6 +200,7 @@ export async function watchSynth(flags: SynthFlags): Promise<number> {
   const envmatrixAtStart = envmatrixFingerprint();
   // The render cache, kept from one synth to the next in this process.
   const session: SynthSession = {};
+  const firstSynthAt = Date.now();
   await synthOnce(options, envmatrixAtStart, session);
   if (stopping) return EXIT_CODES[await stopped];
   let watched = watchedPaths(options);
@@ -171,7 +211,10 @@ export async function watchSynth(flags: SynthFlags): Promise<number> {
     { ignoreInitial: true },
   );
   await Promise.all([new Promise<void>((ready) => watcher.once('ready', ready)), warmUp()]);
-  watcher.add(watched.filter((path) => !existsSync(path)));
+  await addWatched(
+    watcher,
+    watched.filter((path) => !existsSync(path)),
+  );
   const announce = () =>
     console.error(
       `watching ${watched.map((path) => relative(root, path) || path).join(', ')} for changes to the matrix and its pins (Ctrl-C stops)`,
@@ -192,15 +235,18 @@ export async function watchSynth(flags: SynthFlags): Promise<number> {
         const paths = [...changed].sort();
         changed.clear();
         console.error(`changed: ${paths.map((path) => relative(root, path) || path).join(', ')}`);
+        const synthAt = Date.now();
         await synthOnce(options, envmatrixAtStart, session);
         if (stopping) break;
         // A module added to the matrix, or one it no longer imports.
         const next = watchedPaths(options);
         if (next.join('\n') !== watched.join('\n')) {
+          const added = next.filter((path) => !watched.includes(path));
           watcher.unwatch(watched.filter((path) => !next.includes(path)));
-          watcher.add(next.filter((path) => !watched.includes(path)));
+          await addWatched(watcher, added);
           watched = next;
           announce();
+          for (const path of modifiedSince(added, synthAt)) changed.add(path);
         }
       }
     } catch (error) {
@@ -219,6 +265,9 @@ export async function watchSynth(flags: SynthFlags): Promise<number> {
     }, SETTLE_MS);
   });
   watcher.on('error', (error) => console.error(`envmatrix: watching failed: ${String(error)}`));
+  // Edits made while the first synth ran and the watch was set up: no event reports them.
+  for (const path of modifiedSince(watched, firstSynthAt)) changed.add(path);
+  if (changed.size > 0) draining = drain();
 
   const signal = await stopped;
   clearTimeout(timer);

@@ -179,16 +179,40 @@ export interface MatrixCacheMiss {
 }
 
 /**
- * The user modules the last saved load of this matrix read (absolute paths); empty when there is no
- * readable entry. What `synth --watch` watches besides the pins and the project's files.
+ * Beside an entry: the user modules the last recorded load of this matrix read, saved or not. A load
+ * right after a module edit is racy and saves no entry (saveResolvedMatrix), yet what it imported is
+ * known: `synth --watch` watches a module outside src/ that an edit just started importing from here.
+ */
+export function matrixModulesFile(options: Omit<MatrixCacheOptions, 'now'>): string {
+  return matrixCacheFile(options).replace(/\.json$/, '.modules.json');
+}
+
+/**
+ * The user modules (absolute paths) the last recorded load of this matrix read: what `synth --watch`
+ * watches besides the pins and the project's files. Empty when none is recorded or it is unreadable.
  */
 export function recordedMatrixModules(options: Omit<MatrixCacheOptions, 'now'>): string[] {
   try {
-    const text = readFileSync(matrixCacheFile(options), 'utf8');
-    const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as Header;
-    return header.files.map(([path]) => path);
+    const { files } = JSON.parse(readFileSync(matrixModulesFile(options), 'utf8')) as { files?: unknown };
+    return Array.isArray(files) ? files.filter((file): file is string => typeof file === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+/** Record the modules a load read (matrixModulesFile). Failures are ignored: only the watch reads it. */
+async function recordMatrixModules(
+  options: Omit<MatrixCacheOptions, 'now'>,
+  files: readonly string[],
+): Promise<void> {
+  const path = matrixModulesFile(options);
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, `${JSON.stringify({ files })}\n`);
+    await rename(temporary, path);
+  } catch {
+    await rm(temporary, { force: true }).catch(() => undefined);
   }
 }
 
@@ -338,7 +362,8 @@ export type MatrixCacheSave =
  * with bytes the load did not see: as git does with racily clean files, nothing is saved when a
  * module's mtime is within RACY_MS of the load's start or later. The same holds for a definition
  * reused on a pins-only change: its modules were checked at the lookup, and one edited since is racy.
- * Failures are ignored: the cache only ever saves time.
+ * Failures are ignored: the cache only ever saves time. The modules are recorded either way
+ * (recordedMatrixModules).
  * https://git-scm.com/docs/racy-git
  */
 export async function saveResolvedMatrix(
@@ -347,6 +372,8 @@ export async function saveResolvedMatrix(
   inputs: MatrixInputs,
 ): Promise<MatrixCacheSave> {
   const notSaved = (why: string) => ({ notSaved: why });
+  // Whether or not the entry is saved below: the watch follows the modules this load read.
+  await recordMatrixModules(miss.options, inputs.files);
   const { resolved, warnings = [], definition } = loaded;
   // Only plain data is kept as the definition; a definition holding anything else (a Date, a class
   // instance, a member set to undefined) is not reused, and the resolved matrix is stored instead.

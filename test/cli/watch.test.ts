@@ -119,6 +119,33 @@ describe('synth --watch', () => {
     expect(await exited, watch.output()).toBe('130 null');
   }, 180_000);
 
+  it('watches a module outside src/ as soon as an edit imports it, before the matrix cache can save', async () => {
+    watch = startWatch(project.root, { globalArgs: ['--verbose'] });
+    await watch.waitFor(after(/watching .*src.* for changes/));
+    await mkdir(join(project.root, 'shared'));
+    await writeFile(join(project.root, 'shared/pool.ts'), "export const POOL_SIZE = '10';\n");
+    // The edit that starts importing it: the load right after is racy (the module is seconds old), so
+    // no matrix cache entry is saved, yet the watch must follow what the load read.
+    const api = join(project.root, 'src/apps/api.ts');
+    const source = await readFile(api, 'utf8');
+    let mark = watch.output().length;
+    await writeFile(
+      api,
+      `import { POOL_SIZE } from '../../shared/pool.ts';\n${source.replace("DB_POOL_SIZE: '10'", 'DB_POOL_SIZE: POOL_SIZE')}`,
+    );
+    // The value is the same, so nothing is written; the watch announces what it watches now.
+    await watch.waitFor(
+      after(/changed: src\/apps\/api\.ts\n[^]*watching [^\n]*shared\/pool\.ts/, mark),
+      20_000,
+    );
+    expect(watch.output().slice(mark)).toMatch(/not cached: [^\n]*changed within 3 s of the load/);
+
+    // Edited as soon as the watch says it watches it.
+    mark = await edit(project, watch, 'shared/pool.ts', "'10'", "'14'");
+    await watch.waitFor(after(/changed: shared\/pool\.ts\n[^]*synth: 0 added, \d+ changed/, mark));
+    expect(await readFile(join(project.root, DEV_API), 'utf8')).toContain('DB_POOL_SIZE: "14"');
+  }, 120_000);
+
   it('refuses --check, which writes nothing', async () => {
     const result = await envmatrix(project.root, 'synth', '--watch', '--check');
     expect(result.code).toBe(2);
