@@ -31,6 +31,7 @@ import type { LoadedMatrix } from '../matrix/load.ts';
 import type { MatrixDefinition, ProvenanceStep, ResolvedMatrix } from '../matrix/types.ts';
 import { filesUnder, hashFiles } from './file-hash.ts';
 import { RACY_MS, statOf } from './stat-cache.ts';
+import { readTextIfExists } from './tree.ts';
 
 /**
  * 2: provenance's step lists kept once each (EncodedProvenance). 3: the load's warnings in the header,
@@ -206,10 +207,13 @@ async function recordMatrixModules(
   files: readonly string[],
 ): Promise<void> {
   const path = matrixModulesFile(options);
+  const text = `${JSON.stringify({ files })}\n`;
   const temporary = `${path}.${process.pid}.tmp`;
   try {
+    // A pin bump reads the modules its entry names: the same list, not worth a write each time.
+    if ((await readTextIfExists(path)) === text) return;
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, `${JSON.stringify({ files })}\n`);
+    await writeFile(temporary, text);
     await rename(temporary, path);
   } catch {
     await rm(temporary, { force: true }).catch(() => undefined);
