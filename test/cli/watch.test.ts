@@ -2,13 +2,12 @@
  * `envmatrix synth --watch` on a copy of the example project, through the real CLI: a pins edit and a
  * matrix module edit each reach generated/, a bad edit is reported and the watch goes on, Ctrl-C ends it.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProjectCopy } from '../support/project-copy.ts';
+import { fillUserProject, type ProjectCopy } from '../support/project-copy.ts';
 import { startWatch, type WatchProcess } from '../../bench/watch-process.ts';
-import { projectRoot } from '../support/tools.ts';
 import { envmatrix } from './run.ts';
 
 const DEV_PINS = 'src/environments/releases/dev.json';
@@ -36,26 +35,10 @@ const HERE = 'watch: synthesizing in this process: the matrix cache holds the ma
 const IN_CHILD =
   /watch: synthesizing in a child process: the matrix modules are imported again \((no entry|changed: [^)]+)\)/;
 
-/**
- * A project as a user has it: the matrix (src/apps, src/environments) copied, envmatrix's define API
- * (src/matrix) this checkout's, and node_modules of its own (links to this checkout's packages) so its
- * caches are its own. Its files an hour old, as in a checkout worked on for a while: the matrix cache
- * saves nothing a load read within the last seconds (matrix-cache.ts), and a fresh copy is all that new.
- */
+/** A user's project (fillUserProject) in a folder of its own. */
 async function userProject(): Promise<ProjectCopy> {
   const root = await mkdtemp(join(tmpdir(), 'envmatrix-watch-'));
-  for (const dir of ['src/apps', 'src/environments'])
-    await cp(join(projectRoot, dir), join(root, dir), { recursive: true });
-  await cp(join(projectRoot, 'package.json'), join(root, 'package.json'));
-  await symlink(join(projectRoot, 'src/matrix'), join(root, 'src/matrix'), 'dir');
-  await mkdir(join(root, 'node_modules'));
-  for (const name of await readdir(join(projectRoot, 'node_modules')))
-    if (name !== '.cache')
-      await symlink(join(projectRoot, 'node_modules', name), join(root, 'node_modules', name));
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const entries = await readdir(join(root, 'src'), { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  for (const file of [...files, join(root, 'package.json')]) await utimes(file, hourAgo, hourAgo);
+  await fillUserProject(root);
   return { root, remove: () => rm(root, { recursive: true, force: true }) };
 }
 

@@ -54,7 +54,6 @@ import {
   readFile,
   rm,
   stat,
-  symlink,
   truncate,
   utimes,
   writeFile,
@@ -65,6 +64,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envmatrix } from '../cli/run.ts';
+import { fillUserProject } from '../support/project-copy.ts';
 import { projectRoot } from '../support/tools.ts';
 
 const numberFromEnv = (name: string, fallback: number): number => {
@@ -227,26 +227,6 @@ function sourcesKey(sources: ReadonlyMap<string, string>): string {
   for (const [path, content] of [...sources].sort(([a], [b]) => (a < b ? -1 : 1)))
     hash.update(`${path}\u0000${content.length}\u0000`).update(content, 'latin1');
   return hash.digest('hex');
-}
-
-/**
- * A project as a user has it (as test/cli/watch.test.ts's userProject): the matrix copied, the define
- * API (src/matrix) this checkout's, node_modules of its own (links to this checkout's packages) so its
- * caches are its own, and its files an hour old, since the matrix cache saves nothing a load read
- * within the last seconds.
- */
-async function makeUserProject(root: string): Promise<void> {
-  for (const dir of ['src/apps', 'src/environments'])
-    await cp(join(projectRoot, dir), join(root, dir), { recursive: true });
-  await cp(join(projectRoot, 'package.json'), join(root, 'package.json'));
-  await symlink(join(projectRoot, 'src/matrix'), join(root, 'src/matrix'), 'dir');
-  await mkdir(join(root, 'node_modules'));
-  for (const name of await readdir(join(projectRoot, 'node_modules')))
-    if (name !== '.cache')
-      await symlink(join(projectRoot, 'node_modules', name), join(root, 'node_modules', name));
-  const entries = await readdir(join(root, 'src'), { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  for (const file of [...files, join(root, 'package.json')]) await utimes(file, hourAgo(), hourAgo());
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1170,9 +1150,9 @@ describe('synth with its caches writes what an uncached synth writes (model-base
     projectDir = join(work, 'project');
     templateDir = join(work, 'template');
     await mkdir(join(work, 'scratch'));
-    await makeUserProject(projectDir);
+    await fillUserProject(projectDir);
     await mkdir(join(work, 'reference'));
-    await makeUserProject(join(work, 'reference'));
+    await fillUserProject(join(work, 'reference'));
     references = new References(join(work, 'reference'));
     // A cold synth: every cache empty. What later runs start from, checked like any other synth.
     const run: Run = {
