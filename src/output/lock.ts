@@ -16,6 +16,9 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { WriteLockedError, WriteLockLostError, type LockOwner } from './errors.ts';
+import { lockPaths } from './project-paths.ts';
+
+export { lockPaths };
 
 /** How long a run waits for another one before giving up. */
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
@@ -32,11 +35,6 @@ export interface WriteLockOptions {
 }
 
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
-
-export function lockPaths(outDir: string): { lock: string; owner: string } {
-  const base = resolve(outDir);
-  return { lock: `${base}.envmatrix-lock`, owner: `${base}.envmatrix-lock.json` };
-}
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {

@@ -9,8 +9,9 @@
  * that generated/ still is T: every file is listed, and each must be known to the stat cache
  * (stat-cache.ts: same size, mtime, ctime and inode as when recorded, and not racy), which gives its
  * sha256 without reading it, or is read and hashed.
- * The paths and those hashes must give T's digest. Any other file, a file missing or changed, or a
- * journal of an interrupted write sends synth down its usual path, which renders and repairs.
+ * The paths and those hashes must give T's digest. Any other file, a file missing or changed, or what a
+ * dead run left beside generated/ (its journal, scratch folders or lock) sends synth down its usual path,
+ * which renders, repairs and cleans up.
  *
  * A check that finds T also records the digest of every file's stat data (when none is racy); the next
  * check whose listing and stat data give that digest is done without loading the stat cache or looking
@@ -20,13 +21,15 @@
  * safe to delete. `synth --check`, `--no-cache` and `--only` never use it.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256 } from '../core/canonical.ts';
 import { mapBounded } from './bounded.ts';
 import { racyFromNs, StatCache, statOf, type FileStat } from './stat-cache.ts';
 import { listFiles, pathUnder } from './tree.ts';
-import { interruptedWriteLeft } from './writer.ts';
+import { lockPaths } from './project-paths.ts';
+import { writeLeftovers } from './writer.ts';
 
 const VERSION = 1;
 
@@ -134,7 +137,11 @@ export async function upToDate(
   }
   if (record.version !== VERSION || record.outDir !== resolve(outDir) || record.matrix !== matrix)
     return undefined;
-  if (interruptedWriteLeft(outDir)) return undefined;
+  // A dead run's journal, scratch folders or lock: the usual path takes the lock (a stale one is taken
+  // over) and cleans them up. A live run's lock: the usual path waits for it rather than check a tree
+  // that run is changing.
+  const { lock, owner } = lockPaths(outDir);
+  if (writeLeftovers(outDir).length > 0 || existsSync(lock) || existsSync(owner)) return undefined;
   // Before any stat is taken: what the stat cache's racy rule measures from.
   const startedAtMs = Date.now();
   const listed = await listFiles(outDir);

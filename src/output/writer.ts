@@ -55,9 +55,14 @@ const paths = (outDir: string) => ({
   journal: outDir + JOURNAL_SUFFIX,
 });
 
-/** Whether a dead run's journal waits beside outDir (recoverInterruptedWrite then has work to do). */
-export function interruptedWriteLeft(outDir: string): boolean {
-  return existsSync(paths(outDir).journal);
+/**
+ * What a dead run left beside outDir: its journal (recoverInterruptedWrite then rolls it back), the
+ * journal it was still writing, or its scratch folders (a run killed after deleting its journal and
+ * before removing them). Empty when there is nothing to clean up.
+ */
+export function writeLeftovers(outDir: string): string[] {
+  const { staging, backup, journal } = paths(outDir);
+  return [journal, `${journal}.tmp`, staging, backup].filter((path) => existsSync(path));
 }
 
 async function ensureDirs(fs: WriterFs, root: string, files: Iterable<string>): Promise<void> {

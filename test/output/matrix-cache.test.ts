@@ -5,10 +5,10 @@
  * it. `--verbose` says where the matrix came from.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/canonical.ts';
@@ -450,6 +450,34 @@ describe('the up-to-date record', { timeout: 240_000 }, () => {
     const pinned = await synthed();
     expect(upToDateNote(pinned.stderr)).toBeUndefined();
     expect(pinned.stdout).toMatch(/^synth: 0 added, [1-9]\d* changed, 0 removed;/);
+    expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
+  });
+
+  it('a run killed after its journal was gone leaves scratch folders and a lock: the next synth clears them', async () => {
+    await synthed();
+    const tree = await readTree(join(root, 'generated'));
+    // What a synth killed between deleting its journal and releasing its lock leaves (found by the cache
+    // model test): the displaced bytes of a hand-edited manifest, an empty staging folder, proper-lockfile's
+    // folder (not refreshed for a minute: stale) and the owner file.
+    const beside = (suffix: string) => join(root, `generated${suffix}`);
+    await mkdir(dirname(join(beside('.envmatrix-old'), MANIFEST.replace('generated/', ''))), {
+      recursive: true,
+    });
+    await writeFile(join(beside('.envmatrix-old'), MANIFEST.replace('generated/', '')), 'edited by hand\n');
+    await mkdir(beside('.envmatrix-new'));
+    await mkdir(beside('.envmatrix-lock'));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await utimes(beside('.envmatrix-lock'), aMinuteAgo, aMinuteAgo);
+    await writeFile(
+      beside('.envmatrix-lock.json'),
+      `${JSON.stringify({ pid: 999_999, command: 'synth', since: aMinuteAgo.toISOString() })}\n`,
+    );
+    const cleared = await synthed();
+    expect(upToDateNote(cleared.stderr)).toBeUndefined();
+    expect(cleared.stdout).toBe(`generated/ is up to date: ${tree.size} files, nothing to write.\n`);
+    const left = ['.envmatrix-new', '.envmatrix-old', '.envmatrix-lock', '.envmatrix-lock.json'];
+    expect(left.filter((suffix) => existsSync(beside(suffix)))).toEqual([]);
+    expect(await readTree(join(root, 'generated'))).toEqual(tree);
     expect(upToDateNote((await synthed()).stderr)).toBe(UP_TO_DATE);
   });
 });
