@@ -152,6 +152,8 @@ export interface FakeGitHub {
   failNext(fault: Fault): void;
   /** Faults still queued (a test can assert all were consumed). */
   pendingFaults(): number;
+  /** Drop every queued fault (a run that never made the call it was aimed at); how many were left. */
+  clearFaults(): number;
   addRepo(seed: string | RepoSeed): void;
   /** Point a branch at a SHA (as a push would). */
   setBranch(fullName: string, branch: string, sha: string): void;

@@ -291,6 +291,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       faults.push({ fault, remaining: fault.times ?? 1 });
     },
     pendingFaults: () => faults.reduce((sum, entry) => sum + entry.remaining, 0),
+    clearFaults() {
+      const left = faults.reduce((sum, entry) => sum + entry.remaining, 0);
+      faults.length = 0;
+      return left;
+    },
     addRepo,
     setBranch(fullName, branch, sha) {
       repoNamed(fullName).branches.set(branch, sha);
