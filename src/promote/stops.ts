@@ -4,10 +4,11 @@
  *
  * - each PR body's plan marker lists what it proposed: app → `<tag>@<arrival commit>`, the pin and the
  *   commit that brought it to the source;
- * - the closed, unmerged PRs newer than the branch's newest open or merged PR are the stops;
+ * - a closed, unmerged PR stops what it proposed, app by app, until a newer open or merged PR proposes
+ *   that app again;
  * - an app whose pin would be proposed again with the same key is held by the `stopped` gate. A new pin
  *   in the source (even of the same tag) arrives in a new commit, so it has a new key and is proposed;
- *   `--resume` ignores the stops for one run (the PR it opens becomes the newest, so the stops end).
+ *   `--resume` ignores the stops for one run (the PR it opens proposes those apps, so their stops end).
  *
  * Later waves need nothing more: wave N+1 takes what wave N runs on the base branch, and a stopped
  * wave never gets the pin.
@@ -29,15 +30,26 @@ export function proposals(promotions: readonly AppPromotion[]): Record<string, s
 }
 
 /**
- * The stops among a branch's PRs (newest first, as the code host lists them): closed without merging,
- * with a marker that says what they proposed, and newer than any open or merged PR of the branch.
+ * The stops among a branch's PRs (newest first, as the code host lists them): what each PR closed
+ * without merging proposed, for every app no newer open or merged PR proposed. A later PR for other
+ * apps (the bot's own, for a pin that landed since) does not end a stop; one that proposed the app
+ * again (`--resume`, or a reviewer's merge) does. An open or merged PR without a marker ends them all,
+ * as nothing says which apps it moved.
  */
 export function declinedProposals(prs: readonly PullRequest[]): DeclinedProposal[] {
   const declined: DeclinedProposal[] = [];
+  const moved = new Set<string>();
   for (const pr of prs) {
-    if (pr.state === 'open' || pr.merged) break;
     const proposed = readMarker(pr.body)?.proposed;
-    if (proposed) declined.push({ number: pr.number, url: pr.url, proposed });
+    if (pr.state === 'open' || pr.merged) {
+      if (!proposed) break;
+      for (const app of Object.keys(proposed)) moved.add(app);
+      continue;
+    }
+    if (!proposed) continue;
+    const stopped = Object.entries(proposed).filter(([app]) => !moved.has(app));
+    if (stopped.length > 0)
+      declined.push({ number: pr.number, url: pr.url, proposed: Object.fromEntries(stopped) });
   }
   return declined;
 }
