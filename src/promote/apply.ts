@@ -2,10 +2,10 @@
  * Applying one plan through the Scm, idempotently: the bot finds its earlier work by the deterministic
  * branch name and the plan hash hidden in the PR body, and writes only what differs.
  *
- * - Nothing new: no write at all (one read of the branch's PRs).
+ * - Nothing new: no write at all (a read of the branch's PRs, and of its head's gates status).
  * - The source moved: the branch is rebuilt and force-pushed, the same PR updated in place.
  * - The base moved: the branch is rebuilt on the new base (only the bot's own branches are ever
- *   force-pushed, with a lease, and never one a human has pushed to).
+ *   force-pushed, with a lease; one a human has pushed to only once its PR is merged or closed).
  * - Nothing left to promote: the stale PR is closed with a comment and its branch deleted.
  * - A failed run leaves a state the next run finishes: a PR without labels gets its reviewers and
  *   labels (labels are added last, so they mark a complete setup); a PR the API created but whose
@@ -139,6 +139,26 @@ async function requestReviewersSafely(
   }
 }
 
+/**
+ * Put the gates status on `sha`: always when `changed` (a new head or plan), else only when the head
+ * does not show it. A run that failed after it pushed the head or edited the PR, and before it set the
+ * status, leaves nothing else that says the status is missing (the PR already reads as the plan), so
+ * the rerun reads the head's statuses rather than trust that an earlier run finished.
+ */
+async function ensureGatesStatus(
+  scm: Scm,
+  sha: string,
+  status: CommitStatus,
+  changed: boolean,
+): Promise<void> {
+  if (!scm.setCommitStatus) return;
+  if (!changed) {
+    const shown = (await scm.commitHealth(sha, [status.context])).find((check) => check.via === 'status');
+    if (shown?.state === status.state) return;
+  }
+  await scm.setCommitStatus(sha, status);
+}
+
 /** Bring the PR for `plan` up to date with the fewest writes; see the module comment. */
 export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Promise<PromotionOutcome> {
   const { scm, remoteHead } = context;
@@ -161,12 +181,10 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
   if (plan.promotions.length === 0) {
     if (plan.blocked.length > 0) {
       if (!open) return outcome('blocked');
-      if (readMarker(open.body)?.hash !== plan.marker.hash) {
-        await scm.updatePullRequest(open.number, { title: plan.title, body: plan.body });
-        // A gate closed on an open PR (a freeze began): pending, so a required status stops a merge.
-        if (remoteHead && scm.setCommitStatus)
-          await scm.setCommitStatus(remoteHead.sha, gatesStatus(plan, open.url));
-      }
+      const changed = readMarker(open.body)?.hash !== plan.marker.hash;
+      if (changed) await scm.updatePullRequest(open.number, { title: plan.title, body: plan.body });
+      // A gate closed on an open PR (a freeze began): pending, so a required status stops a merge.
+      if (remoteHead) await ensureGatesStatus(scm, remoteHead.sha, gatesStatus(plan, open.url), changed);
       return outcome('on-hold', open);
     }
     if (context.filtered) return outcome('nothing', open);
@@ -178,7 +196,9 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
     return open ? outcome('closed', open) : outcome('nothing');
   }
 
-  if (!ours) {
+  // A branch a human pushed to is theirs while its PR is open; once that PR is merged or closed, the
+  // bot takes it back (rebuilt from the base, force-pushed with a lease), as the warning promises.
+  if (!ours && open) {
     warnings.push(
       `${plan.branch} has commits the bot did not write; it is left alone. Delete the branch (or merge/close its PR) to let the bot take over again.`,
     );
@@ -194,6 +214,7 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
   const tree = await buildTree(plan, context);
   const base = context.workspace.base;
   const current =
+    ours &&
     remoteHead !== undefined &&
     remoteHead.tree === tree &&
     remoteHead.parents.length === 1 &&
@@ -211,11 +232,10 @@ export async function applyPlan(plan: PromotionPlan, context: ApplyContext): Pro
     await scm.push(plan.branch, sha, { force: true, ...(remoteHead && { expected: remoteHead.sha }) });
     head = sha;
   }
-  // The gates status goes on the head once per new head or plan; a rerun that changes nothing sets
-  // nothing (the status on that head already says the same).
+  // The gates status goes on the head once per new head or plan; a rerun that changes nothing reads it
+  // back, and sets it only if a failed run left it unset.
   const setGates = async (pr: PullRequest, changed: boolean): Promise<void> => {
-    if (head && scm.setCommitStatus && (changed || !current))
-      await scm.setCommitStatus(head, gatesStatus(plan, pr.url));
+    if (head) await ensureGatesStatus(scm, head, gatesStatus(plan, pr.url), changed || !current);
   };
 
   if (!open) {

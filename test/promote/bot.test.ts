@@ -125,13 +125,15 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     expect(wb.remote.calls.every((c) => c.authorized)).toBe(true);
   });
 
-  it('makes no write call on a rerun with nothing new (two reads), and pushes nothing', async () => {
+  it('makes no write call on a rerun with nothing new (three reads), and pushes nothing', async () => {
     const before = pushes();
     const [outcome] = await wb.promote({ wave: 0 });
     expect(outcome?.action).toBe('unchanged');
+    // staging's health, the branch's PRs, and the gates status on the PR's head (found: not set again).
     expect(since()).toEqual([
       'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
       'GET /repos/{owner}/{repo}/pulls 200',
+      'GET /repos/{owner}/{repo}/commits/{ref}/status 200',
     ]);
     expect(pushes()).toBe(before);
   });
@@ -199,8 +201,10 @@ describe.skipIf(!git.available)('promotion bot against git and GitHub', () => {
     );
     const [outcome] = await wb.promote({ wave: 0 });
     expect(outcome?.action).toBe('closed');
+    // The PR's comments are read first: a comment is the one write GitHub does not deduplicate.
     expect(since()).toEqual([
       'GET /repos/{owner}/{repo}/pulls 200',
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200',
       'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201',
       'PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200',
     ]);

@@ -8,6 +8,7 @@
  */
 import { retry, type RetryOptions } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Octokit } from '@octokit/rest';
 import { GitHubApiError, SCM_DEFAULT_FIXES, type ScmErrorKind } from './errors.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -259,13 +260,45 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
     );
   }
 
+  /**
+   * Post `body` on #number once. Creating a comment is the one write GitHub does not deduplicate (a
+   * second PR from one branch, or a label already there, is refused or a no-op), and a POST retried
+   * after its answer was lost (GitHub applied it) would post it twice; so is a rerun after a run that
+   * failed past it. The create is therefore not retried by Octokit: before each try the PR's comments
+   * are read, and one with this very body counts as posted. Tries and waits follow the retry options.
+   */
   async comment(number: number, body: string): Promise<void> {
-    await this.call(`comment on #${number}`, () =>
-      this.octokit.rest.issues.createComment({
+    const retries = this.options.retry?.retries ?? 3;
+    const baseMs = this.options.retry?.retryAfterBaseValue ?? 1000;
+    for (let attempt = 0; ; attempt++) {
+      if ((await this.comments(number)).some((comment) => comment.body === body)) return;
+      try {
+        await this.call(`comment on #${number}`, () =>
+          this.octokit.rest.issues.createComment({
+            owner: this.owner,
+            repo: this.repo,
+            issue_number: number,
+            body,
+            request: { retries: 0 },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (attempt >= retries || !(error instanceof GitHubApiError && error.kind === 'network')) throw error;
+        // plugin-retry's wait: (tries so far)² × the base.
+        await sleep((attempt + 1) ** 2 * baseMs);
+      }
+    }
+  }
+
+  /** Every comment on #number, oldest first (every page: a long-lived PR may have many). */
+  private comments(number: number) {
+    return this.call(`list comments on #${number}`, () =>
+      this.octokit.paginate(this.octokit.rest.issues.listComments, {
         owner: this.owner,
         repo: this.repo,
         issue_number: number,
-        body,
+        per_page: 100,
       }),
     );
   }
@@ -276,15 +309,8 @@ export class GitHubCodeHost implements CodeHostOperations, StickyCommentHost {
     body: string,
   ): Promise<{ id: number; action: 'created' | 'updated' | 'unchanged' }> {
     const text = body.includes(marker) ? body : `${marker}\n${body}`;
-    // Every page: on a long-lived PR the comment may be far back. The oldest match is the one kept.
-    const comments = await this.call(`list comments on #${number}`, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        owner: this.owner,
-        repo: this.repo,
-        issue_number: number,
-        per_page: 100,
-      }),
-    );
+    // On a long-lived PR the comment may be far back. The oldest match is the one kept.
+    const comments = await this.comments(number);
     const existing = comments.find((comment) => comment.body?.includes(marker));
     if (existing && existing.body === text) return { id: existing.id, action: 'unchanged' };
     if (existing) {
