@@ -33,17 +33,21 @@ export function proposals(promotions: readonly AppPromotion[]): Record<string, s
  * The stops among a branch's PRs (newest first, as the code host lists them): what each PR closed
  * without merging proposed, for every app no newer open or merged PR proposed. A later PR for other
  * apps (the bot's own, for a pin that landed since) does not end a stop; one that proposed the app
- * again (`--resume`, or a reviewer's merge) does. An open or merged PR without a marker ends them all,
- * as nothing says which apps it moved.
+ * again (`--resume`, or a reviewer's merge) does; an on-hold PR (its marker proposes nothing) ends
+ * none. An open or merged PR without a marker ends them all, as nothing says which apps it moved.
  */
 export function declinedProposals(prs: readonly PullRequest[]): DeclinedProposal[] {
   const declined: DeclinedProposal[] = [];
   const moved = new Set<string>();
   for (const pr of prs) {
-    const proposed = readMarker(pr.body)?.proposed;
+    const marker = readMarker(pr.body);
+    const proposed = marker?.proposed;
     if (pr.state === 'open' || pr.merged) {
-      if (!proposed) break;
-      for (const app of Object.keys(proposed)) moved.add(app);
+      // No marker: not the bot's body (edited away), so nothing says which apps it moved. A marker
+      // without `proposed` is an on-hold PR's: it proposes nothing, and must not end the stops that
+      // hold it (its rerun would otherwise propose the declined versions).
+      if (!marker) break;
+      for (const app of Object.keys(proposed ?? {})) moved.add(app);
       continue;
     }
     if (!proposed) continue;

@@ -55,7 +55,8 @@
  * - a gates status a failed run did not set was never set by the rerun (opening and updating): the
  *   rerun now reads the head's status back;
  * - a closed PR's stop ended as soon as the bot opened a PR for another pin on that wave, so the next
- *   run proposed the declined versions again: stops now hold app by app;
+ *   run proposed the declined versions again: stops now hold app by app, and an on-hold PR (whose
+ *   marker proposes nothing) ends none;
  * - a lost answer to the close comment posted it twice (Octokit retried the POST): comments are now
  *   looked up before each try;
  * - a branch a human pushed to stayed the human's after its PR was merged, so no PR opened for later
@@ -853,6 +854,24 @@ describe.skipIf(!git.available)(
           // web 9.1.0 has soaked: #2 opens for it alone, api and worker stay stopped by #1 ...
           new BotRun('all', 25, undefined),
           // ... and the very same run again must find nothing to do.
+          new BotRun('all', 0, undefined),
+        ]),
+    );
+
+    it.concurrent(
+      'keeps a closed PR’s stops while the next PR is on hold (its marker proposes nothing)',
+      () =>
+        runSequence([
+          new BotRun('all', 0, undefined),
+          new NewPin('api'),
+          new Close(0),
+          new TimePasses(49),
+          // api 9.1.0 has soaked: #2 opens for it alone, web and worker stay stopped by #1 ...
+          new BotRun('all', 1, undefined),
+          // ... 25 hours later prod is in its weekend freeze: #2 goes on hold, and its body's marker
+          // proposes nothing ...
+          new BotRun('all', 25, undefined),
+          // ... which must not end #1's stops: the same run again finds nothing to do.
           new BotRun('all', 0, undefined),
         ]),
     );

@@ -13,9 +13,17 @@ function pr(
   state: 'open' | 'closed' | 'merged',
   proposed: Record<string, string> | undefined,
 ): PullRequest {
+  // `{}`: a marker without `proposed`, as an on-hold PR's body carries.
   const marker =
     proposed &&
-    renderMarker({ version: 1, hash: `h${number}`, from: 'staging', to: 'prod', wave: 0, proposed });
+    renderMarker({
+      version: 1,
+      hash: `h${number}`,
+      from: 'staging',
+      to: 'prod',
+      wave: 0,
+      ...(Object.keys(proposed).length > 0 && { proposed }),
+    });
   return {
     number,
     url: `https://github.com/acme/platform/pull/${number}`,
@@ -67,6 +75,8 @@ describe('declinedProposals', () => {
   it('an open or merged PR without a marker ends every older stop; a closed one without stops nothing', () => {
     const declined = pr(1, 'closed', { api: '1.5.0@aaaaaaaaaaaa' });
     expect(stopped([pr(2, 'merged', undefined), declined])).toEqual([]);
+    // An on-hold PR's marker proposes nothing (found by bot-model.test.ts): it ends no stop.
+    expect(stopped([pr(2, 'open', {}), declined])).toEqual([[1, { api: '1.5.0@aaaaaaaaaaaa' }]]);
     expect(stopped([pr(2, 'closed', undefined), declined])).toEqual([[1, { api: '1.5.0@aaaaaaaaaaaa' }]]);
   });
 });
