@@ -817,85 +817,88 @@ describe.skipIf(!git.available)(
 
     // Counterexamples the random runs found, minimised by hand and kept as fixed paths: each failed
     // before its fix (see the file header).
-    // Independent of each other, so they run side by side.
+    // Independent of each other, so they run side by side: each takes 15–30 s alone and up to a minute
+    // or more under load, with the others beside it, hence the longer timeout.
     // These draws aim at GitHub writes: their push fault goes unused.
     const unusedPushFault = { kind: 'push-lost' } as const;
     /** A 502 on the run's write `at`, more times than Octokit retries: the run fails there. */
     const outlasting502 = (at: number) =>
       ({ at, github: { kind: 'http', status: 502, times: 4 }, push: unusedPushFault }) as const;
 
-    it.concurrent(
-      'repairs the gates status a failed run did not set (the opening run writes: PR, reviewers, status, labels, push)',
-      () =>
-        runSequence([
-          // Write 2 of the opening run is the `envmatrix/gates` status: 502 four times, the run fails.
-          new BotRun('all', 0, outlasting502(2)),
-        ]),
-    );
+    describe('minimised counterexamples', { timeout: 300_000 }, () => {
+      it.concurrent(
+        'repairs the gates status a failed run did not set (the opening run writes: PR, reviewers, status, labels, push)',
+        () =>
+          runSequence([
+            // Write 2 of the opening run is the `envmatrix/gates` status: 502 four times, the run fails.
+            new BotRun('all', 0, outlasting502(2)),
+          ]),
+      );
 
-    it.concurrent(
-      'repairs the gates status a failed update did not set on the rebuilt head (the update writes: PR, status, push)',
-      () =>
-        runSequence([
-          new BotRun('all', 0, undefined),
-          new NewPin('web'),
-          // 25 hours later web has soaked: the PR is updated and its branch rebuilt; the status fails.
-          new BotRun('all', 25, outlasting502(1)),
-        ]),
-    );
+      it.concurrent(
+        'repairs the gates status a failed update did not set on the rebuilt head (the update writes: PR, status, push)',
+        () =>
+          runSequence([
+            new BotRun('all', 0, undefined),
+            new NewPin('web'),
+            // 25 hours later web has soaked: the PR is updated and its branch rebuilt; the status fails.
+            new BotRun('all', 25, outlasting502(1)),
+          ]),
+      );
 
-    it.concurrent(
-      'keeps the versions a closed PR declined out of the next PR, also on the run after it opens',
-      () =>
-        runSequence([
-          new BotRun('all', 0, undefined),
-          new Close(0),
-          new NewPin('web'),
-          // web 9.1.0 has soaked: #2 opens for it alone, api and worker stay stopped by #1 ...
-          new BotRun('all', 25, undefined),
-          // ... and the very same run again must find nothing to do.
-          new BotRun('all', 0, undefined),
-        ]),
-    );
+      it.concurrent(
+        'keeps the versions a closed PR declined out of the next PR, also on the run after it opens',
+        () =>
+          runSequence([
+            new BotRun('all', 0, undefined),
+            new Close(0),
+            new NewPin('web'),
+            // web 9.1.0 has soaked: #2 opens for it alone, api and worker stay stopped by #1 ...
+            new BotRun('all', 25, undefined),
+            // ... and the very same run again must find nothing to do.
+            new BotRun('all', 0, undefined),
+          ]),
+      );
 
-    it.concurrent(
-      'keeps a closed PR’s stops while the next PR is on hold (its marker proposes nothing)',
-      () =>
-        runSequence([
-          new BotRun('all', 0, undefined),
-          new NewPin('api'),
-          new Close(0),
-          new TimePasses(49),
-          // api 9.1.0 has soaked: #2 opens for it alone, web and worker stay stopped by #1 ...
-          new BotRun('all', 1, undefined),
-          // ... 25 hours later prod is in its weekend freeze: #2 goes on hold, and its body's marker
-          // proposes nothing ...
-          new BotRun('all', 25, undefined),
-          // ... which must not end #1's stops: the same run again finds nothing to do.
-          new BotRun('all', 0, undefined),
-        ]),
-    );
+      it.concurrent(
+        'keeps a closed PR’s stops while the next PR is on hold (its marker proposes nothing)',
+        () =>
+          runSequence([
+            new BotRun('all', 0, undefined),
+            new NewPin('api'),
+            new Close(0),
+            new TimePasses(49),
+            // api 9.1.0 has soaked: #2 opens for it alone, web and worker stay stopped by #1 ...
+            new BotRun('all', 1, undefined),
+            // ... 25 hours later prod is in its weekend freeze: #2 goes on hold, and its body's marker
+            // proposes nothing ...
+            new BotRun('all', 25, undefined),
+            // ... which must not end #1's stops: the same run again finds nothing to do.
+            new BotRun('all', 0, undefined),
+          ]),
+      );
 
-    it.concurrent('closes a stale PR with one comment, also when the answer to it was lost', () =>
-      runSequence([
-        new BotRun('all', 0, undefined),
-        new HotfixProd('every app'),
-        // Nothing is left to promote: the run comments, closes the PR and deletes the branch. The
-        // comment is created, its answer lost once; the retry posts it again.
-        new BotRun('all', 1, { at: 0, github: { kind: 'lost', times: 1 }, push: unusedPushFault }),
-      ]),
-    );
-
-    it.concurrent(
-      'takes a branch back over once the PR a human pushed to is merged, as its warning says',
-      () =>
+      it.concurrent('closes a stale PR with one comment, also when the answer to it was lost', () =>
         runSequence([
           new BotRun('all', 0, undefined),
-          new HumanCommit(0),
-          new Merge(0),
-          new NewPin('web'),
-          new TimePasses(25),
+          new HotfixProd('every app'),
+          // Nothing is left to promote: the run comments, closes the PR and deletes the branch. The
+          // comment is created, its answer lost once; the retry posts it again.
+          new BotRun('all', 1, { at: 0, github: { kind: 'lost', times: 1 }, push: unusedPushFault }),
         ]),
-    );
+      );
+
+      it.concurrent(
+        'takes a branch back over once the PR a human pushed to is merged, as its warning says',
+        () =>
+          runSequence([
+            new BotRun('all', 0, undefined),
+            new HumanCommit(0),
+            new Merge(0),
+            new NewPin('web'),
+            new TimePasses(25),
+          ]),
+      );
+    });
   },
 );
