@@ -18,8 +18,6 @@ import lockfile from 'proper-lockfile';
 import { WriteLockedError, WriteLockLostError, type LockOwner } from './errors.ts';
 import { lockPaths } from './project-paths.ts';
 
-export { lockPaths };
-
 /** How long a run waits for another one before giving up. */
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
 /** A lock whose holder has not refreshed it for this long is taken over (proper-lockfile's default). */

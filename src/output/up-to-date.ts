@@ -29,7 +29,7 @@ import { mapBounded } from './bounded.ts';
 import { racyFromNs, StatCache, statOf, type FileStat } from './stat-cache.ts';
 import { listFiles, pathUnder } from './tree.ts';
 import { lockPaths } from './project-paths.ts';
-import { writeLeftovers } from './writer.ts';
+import { writeLeftBehind } from './writer.ts';
 
 const VERSION = 1;
 
@@ -141,7 +141,7 @@ export async function upToDate(
   // over) and cleans them up. A live run's lock: the usual path waits for it rather than check a tree
   // that run is changing.
   const { lock, owner } = lockPaths(outDir);
-  if (writeLeftovers(outDir).length > 0 || existsSync(lock) || existsSync(owner)) return undefined;
+  if (writeLeftBehind(outDir) || existsSync(lock) || existsSync(owner)) return undefined;
   // Before any stat is taken: what the stat cache's racy rule measures from.
   const startedAtMs = Date.now();
   const listed = await listFiles(outDir);

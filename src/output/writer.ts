@@ -56,13 +56,13 @@ const paths = (outDir: string) => ({
 });
 
 /**
- * What a dead run left beside outDir: its journal (recoverInterruptedWrite then rolls it back), the
- * journal it was still writing, or its scratch folders (a run killed after deleting its journal and
- * before removing them). Empty when there is nothing to clean up.
+ * Whether a dead run left anything beside outDir: its journal (recoverInterruptedWrite then rolls it
+ * back), the journal it was still writing, or its scratch folders (a run killed after deleting its
+ * journal and before removing them).
  */
-export function writeLeftovers(outDir: string): string[] {
+export function writeLeftBehind(outDir: string): boolean {
   const { staging, backup, journal } = paths(outDir);
-  return [journal, `${journal}.tmp`, staging, backup].filter((path) => existsSync(path));
+  return [journal, `${journal}.tmp`, staging, backup].some((path) => existsSync(path));
 }
 
 async function ensureDirs(fs: WriterFs, root: string, files: Iterable<string>): Promise<void> {

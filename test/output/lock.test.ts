@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/core/errors.ts';
 import { WriteLockedError, type LockOwner } from '../../src/output/errors.ts';
-import { lockPaths, withWriteLock } from '../../src/output/lock.ts';
+import { withWriteLock } from '../../src/output/lock.ts';
+import { lockPaths } from '../../src/output/project-paths.ts';
 import { projectRoot } from '../support/tools.ts';
 
 let root: string;
